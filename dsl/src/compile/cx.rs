@@ -1,0 +1,109 @@
+//! The state of compiling one case variant: diagnostics, constants, flows, and what the steps
+//! so far have bound and observed.
+
+use crate::diag::Diagnostic;
+use crate::plan::{Capability, Flow, Side};
+use crate::source::{SourceFile, Span};
+use crate::testbed::Testbed;
+use crate::yaml::Scalar;
+use std::collections::{BTreeSet, HashMap};
+
+/// A compile-time constant: a `vars:` or matrix value, with the scalar it was written in.
+pub(crate) struct Const<'f> {
+    /// The scalar holding the text (for positions).
+    pub scalar: &'f Scalar,
+}
+
+/// Whether a sentence is sent or matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// An emulated host sends it: concrete values only.
+    Send,
+    /// A positive expect: may bind variables.
+    Pattern,
+    /// `expect no`: may not bind.
+    Negative,
+}
+
+/// Where a runtime variable was bound, for the "bound and never used" warning.
+pub(crate) struct Binding {
+    pub span: Span,
+    pub used: bool,
+}
+
+/// Compiler state for one case variant.
+pub(crate) struct CaseCx<'f> {
+    pub file: &'f SourceFile,
+    pub testbed: &'f Testbed,
+    pub diags: Vec<Diagnostic>,
+    /// `vars:` and matrix values that no `set` changes: substituted at compile time.
+    pub consts: HashMap<String, Const<'f>>,
+    /// Variables bound at this point of the step walk (runtime or initial).
+    pub bound: BTreeSet<String>,
+    /// Variables bound by this step's pattern (take effect when the step succeeds).
+    pub binding_now: Vec<(String, Span)>,
+    /// Runtime bindings and whether they were used afterwards.
+    pub bindings: HashMap<String, Binding>,
+    /// The flows.
+    pub flows: Vec<Flow>,
+    /// Flow name -> index.
+    pub flow_index: HashMap<String, usize>,
+    /// Per flow: the WAN mapping has been observed by an expect.
+    pub flow_mapped: Vec<bool>,
+    /// Per flow and side (lan=0, wan=1): a SYN of the peer has been matched on that side.
+    pub syn_seen: Vec<[bool; 2]>,
+    /// Capabilities the case uses.
+    pub needs: BTreeSet<Capability>,
+    /// Recursion depth while substituting constants (guards `vars` that name each other).
+    pub depth: usize,
+}
+
+impl<'f> CaseCx<'f> {
+    pub fn new(file: &'f SourceFile, testbed: &'f Testbed) -> Self {
+        CaseCx {
+            file,
+            testbed,
+            diags: Vec::new(),
+            consts: HashMap::new(),
+            bound: BTreeSet::new(),
+            binding_now: Vec::new(),
+            bindings: HashMap::new(),
+            flows: Vec::new(),
+            flow_index: HashMap::new(),
+            flow_mapped: Vec::new(),
+            syn_seen: Vec::new(),
+            needs: BTreeSet::new(),
+            depth: 0,
+        }
+    }
+
+    pub fn error(&mut self, span: Span, msg: impl Into<String>, label: impl Into<String>) {
+        self.diags.push(Diagnostic::error(span, msg).with_label(label));
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    pub fn warn(&mut self, span: Span, msg: impl Into<String>) {
+        self.diags.push(Diagnostic::warning(span, msg));
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.diags.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Marks a variable as read (for the unused-binding warning).
+    pub fn use_var(&mut self, name: &str) {
+        if let Some(b) = self.bindings.get_mut(name) {
+            b.used = true;
+        }
+    }
+
+    pub fn side_index(side: Side) -> usize {
+        match side {
+            Side::Lan => 0,
+            Side::Wan => 1,
+        }
+    }
+}

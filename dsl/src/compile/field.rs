@@ -1,0 +1,154 @@
+//! Field clauses: resolving a field name to the header that has it (DSL.md §3.4) and compiling
+//! its operator and value.
+
+use super::cx::{CaseCx, Mode};
+use super::packet::Place;
+use super::value::Slot;
+use crate::names;
+use crate::plan::*;
+use crate::sentence::ast;
+
+/// Every name a field clause may use (for "did you mean").
+pub(crate) const FIELD_NAMES: &[&str] = &[
+    "eth.src", "eth.dst", "eth.type", "vlan", "src", "dst", "ttl", "hlim", "tos", "dscp", "ecn", "id", "df", "mf",
+    "frag", "len", "flow", "flowlabel", "proto", "csum", "sport", "dport", "seq", "ack", "win", "urg", "type", "code",
+    "mtu", "ip.src", "ip.dst", "ip.ttl", "ip.hlim", "ip.tos", "ip.dscp", "ip.ecn", "ip.id", "ip.df", "ip.mf",
+    "ip.frag", "ip.len", "ip.flow", "ip.flowlabel", "ip.proto", "ip.csum", "tcp.sport", "tcp.dport", "tcp.seq",
+    "tcp.ack", "tcp.win", "tcp.urg", "tcp.flags", "tcp.res", "tcp.csum", "udp.sport", "udp.dport", "udp.len",
+    "udp.csum", "icmp.type", "icmp.code", "icmp.id", "icmp.seq", "icmp.mtu", "icmp.csum", "icmp6.type",
+    "icmp6.code", "icmp6.id", "icmp6.seq", "icmp6.mtu", "icmp6.csum", "arp.op", "vlan.id",
+];
+
+impl CaseCx<'_> {
+    /// Compiles `name OP value` for a packet whose head is already known.
+    pub(crate) fn field(&mut self, f: &ast::FieldClause, spec: &PacketSpec, place: Place) -> Option<FieldTest> {
+        let proto = spec.proto.unwrap_or(Proto::Eth);
+        let v6 = spec.family == Some(Family::V6);
+        let name = f.name.text.as_str();
+        let (prefix, bare) = match name.split_once('.') {
+            Some((p, b)) if matches!(p, "eth" | "vlan" | "ip" | "tcp" | "udp" | "icmp" | "icmp6" | "arp") => (Some(p), b),
+            _ => (None, name),
+        };
+        let is_echo = proto == Proto::Icmp
+            && (spec.icmp_type.is_none_or(|t| crate::icmp::is_echo(v6, t)) || spec.flow.is_some());
+        let unknown = |cx: &mut Self| {
+            let hint = names::suggestion(name, FIELD_NAMES.iter().copied());
+            cx.error(f.name.span, format!("unknown field `{name}`{hint}"), "see the field table in docs/language.md");
+            None
+        };
+        let field = match (prefix, bare) {
+            (Some("eth"), "src") => Field::EthSrc,
+            (Some("eth"), "dst") => Field::EthDst,
+            (Some("eth"), "type") => Field::EthType,
+            (None, "vlan") | (Some("vlan"), "id") => Field::Vlan,
+            (Some("arp"), "op") => Field::ArpOp,
+            (None | Some("ip"), "src") => Field::Src,
+            (None | Some("ip"), "dst") => Field::Dst,
+            (None | Some("ip"), "ttl") => Field::Ttl,
+            (None | Some("ip"), "hlim") => Field::Hlim,
+            (None | Some("ip"), "tos") => Field::Tos,
+            (None | Some("ip"), "dscp") => Field::Dscp,
+            (None | Some("ip"), "ecn") => Field::Ecn,
+            (Some("ip"), "id") => Field::IpId,
+            (None | Some("ip"), "df") => Field::Df,
+            (None | Some("ip"), "mf") => Field::Mf,
+            (None | Some("ip"), "frag") => Field::Frag,
+            (None | Some("ip"), "len") => Field::IpLen,
+            (None | Some("ip"), "flow" | "flowlabel") => Field::FlowLabel,
+            (None | Some("ip"), "proto") => Field::IpProto,
+            (Some("ip"), "csum") => Field::IpCsum,
+            (None, "csum") => Field::Csum,
+            (None | Some("tcp") | Some("udp"), "sport") => Field::Sport,
+            (None | Some("tcp") | Some("udp"), "dport") => Field::Dport,
+            (Some("tcp"), "seq") => Field::Seq,
+            (Some("tcp"), "ack") => Field::Ack,
+            (None | Some("tcp"), "win") => Field::Win,
+            (None | Some("tcp"), "urg") => Field::Urg,
+            (Some("tcp"), "res") => Field::TcpRes,
+            (Some("tcp"), "csum") => Field::TcpCsum,
+            (Some("udp"), "len") => Field::UdpLen,
+            (Some("udp"), "csum") => Field::UdpCsum,
+            (None | Some("icmp") | Some("icmp6"), "type") => Field::IcmpType,
+            (None | Some("icmp") | Some("icmp6"), "code") => Field::IcmpCode,
+            (None | Some("icmp") | Some("icmp6"), "mtu") => Field::Mtu,
+            (Some("icmp") | Some("icmp6"), "id") => Field::IcmpId,
+            (Some("icmp") | Some("icmp6"), "seq") => Field::IcmpSeq,
+            (Some("icmp") | Some("icmp6"), "csum") => Field::IcmpCsum,
+            (None, "id") if is_echo => Field::IcmpId,
+            (None, "id") => Field::IpId,
+            (None, "seq") if proto == Proto::Icmp => Field::IcmpSeq,
+            (None, "seq") => Field::Seq,
+            (None, "ack") => Field::Ack,
+            (Some("tcp"), "flags") => {
+                self.error(f.name.span, "write TCP flags as letters after the endpoints (`S.`), or `flags has X`", "not a field");
+                return None;
+            }
+            _ => return unknown(self),
+        };
+        // Does the sentence have the header this field lives in?
+        let ip = matches!(proto, Proto::Tcp | Proto::Udp | Proto::Icmp | Proto::Ip);
+        let ok = match field {
+            Field::EthSrc | Field::EthDst | Field::EthType | Field::Vlan | Field::Csum => true,
+            Field::ArpOp => proto == Proto::Arp,
+            Field::Src | Field::Dst => ip || proto == Proto::Arp,
+            Field::Ttl | Field::IpId | Field::Df | Field::Mf | Field::IpCsum => ip && !v6,
+            Field::Hlim | Field::FlowLabel => ip && v6,
+            Field::Tos | Field::Dscp | Field::Ecn | Field::Frag | Field::IpLen | Field::IpProto => ip,
+            Field::Sport | Field::Dport => matches!(proto, Proto::Tcp | Proto::Udp),
+            Field::Seq | Field::Ack | Field::Win | Field::Urg | Field::TcpRes | Field::TcpCsum => proto == Proto::Tcp,
+            Field::UdpLen | Field::UdpCsum => proto == Proto::Udp,
+            Field::IcmpType | Field::IcmpCode | Field::Mtu | Field::IcmpId | Field::IcmpSeq | Field::IcmpCsum => proto == Proto::Icmp,
+        };
+        if !ok {
+            let head = super::packet::proto_word(proto, spec.family);
+            let hint = match field {
+                Field::Ttl if v6 => " (IPv6 has a hop limit: write `hlim`)".to_string(),
+                Field::Hlim if !v6 && ip => " (IPv4 has a TTL: write `ttl`)".to_string(),
+                Field::IpId | Field::Df | Field::Mf | Field::IpCsum if v6 => " (an IPv4 header field)".to_string(),
+                Field::FlowLabel if !v6 => " (an IPv6 header field)".to_string(),
+                _ => String::new(),
+            };
+            self.error(f.name.span, format!("a {head} sentence has no field `{name}`{hint}"), format!("no `{name}` in {head}"));
+            return None;
+        }
+        let op = match f.op.text.as_str() {
+            "=" | "in" => Op::Eq,
+            "!=" => Op::Ne,
+            "<" => Op::Lt,
+            "<=" => Op::Le,
+            ">" => Op::Gt,
+            ">=" => Op::Ge,
+            other => {
+                self.error(f.op.span, format!("unknown operator `{other}`"), "expected = != < <= > >= in");
+                return None;
+            }
+        };
+        let collection = matches!(f.value, ast::Value::Set(..) | ast::Value::Range(..));
+        if collection && !matches!(op, Op::Eq | Op::Ne) {
+            self.error(f.op.span, format!("`{}` takes a single value; sets and ranges go with `=`, `in` or `!=`", f.op.text), "use = or != with a set or range");
+            return None;
+        }
+        if f.op.text == "in" && !collection {
+            self.error(f.value.span(), "`in` takes a set `{a, b}` or a range `a..b`", "expected a set or range");
+            return None;
+        }
+        if place.mode == Mode::Send && op != Op::Eq {
+            self.error(f.op.span, format!("a send sets `{name}`: write `{name}=VALUE`"), "sends use `=`");
+            return None;
+        }
+        if field == Field::Csum && !matches!(f.value, ast::Value::Any(_)) {
+            self.error(f.value.span(), "`csum` only takes `*` (switch every checksum check off)", "write csum=*");
+            return None;
+        }
+        if matches!(field, Field::Ttl | Field::Hlim) && !v6 == (field == Field::Hlim) {
+            // handled above
+        }
+        let mode = if place.mode == Mode::Send { Mode::Send } else { place.mode };
+        let slot = Slot { kind: field.kind(), name, family: spec.family };
+        let value = self.value(&f.value, slot, mode)?;
+        if place.mode == Mode::Send && matches!(value, Value::Any) && !matches!(field, Field::IpId | Field::Sport | Field::Dport | Field::Seq | Field::Ack | Field::IcmpId) {
+            // `*` in a send is the runner's choice: the default for anything else. Accepted.
+        }
+        Some(FieldTest { field, op, value, default: false })
+    }
+}

@@ -1,0 +1,7 @@
+//! Packet sentences: the pest grammar, its syntax tree, and the parser that maps positions
+//! back into the YAML file.
+
+pub mod ast;
+mod parse;
+
+pub use parse::{Offset, SpanMap, parse_flow, parse_step, parse_value};

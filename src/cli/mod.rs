@@ -1,0 +1,79 @@
+//! Command-line interface: argument parsing and the commands.
+
+mod check;
+mod explain;
+mod list;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit code: everything fine.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: a case failed (run).
+#[allow(dead_code)]
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code: a case file or argument is wrong.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Declarative conformance tests for home gateways (CPE routers, NAT boxes).
+#[derive(Debug, Parser)]
+#[command(name = "gatecheck", version, about)]
+pub struct Cli {
+    /// Color in diagnostics: auto, always, never.
+    #[arg(long, global = true, default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub color: String,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile case files and report every error (exit 0 clean, 2 errors).
+    Check {
+        /// Case files or folders (searched recursively for *.yaml).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Testbed file the cases are checked against (default: the built-in testbed).
+        #[arg(long)]
+        testbed: Option<PathBuf>,
+    },
+    /// Print a case's compiled steps, numbered, with defaults filled in.
+    Explain {
+        /// The case file.
+        file: PathBuf,
+        /// Testbed file (default: the built-in testbed).
+        #[arg(long)]
+        testbed: Option<PathBuf>,
+    },
+    /// List cases: id, title, tags, refs.
+    List {
+        /// Case files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Only cases with this tag (repeatable: any of them).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// Output format.
+        #[arg(long, default_value = "text", value_parser = ["text", "json", "markdown"])]
+        format: String,
+    },
+    /// Print the JSON Schema of case files (for yaml-language-server).
+    Schema,
+}
+
+/// Runs a command and returns the exit code.
+pub fn run(cli: Cli) -> u8 {
+    let out = output::Output::new(&cli.color);
+    match cli.command {
+        Command::Check { paths, testbed } => check::run(&out, &paths, testbed.as_deref()),
+        Command::Explain { file, testbed } => explain::run(&out, &file, testbed.as_deref()),
+        Command::List { paths, tags, format } => list::run(&out, &paths, &tags, &format),
+        Command::Schema => {
+            out.stdout(&format!("{}\n", serde_json::to_string_pretty(&dsl::schema::case_schema()).unwrap_or_default()));
+            EXIT_OK
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Where the CLI writes, and the one place that renders diagnostics and errors for a person.
+
+use dsl::load::Loaded;
+use dsl::source::SourceFile;
+use dsl::testbed::Testbed;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+/// Console output with the color choice made once.
+pub struct Output {
+    color: bool,
+}
+
+impl Output {
+    /// `choice`: auto (color on a terminal), always or never.
+    pub fn new(choice: &str) -> Output {
+        let color = match choice {
+            "always" => true,
+            "never" => false,
+            _ => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+        Output { color }
+    }
+
+    /// Writes to stdout (ignoring a closed pipe).
+    pub fn stdout(&self, s: &str) {
+        let _ = std::io::stdout().lock().write_all(s.as_bytes());
+    }
+
+    /// Writes to stderr.
+    pub fn stderr(&self, s: &str) {
+        let _ = std::io::stderr().lock().write_all(s.as_bytes());
+    }
+
+    /// An error line: `error: ...`.
+    pub fn error(&self, msg: &str) {
+        self.stderr(&format!("error: {msg}\n"));
+    }
+
+    /// Renders every diagnostic of every file (errors and warnings) to stderr.
+    pub fn diagnostics(&self, loaded: &Loaded) {
+        for e in &loaded.unreadable {
+            self.error(&e.to_string());
+        }
+        for f in &loaded.files {
+            if !f.compiled.diagnostics.is_empty() {
+                self.stderr(&dsl::diag::render_all(&f.compiled.diagnostics, &f.source, self.color));
+            }
+        }
+    }
+
+    /// Loads the testbed named by `--testbed`, or the built-in one; renders errors.
+    pub fn testbed(&self, path: Option<&Path>) -> Option<Testbed> {
+        let Some(path) = path else { return Some(Testbed::builtin()) };
+        let source = match SourceFile::read(path) {
+            Ok(s) => s,
+            Err(e) => {
+                self.error(&e.to_string());
+                return None;
+            }
+        };
+        match Testbed::from_source(&source) {
+            Ok(t) => Some(t),
+            Err(diags) => {
+                self.stderr(&dsl::diag::render_all(&diags, &source, self.color));
+                self.error(&format!("the testbed file {} has errors", path.display()));
+                None
+            }
+        }
+    }
+}
