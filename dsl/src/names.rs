@@ -25,7 +25,7 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(&lw, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len().max(2))
+        .filter(|(d, c)| (*d <= 2.max(c.len() / 4) && *d < c.len().max(2)) || (c.len() >= 3 && lw.starts_with(&c.to_ascii_lowercase())))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }

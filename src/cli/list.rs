@@ -27,24 +27,26 @@ pub fn run(out: &Output, paths: &[PathBuf], tags: &[String], format: &str) -> u8
             cases.push(c);
         }
     }
-    out.stdout(&render(&cases, format));
+    let variants = |id: &str| loaded.cases().filter(|c| c.base_id == id).count();
+    let counted: Vec<(&Case, usize)> = cases.iter().map(|c| (*c, variants(&c.base_id))).collect();
+    out.stdout(&render(&counted, format));
     EXIT_OK
 }
 
 /// Renders the list in a format.
-pub fn render(cases: &[&Case], format: &str) -> String {
+pub fn render(cases: &[(&Case, usize)], format: &str) -> String {
     match format {
         "json" => {
             let v: Vec<serde_json::Value> = cases
                 .iter()
-                .map(|c| {
+                .map(|(c, n)| {
                     serde_json::json!({
                         "id": c.base_id,
                         "title": c.title,
                         "tags": c.tags,
                         "refs": c.refs,
                         "file": c.location.file.display().to_string(),
-                        "variants": if c.matrix.is_empty() { 1 } else { 0 },
+                        "variants": n,
                     })
                 })
                 .collect();
@@ -52,7 +54,7 @@ pub fn render(cases: &[&Case], format: &str) -> String {
         }
         "markdown" => {
             let mut s = String::from("| id | title | refs | tags |\n|---|---|---|---|\n");
-            for c in cases {
+            for (c, _) in cases {
                 let esc = |t: &str| t.replace('|', "\\|");
                 s.push_str(&format!(
                     "| `{}` | {} | {} | {} |\n",
@@ -65,9 +67,9 @@ pub fn render(cases: &[&Case], format: &str) -> String {
             s
         }
         _ => {
-            let w = cases.iter().map(|c| c.base_id.len()).max().unwrap_or(0);
+            let w = cases.iter().map(|(c, _)| c.base_id.len()).max().unwrap_or(0);
             let mut s = String::new();
-            for c in cases {
+            for (c, _) in cases {
                 s.push_str(&format!("{:<w$}  {}\n", c.base_id, c.title));
                 if !c.tags.is_empty() {
                     s.push_str(&format!("{:<w$}  tags: {}\n", "", c.tags.join(", ")));

@@ -443,7 +443,8 @@ impl CaseCx<'_> {
                         }
                     }
                 }
-                _ => self.error(at, format!("a `{}` send needs endpoints `src -> dst`", p.head.text), "no endpoints"),
+                _ if p.endpoints.is_none() => self.error(at, format!("a `{}` send needs endpoints `src -> dst`", p.head.text), "no endpoints"),
+                _ => {}
             }
         }
         if proto == Proto::Tcp && p.flags.is_none() {
@@ -452,7 +453,8 @@ impl CaseCx<'_> {
         if proto == Proto::Icmp {
             let v6 = spec.family == Some(Family::V6);
             match spec.icmp_type {
-                None => self.error(at, "an ICMP send needs a type: a type word (echo-request, unreachable, ...) or `type=N`", "no ICMP type"),
+                None if p.icmp_words.is_empty() => self.error(at, "an ICMP send needs a type: a type word (echo-request, unreachable, ...) or `type=N`", "no ICMP type"),
+                None => {}
                 Some(t) if icmp::is_error_type(v6, t) && spec.flow.is_none() => {
                     let has_code = spec.icmp_code.is_some() || spec.fields.iter().any(|f| f.field == Field::IcmpCode);
                     if !has_code {

@@ -32,8 +32,34 @@ impl SpanMap for crate::yaml::Scalar {
     }
 }
 
+/// How deeply `inner (...)` may nest: an ICMP error quoting an ICMP error quoting a packet.
+const MAX_NESTING: usize = 4;
+
+/// Rejects sentences nested deeper than [`MAX_NESTING`] before the recursive parser sees them.
+fn check_nesting(text: &str, map: &dyn SpanMap) -> Result<(), Diagnostic> {
+    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if esc => esc = false,
+            '\\' if in_str => esc = true,
+            '"' => in_str = !in_str,
+            '(' if !in_str => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Diagnostic::error(map.span(i..i + 1), format!("`inner (...)` nested more than {MAX_NESTING} deep"))
+                        .with_label("too deep"));
+                }
+            }
+            ')' if !in_str => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Parses a step's side value.
 pub fn parse_step(text: &str, map: &dyn SpanMap) -> Result<Sentence, Diagnostic> {
+    check_nesting(text, map)?;
     let mut pairs = SentenceParser::parse(Rule::step, text).map_err(|e| syntax_error(e, text, map))?;
     let step = pairs.next().expect("grammar: step");
     let cx = Cx { map };
@@ -46,6 +72,7 @@ pub fn parse_step(text: &str, map: &dyn SpanMap) -> Result<Sentence, Diagnostic>
 
 /// Parses a flow definition sentence.
 pub fn parse_flow(text: &str, map: &dyn SpanMap) -> Result<Packet, Diagnostic> {
+    check_nesting(text, map)?;
     let mut pairs =
         SentenceParser::parse(Rule::flow_def, text).map_err(|e| syntax_error(e, text, map))?;
     let flow = pairs.next().expect("grammar: flow_def");
@@ -313,6 +340,10 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, map: &dyn SpanMap) -> D
         if !d.is_empty() && !expected.contains(&d) {
             expected.push(d);
         }
+    }
+    // `data "abc` can also be read as a field named `data`; the payload is what was meant.
+    if expected.iter().any(|e| e.starts_with("a payload")) {
+        expected.retain(|e| !e.starts_with("an operator"));
     }
     let what = match expected.len() {
         0 => "a packet sentence".to_string(),

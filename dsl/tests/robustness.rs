@@ -1,0 +1,141 @@
+//! Hostile input never panics and never hangs: random and mutated case files (a bounded number,
+//! seeded by proptest) all compile to cases or to diagnostics whose spans lie inside the file.
+//!
+//! The per-file time bound below is a hang detector (a loop in the parser would trip it), not a
+//! performance claim: throughput is measured by `cargo bench -p gatecheck-dsl`.
+
+use dsl::source::SourceFile;
+use dsl::testbed::Testbed;
+use proptest::prelude::*;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const HANG: Duration = Duration::from_secs(2);
+
+const SEED_CASE: &str = r#"case: fuzz.seed
+title: A seed case with most constructs
+tags: [tcp, tfo]
+refs: ["RFC 7413 §4.1"]
+within: 500ms
+vars:
+  sport: "40000"
+  ports: "{80, 443}"
+matrix:
+  hops: ["64", "1"]
+flows:
+  web: tcp lan:$sport -> wan:80
+  dns: udp lan -> wan:53
+  ping: icmp lan -> wan id=7
+  v6: tcp6 lan:1 -> wan:80
+steps:
+  - lan: web S seq=0 win=64240 <mss 1460, sackOK, nop, wscale 7, fo>
+  - wan: expect web S <mss *, sackOK, nop, wscale 7, fo $c> within 1s
+  - wan: web S. seq=0 ack=1 <mss 1460, fo 8a3c21f0e1d2c3b4>
+  - lan: expect web S. ack=1 has <fo $c> lacks <kind 99> within 1s after 10ms
+  - lan: 'web P. data "GET / #1\n"'
+  - wan: expect no tcp * -> wan:{80, 443} R within 2s
+  - lan: udp lan:5000 -> wan:53 ttl=$hops data len 10
+  - wan: expect udp gw:$p -> wan:53 data len 10..20
+  - wan: icmp unreachable port wan -> gw inner (udp gw:$p -> wan:53)
+  - lan: expect icmp unreachable port inner (udp lan:5000 -> wan:53) csum=*
+  - lan: ping
+  - wan: expect ping
+  - wait: 1m30s
+  - set: {other: "40002", gone: null}
+  - note: "done: all"
+  - lan: expect nothing within 2s
+    severity: warn
+    why: |
+      Multi-line text
+      here.
+"#;
+
+fn compile_bounded(text: &str) {
+    let f = SourceFile::new(Path::new("fuzz.yaml"), text);
+    let t0 = Instant::now();
+    let out = dsl::compile(&f, &Testbed::builtin());
+    let took = t0.elapsed();
+    assert!(took < HANG, "compiling took {took:?}: a hang\n{text}");
+    for d in &out.diagnostics {
+        let (s, e) = (d.span.start as usize, d.span.end as usize);
+        assert!(s <= e && e <= f.text().len(), "span {s}..{e} outside the file\n{text}");
+        assert!(f.text().is_char_boundary(s) && f.text().is_char_boundary(e), "span {s}..{e} not on a char boundary: {}\n{text}", d.message);
+        // Rendering must not panic either.
+        let _ = d.render(&f, false);
+    }
+}
+
+#[test]
+fn the_seed_case_compiles() {
+    let f = SourceFile::new(Path::new("seed.yaml"), SEED_CASE);
+    let out = dsl::compile(&f, &Testbed::builtin());
+    let errs: Vec<_> = out.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.render(&f, false)).collect();
+    assert!(errs.is_empty(), "{}", errs.join("\n"));
+    assert_eq!(out.cases.len(), 2);
+}
+
+const TOKENS: &[&str] = &[
+    ":", ": ", "- ", "-", "#", " #", "'", "\"", "\\", "&a", "*a", "!", "!!str", "|", ">", "{", "}", "[", "]", ",",
+    "\t", "\n", "\n  ", "\n    ", " ", "<", ">", "<>", "->", "$", "$x", "$web.port", "*", "..", "=", "!=", "<=",
+    "0x", "0xzz", "99999999999999999999999", "65536", "256", "-1", "1.5.5", "[3fff::1]", "[zz]", "S.", "Z", "none",
+    "expect", "expect no", "nothing", "within", "after", "1s", "0s", "1s2m", "has", "lacks", "inner (", ")", "data",
+    "\"x\\q\"", "len", "fill", "fo", "fo-exp", "kind 300", "mss", "ts val", "sack 1:", "tcp", "udp6", "icmp",
+    "unreachable", "port", "lan", "wan2", "gw.lan", "é", "\u{feff}", "\r\n", "steps:", "case:", "---", "...",
+];
+
+fn mutate(base: &str, ops: &[(usize, u8, usize)]) -> String {
+    let mut s: Vec<char> = base.chars().collect();
+    for &(pos, op, tok) in ops {
+        let at = if s.is_empty() { 0 } else { pos % (s.len() + 1) };
+        let t: Vec<char> = TOKENS[tok % TOKENS.len()].chars().collect();
+        match op % 3 {
+            0 => {
+                s.splice(at..at, t);
+            }
+            1 => {
+                let end = (at + 1 + tok % 7).min(s.len());
+                s.drain(at.min(s.len())..end);
+            }
+            _ => {
+                let end = (at + t.len()).min(s.len());
+                s.splice(at.min(s.len())..end, t);
+            }
+        }
+    }
+    s.into_iter().collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1500, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_cases_never_panic(ops in prop::collection::vec((any::<usize>(), any::<u8>(), any::<usize>()), 1..8)) {
+        compile_bounded(&mutate(SEED_CASE, &ops));
+    }
+
+    #[test]
+    fn token_soup_never_panics(toks in prop::collection::vec(0usize..TOKENS.len(), 0..60)) {
+        let s: String = toks.iter().map(|i| TOKENS[*i]).collect();
+        compile_bounded(&s);
+        compile_bounded(&format!("case: a\ntitle: b\nsteps:\n  - lan: {}\n", s.replace('\n', " ")));
+        compile_bounded(&format!("case: a\ntitle: b\nsteps:\n  - wan: expect {}\n", s.replace('\n', " ")));
+    }
+
+    #[test]
+    fn random_bytes_as_text_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let s = String::from_utf8_lossy(&bytes);
+        compile_bounded(&s);
+    }
+}
+
+#[test]
+fn huge_and_deep_inputs_are_errors_not_crashes() {
+    compile_bounded(&"[".repeat(20_000));
+    compile_bounded(&"- ".repeat(5_000));
+    compile_bounded(&format!("case: a\ntitle: b\nsteps:\n  - lan: udp lan:1 -> wan:2 data \"{}\"\n", "x".repeat(200_000)));
+    compile_bounded(&format!("case: a\ntitle: b\nsteps:\n  - lan: udp lan:1 -> wan:2 ttl={}\n", "9".repeat(5_000)));
+    compile_bounded(&format!("case: a\ntitle: b\nsteps:\n  - lan: tcp lan:1 -> wan:2 S <{}>\n", vec!["nop"; 5_000].join(", ")));
+    compile_bounded(&format!("case: a\ntitle: b\nsteps:\n  - lan: {}udp lan:1 -> wan:2{}\n", "icmp unreachable port wan -> gw inner (".repeat(200), ")".repeat(200)));
+    let many: String = (0..20_000).map(|i| format!("  - note: n{i}\n")).collect();
+    compile_bounded(&format!("case: a\ntitle: b\nsteps:\n{many}"));
+}
