@@ -74,6 +74,12 @@ impl Diagnostic {
         let mut range = self.span.range();
         range.start = range.start.min(text.len());
         range.end = range.end.clamp(range.start, text.len());
+        while !text.is_char_boundary(range.start) {
+            range.start -= 1;
+        }
+        while !text.is_char_boundary(range.end) {
+            range.end += 1;
+        }
         // annotate-snippets shows nothing useful for an empty span at a line end; widen to one char.
         if range.is_empty() {
             if let Some(c) = text[range.start..].chars().next().filter(|c| *c != '\n') {

@@ -380,7 +380,7 @@ fn clause_span(c: &ast::Clause) -> Span {
 
 /// Adds the "YAML cut your sentence at ` #`" hint where it applies.
 fn cut_hint(d: Diagnostic, s: &crate::yaml::Scalar) -> Diagnostic {
-    if s.comment_after && d.span.start >= s.span_of(0..s.value.len()).end.saturating_sub(1) {
+    if s.comment_after && d.span.end >= s.span_of(0..s.value.len()).end {
         d.with_note("YAML ended this value at ` #` (the rest of the line is a comment)")
             .with_help("put the whole sentence in single quotes: '...'")
     } else {

@@ -353,6 +353,18 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, map: &dyn SpanMap) -> D
             format!("{} or {}", init.join(", "), last)
         }
     };
+    // `... S bogus`: a lone word was read as a field name waiting for its operator. Point at
+    // the word and say what a clause is.
+    if expected.len() == 1 && expected[0].starts_with("an operator") {
+        let before = text[..pos].trim_end();
+        let start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let word = &before[start..];
+        if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+            let d = Diagnostic::error(map.span(start..before.len()), format!("`{word}` is not a clause of a packet sentence"))
+                .with_label("expected a clause (a field such as `ttl=64`, `<options>`, `has <...>`, `lacks <...>`, `data ...`, `inner (...)`)");
+            return d.with_help(format!("a field needs an operator and a value: `{word}=VALUE`"));
+        }
+    }
     let mut d = Diagnostic::error(span, format!("expected {what}, found {found}"))
         .with_label(format!("expected {what}"));
     if rest.starts_with('"') && !rest[1..].contains('"') {
