@@ -36,7 +36,7 @@ steps:
   - wan: expect no tcp * -> wan:80 R within 500ms
 "#;
 
-fn bench(c: &mut Criterion) {
+pub fn bench(c: &mut Criterion) {
     let tb = Testbed::builtin();
     let file = SourceFile::new(Path::new("typical.yaml"), TYPICAL);
     let check = dsl::compile(&file, &tb);

@@ -207,6 +207,18 @@ impl CaseCx<'_> {
     }
 
     fn option_value(&mut self, w: &ast::Word, slot: Slot, mode: Mode) -> Option<Value> {
+        // Fast path for the common forms: a plain decimal number, or `*`.
+        if w.text == "*" {
+            return Some(Value::Any);
+        }
+        if !w.text.is_empty() && w.text.len() <= 19 && w.text.bytes().all(|b| b.is_ascii_digit()) {
+            let ast_value = ast::Value::Expr(ast::Expr {
+                first: ast::Atom { kind: ast::AtomKind::Number, text: w.text.clone(), span: w.span },
+                rest: vec![],
+                span: w.span,
+            });
+            return self.value(&ast_value, slot, mode);
+        }
         let parsed = crate::sentence::parse_value(&w.text, &crate::sentence::Offset(w.span.start as usize));
         match parsed {
             Ok(v) => {

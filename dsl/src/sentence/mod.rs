@@ -4,4 +4,4 @@
 pub mod ast;
 mod parse;
 
-pub use parse::{Offset, SpanMap, parse_flow, parse_step, parse_value};
+pub use parse::{Offset, SpanMap, grammar_only, parse_flow, parse_step, parse_value};
