@@ -35,6 +35,8 @@ steps:
   - lan: 'web P. data "GET / #1\n"'
   - wan: expect no tcp * -> wan:{80, 443} R within 2s
   - lan: udp lan:5000 -> wan:53 ttl=$hops data len 10
+  - lan: udp lan:5000 -> 198.51.100.7:53 eth.src=02:00:00:00:01:64
+  - lan: udp6 lan:5000 -> [3fff:0:0:2::99]:53 flow=5
   - wan: expect udp gw:$p -> wan:53 data len 10..20
   - wan: icmp unreachable port wan -> gw inner (udp gw:$p -> wan:53)
   - lan: expect icmp unreachable port inner (udp lan:5000 -> wan:53) csum=*
@@ -138,4 +140,41 @@ fn huge_and_deep_inputs_are_errors_not_crashes() {
     compile_bounded(&format!("case: a\ntitle: b\nsteps:\n  - lan: {}udp lan:1 -> wan:2{}\n", "icmp unreachable port wan -> gw inner (".repeat(200), ")".repeat(200)));
     let many: String = (0..20_000).map(|i| format!("  - note: n{i}\n")).collect();
     compile_bounded(&format!("case: a\ntitle: b\nsteps:\n{many}"));
+}
+
+/// Every file of the error corpus and the case library, and mutations of each, never panic.
+#[test]
+fn corpus_files_and_their_mutations_never_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for dir in ["tests/bad", "tests/good", "cases"] {
+        collect(&root.join(dir), &mut files);
+    }
+    assert!(files.len() > 40);
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state as usize
+    };
+    for f in files {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
+        compile_bounded(&text);
+        for _ in 0..40 {
+            let ops: Vec<(usize, u8, usize)> = (0..1 + next() % 4).map(|_| (next(), next() as u8, next())).collect();
+            compile_bounded(&mutate(&text, &ops));
+        }
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if p.extension().is_some_and(|x| x == "yaml") {
+            out.push(p);
+        }
+    }
 }
