@@ -9,6 +9,8 @@ use crate::yaml::{Node, NodeKind, Scalar};
 /// The entries of a mapping whose keys were checked against a list of known keys.
 pub struct Record<'n> {
     entries: Vec<(&'n Scalar, Span, &'n Node)>,
+    /// Known keys that an unknown key was suggested as (a typo already reported).
+    suggested: Vec<&'static str>,
     /// The mapping node itself.
     pub node: &'n Node,
 }
@@ -16,7 +18,7 @@ pub struct Record<'n> {
 impl<'n> Record<'n> {
     /// Reads `node` as a mapping with keys from `known`; unknown keys are reported into `diags`
     /// (and skipped). `what` names the mapping in messages (`a case`, `a step`).
-    pub fn read(node: &'n Node, known: &[&str], what: &str, diags: &mut Vec<Diagnostic>) -> Option<Record<'n>> {
+    pub fn read(node: &'n Node, known: &[&'static str], what: &str, diags: &mut Vec<Diagnostic>) -> Option<Record<'n>> {
         let NodeKind::Map(pairs) = &node.kind else {
             diags.push(
                 Diagnostic::error(node.span, format!("expected {what} (a mapping of `key: value`), found {}", node.kind_name()))
@@ -25,10 +27,14 @@ impl<'n> Record<'n> {
             return None;
         };
         let mut entries = Vec::new();
+        let mut suggested = Vec::new();
         for (k, v) in pairs {
             let Some(key) = k.as_scalar() else { continue };
             if !known.contains(&key.value.as_str()) {
                 let hint = names::suggestion(&key.value, known.iter().copied());
+                if let Some(s) = names::did_you_mean(&key.value, known.iter().copied()) {
+                    suggested.push(s);
+                }
                 diags.push(
                     Diagnostic::error(k.span, format!("unknown key `{}` in {what}{hint}", key.value))
                         .with_label("unknown key")
@@ -38,7 +44,7 @@ impl<'n> Record<'n> {
             }
             entries.push((key, k.span, v));
         }
-        Some(Record { entries, node })
+        Some(Record { entries, suggested, node })
     }
 
     /// The value of `key`, if present.
@@ -59,7 +65,7 @@ impl<'n> Record<'n> {
     /// The value of a required key, or an error at the mapping.
     pub fn require(&self, key: &str, what: &str, diags: &mut Vec<Diagnostic>) -> Option<&'n Node> {
         let v = self.get(key);
-        if v.is_none() {
+        if v.is_none() && !self.suggested.contains(&key) {
             let at = Span::point(self.node.span.start as usize);
             diags.push(
                 Diagnostic::error(at, format!("missing required key `{key}` in {what}"))

@@ -28,6 +28,9 @@ pub const CASE_KEYS: &[&str] = &[
     "matrix", "steps",
 ];
 
+/// The most matrix variants one case file may expand to.
+pub const MAX_VARIANTS: usize = 10_000;
+
 /// What compiling one file produced.
 #[derive(Debug)]
 pub struct Compiled {
@@ -64,9 +67,18 @@ pub fn compile(file: &SourceFile, testbed: &Testbed) -> Compiled {
     let vars = read_vars(&rec, &mut diags);
     let steps_node = rec.require("steps", "a case", &mut diags);
     let (Some(header), Some(steps_node)) = (header, steps_node) else {
+        diags.sort_by_key(|d| (d.span.start, !d.is_error()));
         out.diagnostics = diags;
         return out;
     };
+    let combos: usize = matrix.iter().map(|(_, _, v)| v.len().max(1)).fold(1usize, |a, b| a.saturating_mul(b));
+    if combos > MAX_VARIANTS {
+        let span = rec.key_span("matrix").unwrap_or_default();
+        diags.push(Diagnostic::error(span, format!("the matrix has {combos} combinations; at most {MAX_VARIANTS} are allowed")).with_label("too many variants"));
+        diags.sort_by_key(|d| (d.span.start, !d.is_error()));
+        out.diagnostics = diags;
+        return out;
+    }
     let variants = matrix_variants(&matrix);
     let mut seen_diags: Vec<Diagnostic> = Vec::new();
     let file_arc = Arc::new(file.path().to_path_buf());
@@ -223,6 +235,10 @@ fn read_header(rec: &Record, diags: &mut Vec<Diagnostic>) -> Option<Header> {
 type Entries<'n> = Vec<(String, Span, &'n Scalar)>;
 
 fn check_var_name(name: &str, span: Span, what: &str, diags: &mut Vec<Diagnostic>) -> bool {
+    if matches!(name, "lan" | "lan2" | "wan" | "wan2") {
+        diags.push(Diagnostic::error(span, format!("`{name}` is a host name and cannot be a {what} name")).with_label("flows, variables and hosts share one namespace"));
+        return false;
+    }
     if !names::is_valid_name(name) {
         diags.push(Diagnostic::error(span, format!("`{name}` is not a valid {what} name")).with_label("names match [a-z][a-z0-9_]*"));
         return false;

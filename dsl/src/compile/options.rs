@@ -46,7 +46,10 @@ impl CaseCx<'_> {
             "fo" => 34,
             "fo-exp" | "foexp" => 254,
             "kind" => {
-                let a = e.args.first()?;
+                let Some(a) = e.args.first() else {
+                    self.error(e.name.span, "`kind` needs a number: `lacks <kind N>`", "expected `kind N`");
+                    return None;
+                };
                 match a.text.parse::<u8>() {
                     Ok(k) => return Some(k),
                     Err(_) => {

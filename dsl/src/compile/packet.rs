@@ -520,6 +520,9 @@ impl CaseCx<'_> {
             }
             spec.options.get_or_insert_with(Vec::new);
         }
+        if proto == Proto::Icmp && spec.flow.is_some() {
+            add(spec, Field::IcmpSeq, int(0));
+        }
         if proto == Proto::Icmp && spec.flow.is_none() {
             let v6 = spec.family == Some(Family::V6);
             if spec.icmp_type.is_some_and(|t| icmp::is_echo(v6, t)) {

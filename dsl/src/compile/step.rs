@@ -34,6 +34,10 @@ impl CaseCx<'_> {
             if !ok {
                 continue;
             }
+            if self.testbed.host(&name).is_some() || matches!(name.as_str(), "lan" | "lan2" | "wan" | "wan2") {
+                self.error(k.span, format!("`{name}` is a host name: flows, variables and hosts share one namespace"), "rename the flow");
+                continue;
+            }
             if self.consts.contains_key(&name) || self.bound.contains(&name) {
                 self.error(k.span, format!("`{name}` is both a flow and a variable: they share one namespace"), "rename one");
                 continue;

@@ -99,7 +99,8 @@ impl CaseCx<'_> {
         }
         if arith {
             if let Some(v) = const_fold(&acc) {
-                let wraps = matches!(slot.name, "seq" | "ack" | "tcp.seq" | "tcp.ack");
+                // Sequence space (seq, ack, SACK edges, timestamps) is 32 bits and wraps.
+                let wraps = slot.kind == FieldKind::Int(32);
                 match v {
                     Some(n) if wraps => return Some(Expr::Int(n & 0xffff_ffff)),
                     Some(n) if fits(n, slot.kind) => return Some(Expr::Int(n)),

@@ -1,0 +1,6 @@
+//! The gatecheck engine: executes compiled [`dsl::plan::Case`]s against a gateway through a
+//! two-port [`testbed`], matching frames as they arrive, and produces [`result`]s that reports
+//! read. It knows nothing of YAML or the sentence grammar.
+
+pub mod result;
+pub mod wire;
