@@ -2,8 +2,11 @@
 
 mod check;
 mod explain;
+mod gateways;
 mod list;
 mod output;
+mod run;
+mod signals;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -62,6 +65,10 @@ pub enum Command {
     },
     /// Print the JSON Schema of case files (for yaml-language-server).
     Schema,
+    /// Run cases against a gateway (default: the built-in simulated one).
+    Run(run::RunArgs),
+    /// List the gateway backends and profiles.
+    Gateways,
 }
 
 /// Runs a command and returns the exit code.
@@ -71,6 +78,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check { paths, testbed } => check::run(&out, &paths, testbed.as_deref()),
         Command::Explain { file, testbed } => explain::run(&out, &file, testbed.as_deref()),
         Command::List { paths, tags, format } => list::run(&out, &paths, &tags, &format),
+        Command::Run(args) => run::run(&out, args),
+        Command::Gateways => gateways::run(&out),
         Command::Schema => {
             out.stdout(&format!("{}\n", serde_json::to_string_pretty(&dsl::schema::case_schema()).unwrap_or_default()));
             EXIT_OK

@@ -22,6 +22,11 @@ impl Output {
         Output { color }
     }
 
+    /// Whether to use color.
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
     /// Writes to stdout (ignoring a closed pipe).
     pub fn stdout(&self, s: &str) {
         let _ = std::io::stdout().lock().write_all(s.as_bytes());

@@ -1,0 +1,368 @@
+//! Builds the frame a send step emits: a [`PacketSpec`] with its send defaults, evaluated in the
+//! case's [`Env`], into a [`FrameRepr`] (DSL.md §3.9, and §4 for relative sequence numbers).
+
+use super::env::{Env, EvalError, RtVal, parse_hex};
+use super::flow::{C2S, Dir, S2C};
+use crate::wire::ethernet::ethertype;
+use crate::wire::tcp_options::{TcpOption, TcpOptions};
+use crate::wire::{
+    ArpOp, ArpRepr, EthernetRepr, FrameRepr, Icmpv4Message, Icmpv4Repr, Icmpv6Message, Icmpv6Repr, IpPacket,
+    Ipv4Repr, Ipv6Repr, Mac, Net, TcpFlags, TcpRepr, Transport, UdpRepr, VlanTag,
+};
+use dsl::plan::*;
+use dsl::testbed::Testbed;
+use rand::Rng;
+use std::net::IpAddr;
+
+/// What the builder needs besides the spec.
+pub struct BuildCx<'a> {
+    /// Bindings and flows.
+    pub env: &'a mut Env,
+    /// The testbed.
+    pub testbed: &'a Testbed,
+    /// The sending side.
+    pub side: Side,
+    /// The gateway's MAC on that side.
+    pub gw_mac: [u8; 6],
+    /// Random source for `*` values.
+    pub rng: &'a mut rand::rngs::StdRng,
+    /// Per-host IPv4 id counters.
+    pub ip_ids: &'a mut std::collections::HashMap<IpAddr, u16>,
+}
+
+/// Why a send could not be built (verdict error at that step).
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// A value could not be computed.
+    #[error(transparent)]
+    Eval(#[from] EvalError),
+    /// The frame could not be emitted.
+    #[error("the frame cannot be built: {0}")]
+    Wire(#[from] crate::wire::WireError),
+    /// Something the sentence needs is missing.
+    #[error("{0}")]
+    Missing(String),
+}
+
+fn field<'a>(p: &'a PacketSpec, f: Field) -> Option<&'a Value> {
+    p.fields.iter().rev().find(|t| t.field == f).map(|t| &t.value)
+}
+
+impl BuildCx<'_> {
+    fn int(&mut self, p: &PacketSpec, f: Field) -> Result<Option<u64>, BuildError> {
+        let Some(v) = field(p, f) else { return Ok(None) };
+        Ok(match self.env.eval_value(v, f.kind(), p.family, self.testbed)? {
+            Some(RtVal::Int(n)) => Some(n),
+            _ => None,
+        })
+    }
+
+    fn port(&mut self, v: Option<&Value>, family: Option<Family>) -> Result<u16, BuildError> {
+        match v.map(|v| self.env.eval_value(v, FieldKind::Int(16), family, self.testbed)).transpose()?.flatten() {
+            Some(RtVal::Int(n)) => Ok(n as u16),
+            _ => Ok(self.rng.random_range(49152..=65535)),
+        }
+    }
+
+    fn addr(&mut self, ep: Option<&Endpoint>, family: Option<Family>, fallback: IpAddr) -> Result<IpAddr, BuildError> {
+        Ok(match ep {
+            Some(e) => self.env.eval_addr(&e.addr, family, self.testbed)?.unwrap_or(fallback),
+            None => fallback,
+        })
+    }
+
+    fn first_host(&self, family: Option<Family>) -> Result<(IpAddr, [u8; 6]), BuildError> {
+        let side = self.testbed.side(self.side);
+        let h = side.hosts.first().ok_or_else(|| BuildError::Missing(format!("the {} side has no host", self.side.name())))?;
+        let ip = match family {
+            Some(Family::V6) => h.ipv6.map(|a| IpAddr::V6(a.0)),
+            _ => h.ipv4.map(|a| IpAddr::V4(a.0)),
+        }
+        .ok_or_else(|| BuildError::Missing(format!("host `{}` has no address of this family", h.name)))?;
+        Ok((ip, h.mac.unwrap_or([2, 0, 0, 0, 0, 1])))
+    }
+
+    /// The MAC an emulated host with this IP uses: the named host's if it is on this side, else
+    /// this side's first host's.
+    fn src_mac(&self, ip: IpAddr) -> [u8; 6] {
+        let side = self.testbed.side(self.side);
+        side.hosts
+            .iter()
+            .find(|h| h.ipv4.is_some_and(|a| IpAddr::V4(a.0) == ip) || h.ipv6.is_some_and(|a| IpAddr::V6(a.0) == ip))
+            .or(side.hosts.first())
+            .and_then(|h| h.mac)
+            .unwrap_or([2, 0, 0, 0, 0, 1])
+    }
+
+    /// Builds the frame of a send.
+    pub fn frame(&mut self, p: &PacketSpec) -> Result<FrameRepr, BuildError> {
+        let (fallback_ip, _) = self.first_host(p.family).unwrap_or((IpAddr::from([0, 0, 0, 0]), [0; 6]));
+        let src_ip = self.addr(p.src.as_ref(), p.family, fallback_ip)?;
+        let mut eth_src = self.src_mac(src_ip);
+        let mut eth_dst = self.gw_mac;
+        if let Some(RtVal::Mac(m)) = field(p, Field::EthSrc).map(|v| self.env.eval_value(v, FieldKind::Mac, p.family, self.testbed)).transpose()?.flatten() {
+            eth_src = m;
+        }
+        if let Some(RtVal::Mac(m)) = field(p, Field::EthDst).map(|v| self.env.eval_value(v, FieldKind::Mac, p.family, self.testbed)).transpose()?.flatten() {
+            eth_dst = m;
+        }
+        let vlan = self.int(p, Field::Vlan)?.map(|v| VlanTag { pcp: 0, dei: false, vid: v as u16 });
+        let proto = p.proto.unwrap_or(Proto::Eth);
+        let mut eth = EthernetRepr { dst: Mac(eth_dst), src: Mac(eth_src), ethertype: ethertype::IPV4, vlan };
+        match proto {
+            Proto::Arp => {
+                let dst_ip = self.addr(p.dst.as_ref(), Some(Family::V4), fallback_ip)?;
+                let (IpAddr::V4(s), IpAddr::V4(d)) = (src_ip, dst_ip) else {
+                    return Err(BuildError::Missing("ARP carries IPv4 addresses".into()));
+                };
+                let op = self.int(p, Field::ArpOp)?.unwrap_or(1);
+                let mut a = ArpRepr::request(Mac(eth_src), s, d);
+                if op == 2 {
+                    a.op = ArpOp::Reply;
+                    a.target_mac = Mac(eth_dst);
+                } else if op != 1 {
+                    a.op = ArpOp::Other(op as u16);
+                }
+                if field(p, Field::EthDst).is_none() && op == 1 {
+                    eth.dst = Mac::BROADCAST;
+                }
+                eth.ethertype = ethertype::ARP;
+                Ok(FrameRepr::new(eth, Net::Arp(a), Transport::None, vec![]))
+            }
+            Proto::Eth => {
+                eth.ethertype = self.int(p, Field::EthType)?.unwrap_or(0x88b5) as u16;
+                let payload = self.payload(p)?;
+                Ok(FrameRepr::new(eth, Net::Other(payload), Transport::None, vec![]))
+            }
+            _ => {
+                let dst_ip = self.addr(p.dst.as_ref(), p.family, fallback_ip)?;
+                let (transport, payload, protocol) = self.transport(p, src_ip, dst_ip)?;
+                let net = self.ip(p, src_ip, dst_ip, protocol)?;
+                if let Some(t) = self.int(p, Field::EthType)? {
+                    eth.ethertype = t as u16;
+                } else if matches!(net, Net::Ipv6(_)) {
+                    eth.ethertype = ethertype::IPV6;
+                }
+                Ok(FrameRepr::new(eth, net, transport, payload))
+            }
+        }
+    }
+
+    fn ip(&mut self, p: &PacketSpec, src: IpAddr, dst: IpAddr, protocol: u8) -> Result<Net, BuildError> {
+        let protocol = self.int(p, Field::IpProto)?.map_or(protocol, |v| v as u8);
+        let tos = match self.int(p, Field::Tos)? {
+            Some(t) => t as u8,
+            None => ((self.int(p, Field::Dscp)?.unwrap_or(0) as u8) << 2) | (self.int(p, Field::Ecn)?.unwrap_or(0) as u8 & 3),
+        };
+        match (src, dst) {
+            (IpAddr::V4(s), IpAddr::V4(d)) => {
+                let mut ip = Ipv4Repr::new(s, d, protocol, 0);
+                ip.ttl = self.int(p, Field::Ttl)?.unwrap_or(64) as u8;
+                ip.tos = tos;
+                ip.id = match self.int(p, Field::IpId)? {
+                    Some(v) => v as u16,
+                    None => {
+                        let r: u16 = self.rng.random();
+                        let c = self.ip_ids.entry(src).or_insert(r);
+                        *c = c.wrapping_add(1);
+                        *c
+                    }
+                };
+                ip.df = self.int(p, Field::Df)?.unwrap_or(0) == 1;
+                ip.mf = self.int(p, Field::Mf)?.unwrap_or(0) == 1;
+                ip.frag_offset = self.int(p, Field::Frag)?.unwrap_or(0) as u16;
+                ip.overrides.total_len = self.int(p, Field::IpLen)?.map(|v| v as u16);
+                ip.overrides.checksum = self.int(p, Field::IpCsum)?.map(|v| v as u16);
+                Ok(Net::Ipv4(ip))
+            }
+            (IpAddr::V6(s), IpAddr::V6(d)) => {
+                let mut ip = Ipv6Repr::new(s, d, protocol, 0);
+                ip.hop_limit = self.int(p, Field::Hlim)?.unwrap_or(64) as u8;
+                ip.traffic_class = tos;
+                ip.flow_label = self.int(p, Field::FlowLabel)?.unwrap_or(0) as u32;
+                ip.overrides.payload_len = self.int(p, Field::IpLen)?.map(|v| v as u16);
+                Ok(Net::Ipv6(ip))
+            }
+            _ => Err(BuildError::Missing("source and destination are of different IP families".into())),
+        }
+    }
+
+    fn payload(&mut self, p: &PacketSpec) -> Result<Vec<u8>, BuildError> {
+        Ok(match &p.payload {
+            Some(PayloadSpec::Bytes(b)) => b.clone(),
+            Some(PayloadSpec::Len(v) | PayloadSpec::Fill(v)) => {
+                let n = match self.env.eval_value(v, FieldKind::Int(16), p.family, self.testbed)? {
+                    Some(RtVal::Int(n)) => n as usize,
+                    _ => 0,
+                };
+                (0..n).map(|i| (i % 256) as u8).collect()
+            }
+            _ => vec![],
+        })
+    }
+
+    fn transport(&mut self, p: &PacketSpec, src: IpAddr, dst: IpAddr) -> Result<(Transport, Vec<u8>, u8), BuildError> {
+        let payload = self.payload(p)?;
+        match p.proto.unwrap_or(Proto::Ip) {
+            Proto::Tcp => {
+                let sport = self.port(p.src.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Sport)), p.family)?;
+                let dport = self.port(p.dst.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Dport)), p.family)?;
+                let flags = p.flags.unwrap_or(0);
+                let mut t = TcpRepr::new(sport, dport, TcpFlags { bits: flags, reserved: self.int(p, Field::TcpRes)?.unwrap_or(0) as u8 });
+                t.window = self.int(p, Field::Win)?.unwrap_or(65535) as u16;
+                t.urgent = self.int(p, Field::Urg)?.unwrap_or(0) as u16;
+                t.overrides.checksum = self.int(p, Field::TcpCsum)?.map(|v| v as u16);
+                let (seq, ack) = self.seq_ack(p, flags, payload.len())?;
+                t.seq = seq;
+                t.ack = ack;
+                t.options = TcpOptions::Parsed(self.options(p)?);
+                Ok((Transport::Tcp(t), payload, 6))
+            }
+            Proto::Udp => {
+                let sport = self.port(p.src.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Sport)), p.family)?;
+                let dport = self.port(p.dst.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Dport)), p.family)?;
+                let mut u = UdpRepr::new(sport, dport);
+                u.overrides.checksum = self.int(p, Field::UdpCsum)?.map(|v| v as u16);
+                u.overrides.length = self.int(p, Field::UdpLen)?.map(|v| v as u16);
+                Ok((Transport::Udp(u), payload, 17))
+            }
+            Proto::Icmp => {
+                let v6 = p.family == Some(Family::V6);
+                let ty = p.icmp_type.or(self.int(p, Field::IcmpType)?.map(|v| v as u8)).unwrap_or(if v6 { 128 } else { 8 });
+                let code = self.int(p, Field::IcmpCode)?.map(|v| v as u8).or(p.icmp_code).unwrap_or(0);
+                let id = self.int(p, Field::IcmpId)?.unwrap_or(0) as u16;
+                let seq = self.int(p, Field::IcmpSeq)?.unwrap_or(0) as u16;
+                let mtu = self.int(p, Field::Mtu)?.unwrap_or(0);
+                let quoted = match &p.inner {
+                    Some(inner) => {
+                        let mut sub = BuildCx { env: self.env, testbed: self.testbed, side: self.side, gw_mac: self.gw_mac, rng: self.rng, ip_ids: self.ip_ids };
+                        let f = sub.frame(inner)?;
+                        let bytes = f.to_bytes()?;
+                        let hl = f.eth.header_len();
+                        let ip_len = match &f.net {
+                            Net::Ipv4(_) => bytes.get(hl + 2..hl + 4).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]) as usize),
+                            Net::Ipv6(_) => 40 + bytes.get(hl + 4..hl + 6).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]) as usize),
+                            _ => bytes.len() - hl,
+                        };
+                        let end = (hl + ip_len).min(bytes.len());
+                        Some(IpPacket::parse(&bytes[hl..end]))
+                    }
+                    None => None,
+                };
+                let max = if v6 { crate::wire::icmpv6::MAX_QUOTE } else { crate::wire::icmpv4::MAX_QUOTE };
+                let quoted = quoted.map(|q| q.truncated(max)).unwrap_or_else(|| IpPacket::parse(&[]));
+                let csum = self.int(p, Field::IcmpCsum)?.map(|v| v as u16);
+                if v6 {
+                    let msg = match ty {
+                        128 => Icmpv6Message::EchoRequest { id, seq, data: payload.clone() },
+                        129 => Icmpv6Message::EchoReply { id, seq, data: payload.clone() },
+                        1 => Icmpv6Message::DstUnreachable { code, quoted },
+                        2 => Icmpv6Message::PacketTooBig { mtu: mtu as u32, quoted },
+                        3 => Icmpv6Message::TimeExceeded { code, quoted },
+                        4 => Icmpv6Message::ParamProblem { code, pointer: 0, quoted },
+                        _ => Icmpv6Message::Other { ty, code, body: payload.clone() },
+                    };
+                    let mut r = Icmpv6Repr::from(msg);
+                    r.checksum_override = csum;
+                    Ok((Transport::Icmpv6(r), vec![], 58))
+                } else {
+                    let msg = match ty {
+                        8 => Icmpv4Message::EchoRequest { id, seq, data: payload.clone() },
+                        0 => Icmpv4Message::EchoReply { id, seq, data: payload.clone() },
+                        3 => Icmpv4Message::DstUnreachable { code, mtu: mtu as u16, quoted },
+                        11 => Icmpv4Message::TimeExceeded { code, quoted },
+                        12 => Icmpv4Message::ParamProblem { code, pointer: 0, quoted },
+                        5 => Icmpv4Message::Redirect { code, gateway: std::net::Ipv4Addr::UNSPECIFIED, quoted },
+                        _ => Icmpv4Message::Other { ty, code, rest: [0; 4], body: payload.clone() },
+                    };
+                    let mut r = Icmpv4Repr::from(msg);
+                    r.checksum_override = csum;
+                    Ok((Transport::Icmpv4(r), vec![], 1))
+                }
+            }
+            _ => {
+                let protocol = self.int(p, Field::IpProto)?.unwrap_or(253) as u8;
+                let _ = (src, dst);
+                Ok((Transport::Other { protocol }, payload, protocol))
+            }
+        }
+    }
+
+    /// Sequence and acknowledgment numbers, relative to the flow's ISNs when the send names a flow.
+    fn seq_ack(&mut self, p: &PacketSpec, flags: u8, len: usize) -> Result<(u32, u32), BuildError> {
+        let seq_w = self.int(p, Field::Seq)?.map(|v| v as u32);
+        let ack_w = self.int(p, Field::Ack)?.map(|v| v as u32);
+        let Some(id) = p.flow else {
+            return Ok((seq_w.unwrap_or(0), ack_w.unwrap_or(0)));
+        };
+        let side = self.side as usize;
+        let dir: Dir = if self.side == Side::Lan { C2S } else { S2C };
+        let other = 1 - dir;
+        let f = &mut self.env.flows[id];
+        let syn = flags & 0x02 != 0;
+        let fin = flags & 0x01 != 0;
+        let rel_seq = seq_w.unwrap_or(if syn { 0 } else { f.next_seq[dir] });
+        let rel_ack = match ack_w {
+            Some(a) => a,
+            None if flags & 0x10 != 0 => f.seen_high[side][other].unwrap_or(0),
+            None => 0,
+        };
+        let end = rel_seq.wrapping_add(len as u32).wrapping_add(u32::from(syn)).wrapping_add(u32::from(fin));
+        if end.wrapping_sub(f.next_seq[dir]) < 0x8000_0000 {
+            f.next_seq[dir] = end;
+        }
+        let seq = f.isn[dir].wrapping_add(rel_seq);
+        let ack = if flags & 0x10 != 0 || ack_w.is_some() { f.isn[other].wrapping_add(f.shift_of(side, other)).wrapping_add(rel_ack) } else { 0 };
+        Ok((seq, ack))
+    }
+
+    fn options(&mut self, p: &PacketSpec) -> Result<Vec<TcpOption>, BuildError> {
+        let mut out = Vec::new();
+        let family = p.family;
+        let int = |me: &mut Self, v: &Value, bits: u32| -> Result<u64, BuildError> {
+            Ok(match me.env.eval_value(v, FieldKind::Int(bits), family, me.testbed)? {
+                Some(RtVal::Int(n)) => n,
+                _ => me.rng.random::<u32>() as u64,
+            })
+        };
+        let side = self.side as usize;
+        let peer = if self.side == Side::Lan { S2C } else { C2S };
+        for o in p.options.iter().flatten() {
+            out.push(match o {
+                TcpOptionSpec::Mss(v) => TcpOption::Mss(int(self, v, 16)? as u16),
+                TcpOptionSpec::SackPermitted => TcpOption::SackPermitted,
+                TcpOptionSpec::Timestamps { val, ecr } => TcpOption::Timestamps { val: int(self, val, 32)? as u32, ecr: int(self, ecr, 32)? as u32 },
+                TcpOptionSpec::Nop => TcpOption::Nop,
+                TcpOptionSpec::Eol => TcpOption::Eol,
+                TcpOptionSpec::WindowScale(v) => TcpOption::WindowScale(int(self, v, 8)? as u8),
+                TcpOptionSpec::Sack(blocks) => {
+                    let base = p.flow.map_or(0, |id| {
+                        let f = &self.env.flows[id];
+                        f.isn[peer].wrapping_add(f.shift_of(side, peer))
+                    });
+                    let mut b = Vec::new();
+                    for (l, r) in blocks {
+                        b.push((base.wrapping_add(int(self, l, 32)? as u32), base.wrapping_add(int(self, r, 32)? as u32)));
+                    }
+                    TcpOption::Sack(b)
+                }
+                TcpOptionSpec::FastOpen(c) => TcpOption::FastOpen(self.cookie(c)?),
+                TcpOptionSpec::FastOpenExp(c) => TcpOption::FastOpenExp(self.cookie(c)?),
+                TcpOptionSpec::Raw { kind, data } => TcpOption::Raw { kind: *kind, data: data.clone().unwrap_or_default() },
+            });
+        }
+        Ok(out)
+    }
+
+    fn cookie(&mut self, c: &Cookie) -> Result<Vec<u8>, BuildError> {
+        Ok(match c {
+            Cookie::Request => vec![],
+            Cookie::Bytes(b) => b.clone(),
+            Cookie::Any => (0..8).map(|_| self.rng.random()).collect(),
+            Cookie::Var(name) => {
+                let text = self.env.vars.get(name).ok_or_else(|| EvalError::Unbound(name.clone()))?;
+                parse_hex(text).ok_or_else(|| EvalError::BadText { name: name.clone(), text: text.clone(), what: "hex bytes" })?
+            }
+        })
+    }
+}

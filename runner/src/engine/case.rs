@@ -1,0 +1,620 @@
+//! Running one case: the step loop, the continuous capture, windows and consumption, bindings,
+//! flows, verdicts and the failure report (DSL.md §2 and §2.1).
+
+use super::build::BuildCx;
+use super::env::Env;
+use super::flow::{C2S, FlowState, S2C};
+use super::matcher::{self, Bind, MatchResult, Matcher};
+use super::{hosts, noise};
+use crate::result::*;
+use crate::testbed::{Received, Testbed};
+use crate::view::{L4View, View};
+use crate::wire::FrameRepr;
+use dsl::display;
+use dsl::plan::*;
+use rand::{Rng, SeedableRng};
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// How long after a window a frame still counts as a "late" candidate.
+const LATE: Duration = Duration::from_millis(100);
+/// How long the runner waits for the gateway to answer its ARP request.
+const ARP_WAIT: Duration = Duration::from_secs(1);
+
+/// One recorded frame.
+struct Rec {
+    side: Side,
+    at: Instant,
+    dir: Direction,
+    bytes: Vec<u8>,
+    view: Option<View>,
+    noise: bool,
+    consumed: bool,
+    comments: Vec<String>,
+}
+
+/// How a step ended.
+enum StepEnd {
+    Ok,
+    Fail(Box<Failure>),
+    Error(String),
+}
+
+struct Run<'a> {
+    case: &'a Case,
+    testbed: &'a dsl::Testbed,
+    tb: Box<dyn Testbed>,
+    rx: mpsc::UnboundedReceiver<Received>,
+    start: Instant,
+    frames: Vec<Rec>,
+    env: Env,
+    rng: rand::rngs::StdRng,
+    ip_ids: HashMap<std::net::IpAddr, u16>,
+    gw_mac: [Option<[u8; 6]>; 2],
+    run_start: Option<Instant>,
+    in_send_run: bool,
+    last_send: Option<Instant>,
+    last_wait_end: Option<Instant>,
+    waited: Duration,
+    log: Vec<String>,
+    warnings: Vec<String>,
+    last_window_end: Instant,
+}
+
+fn side_ix(s: Side) -> usize {
+    match s {
+        Side::Lan => 0,
+        Side::Wan => 1,
+    }
+}
+
+/// Runs a case and returns its result. `seed` makes random choices (ISNs, ports) repeatable.
+pub async fn run_case(case: &Case, testbed: &dsl::Testbed, mut tb: Box<dyn Testbed>, seed: u64) -> CaseResult {
+    let rx = tb.frames();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let flows = case
+        .flows
+        .iter()
+        .map(|f| FlowState {
+            lport: f.client_port.unwrap_or_else(|| rng.random_range(49152..=65535)),
+            wan_port: (f.family == Family::V6).then(|| f.client_port.unwrap_or(0)).filter(|_| f.client_port.is_some()),
+            isn: [rng.random(), rng.random()],
+            ..FlowState::default()
+        })
+        .collect::<Vec<_>>();
+    let mut flows = flows;
+    for (i, f) in case.flows.iter().enumerate() {
+        if f.family == Family::V6 {
+            flows[i].wan_port = Some(f.proto.eq(&Proto::Icmp).then(|| f.icmp_id.unwrap_or(0)).unwrap_or(flows[i].lport));
+            flows[i].wan_addr = f.client.ipv6.map(std::net::IpAddr::V6);
+        }
+    }
+    let env = Env {
+        vars: case.vars.iter().cloned().collect(),
+        flows,
+        flow_names: case.flows.iter().map(|f| f.name.clone()).collect(),
+    };
+    let start = Instant::now();
+    let mut run = Run {
+        case,
+        testbed,
+        tb,
+        rx,
+        start,
+        frames: Vec::new(),
+        env,
+        rng,
+        ip_ids: HashMap::new(),
+        gw_mac: [None, None],
+        run_start: None,
+        in_send_run: false,
+        last_send: None,
+        last_wait_end: None,
+        waited: Duration::ZERO,
+        log: Vec::new(),
+        warnings: Vec::new(),
+        last_window_end: start,
+    };
+    for (i, f) in case.flows.iter().enumerate() {
+        if f.proto == Proto::Tcp {
+            run.log.push(format!("flow {}: client ISN {}, server ISN {}, LAN port {}", f.name, run.env.flows[i].isn[C2S], run.env.flows[i].isn[S2C], run.env.flows[i].lport));
+        }
+    }
+    let mut verdict = Verdict::Pass;
+    let mut failure = None;
+    let mut reason = None;
+    for step in &case.steps {
+        let end = run.step(step).await;
+        match end {
+            StepEnd::Ok => {}
+            StepEnd::Fail(f) if step.severity == StepSeverity::Warn => {
+                run.warnings.push(format!("step {} (severity: warn): {}", step.number, f.render().trim_end()));
+            }
+            StepEnd::Fail(f) => {
+                verdict = Verdict::Fail;
+                failure = Some(*f);
+                break;
+            }
+            StepEnd::Error(e) => {
+                verdict = Verdict::Error;
+                reason = Some(format!("step {}: {e}", step.number));
+                break;
+            }
+        }
+    }
+    run.pump();
+    let unexpected = run.unexpected();
+    if verdict == Verdict::Pass && !unexpected.is_empty() {
+        if case.strict {
+            verdict = Verdict::Fail;
+            let last = case.steps.last().map_or(0, |s| s.number);
+            failure = Some(Failure {
+                step: last,
+                location: case.location.to_string(),
+                text: "strict: true".into(),
+                why: None,
+                reason: format!("{} unexpected frame(s) came out of the gateway (strict case)", unexpected.len()),
+                pattern: None,
+                window: None,
+                considered: unexpected.len(),
+                total_on_side: run.frames.len(),
+                candidates: vec![],
+            });
+        } else {
+            for u in &unexpected {
+                run.warnings.push(format!("unexpected frame: {u}"));
+            }
+        }
+    }
+    if let Some(c) = run.tb.freshness_caveat() {
+        run.warnings.push(c);
+    }
+    let duration = Instant::now() - run.start;
+    let file = case.location.file.as_ref().clone();
+    CaseResult {
+        id: case.id.clone(),
+        group: String::new(),
+        file,
+        title: case.title.clone(),
+        verdict,
+        duration,
+        reason,
+        failure,
+        warnings: run.warnings,
+        log: run.log,
+        unexpected,
+        frames: run
+            .frames
+            .into_iter()
+            .map(|r| RecordedFrame { at: r.at - start, side: r.side, direction: r.dir, bytes: r.bytes, comments: r.comments })
+            .collect(),
+    }
+}
+
+impl Run<'_> {
+    fn now_rel(&self, t: Instant) -> Duration {
+        t - self.start
+    }
+
+    /// Records a frame from the gateway and answers it if it asks for an emulated host.
+    fn record(&mut self, r: Received) {
+        let frame = FrameRepr::parse(&r.bytes);
+        let view = View::of_frame(&frame);
+        let is_noise = noise::is_noise(&view, &self.testbed.noise);
+        if let Some(reply) = hosts::answer(&frame, &view, r.side, self.testbed) {
+            // ARP replies from the gateway tell us its MAC.
+            let _ = self.tb.send(r.side, &reply);
+            self.frames.push(Rec { side: r.side, at: r.at, dir: Direction::Received, bytes: r.bytes, view: Some(view), noise: is_noise, consumed: false, comments: vec![] });
+            self.frames.push(Rec { side: r.side, at: Instant::now(), dir: Direction::Sent, bytes: reply, view: None, noise: true, consumed: false, comments: vec![] });
+            return;
+        }
+        if let L4View::Arp { op: 2, spa, .. } = view.l4 {
+            let conf = self.testbed.side(r.side);
+            if conf.gateway.ipv4.is_some_and(|a| std::net::IpAddr::V4(a.0) == spa) {
+                self.gw_mac[side_ix(r.side)] = Some(view.eth_src);
+            }
+        }
+        self.frames.push(Rec { side: r.side, at: r.at, dir: Direction::Received, bytes: r.bytes, view: Some(view), noise: is_noise, consumed: false, comments: vec![] });
+    }
+
+    /// Takes every frame already waiting.
+    fn pump(&mut self) {
+        while let Ok(r) = self.rx.try_recv() {
+            self.record(r);
+        }
+    }
+
+    /// Waits for the next frame until `deadline`; false when the deadline passed.
+    async fn next_until(&mut self, deadline: Instant) -> bool {
+        match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+            Ok(Some(r)) => {
+                self.record(r);
+                true
+            }
+            Ok(None) => {
+                tokio::time::sleep_until(deadline).await;
+                false
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn reference(&self) -> Instant {
+        match (self.last_send, self.last_wait_end) {
+            (Some(a), Some(b)) => a.max(b),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => self.start,
+        }
+    }
+
+    /// The latest time the case may reach before its `timeout` (time outside waits).
+    fn budget_end(&self) -> Instant {
+        self.start + self.waited + self.case.timeout
+    }
+
+    fn send_frame(&mut self, side: Side, bytes: Vec<u8>, comment: String) -> Result<(), String> {
+        self.tb.send(side, &bytes).map_err(|e| e.to_string())?;
+        self.frames.push(Rec { side, at: Instant::now(), dir: Direction::Sent, bytes, view: None, noise: false, consumed: false, comments: vec![comment] });
+        self.pump();
+        Ok(())
+    }
+
+    async fn gateway_mac(&mut self, side: Side) -> Result<[u8; 6], String> {
+        if let Some(m) = self.gw_mac[side_ix(side)] {
+            return Ok(m);
+        }
+        let Some((req, gw)) = hosts::gateway_arp_request(side, self.testbed) else {
+            return self.testbed.side(side).gateway.mac.ok_or_else(|| format!("the gateway's MAC on {} is unknown and it has no IPv4 address to ask for", side.name()));
+        };
+        self.tb.send(side, &req).map_err(|e| e.to_string())?;
+        self.frames.push(Rec { side, at: Instant::now(), dir: Direction::Sent, bytes: req, view: None, noise: true, consumed: false, comments: vec![format!("resolving the gateway's MAC ({gw})")] });
+        let deadline = Instant::now() + ARP_WAIT;
+        loop {
+            self.pump();
+            if let Some(m) = self.gw_mac[side_ix(side)] {
+                return Ok(m);
+            }
+            if !self.next_until(deadline).await && self.gw_mac[side_ix(side)].is_none() {
+                return Err(format!("the gateway did not answer ARP for {gw} on {} within {}", side.name(), dsl::duration::format(ARP_WAIT)));
+            }
+        }
+    }
+
+    async fn step(&mut self, step: &Step) -> StepEnd {
+        self.pump();
+        if Instant::now() > self.budget_end() {
+            return StepEnd::Error(format!("case timeout ({}) during step {}", dsl::duration::format(self.case.timeout), step.number));
+        }
+        match &step.action {
+            Action::Note(t) => {
+                self.log.push(format!("step {}: note: {t}", step.number));
+                StepEnd::Ok
+            }
+            Action::Set(binds) => {
+                for (k, v) in binds {
+                    match v {
+                        Some(v) => self.env.vars.insert(k.clone(), v.clone()),
+                        None => self.env.vars.remove(k),
+                    };
+                }
+                self.log.push(format!("step {}: set {}", step.number, step.text));
+                StepEnd::Ok
+            }
+            Action::Wait(d) => {
+                let t0 = Instant::now();
+                let until = t0 + *d;
+                while self.next_until(until).await {}
+                self.waited += Instant::now() - t0;
+                self.last_wait_end = Some(Instant::now());
+                self.in_send_run = false;
+                self.log.push(format!("step {}: waited {}", step.number, dsl::duration::format(*d)));
+                StepEnd::Ok
+            }
+            Action::Send { side, packet } => self.send(step, *side, packet).await,
+            Action::Expect { side, pattern, within, after } => {
+                self.in_send_run = false;
+                self.expect(step, *side, pattern, *within, *after).await
+            }
+            Action::ExpectNo { side, pattern, within } => {
+                self.in_send_run = false;
+                self.expect_none(step, *side, Some(pattern), *within).await
+            }
+            Action::ExpectNothing { side, within } => {
+                self.in_send_run = false;
+                self.expect_none(step, *side, None, *within).await
+            }
+        }
+    }
+
+    async fn send(&mut self, step: &Step, side: Side, packet: &PacketSpec) -> StepEnd {
+        let gw_mac = match self.gateway_mac(side).await {
+            Ok(m) => m,
+            Err(e) => return StepEnd::Error(e),
+        };
+        let now = Instant::now();
+        if !self.in_send_run {
+            self.run_start = Some(now);
+            self.in_send_run = true;
+        }
+        self.last_send = Some(now);
+        let mut cx = BuildCx { env: &mut self.env, testbed: self.testbed, side, gw_mac, rng: &mut self.rng, ip_ids: &mut self.ip_ids };
+        let frame = match cx.frame(packet) {
+            Ok(f) => f,
+            Err(e) => return StepEnd::Error(format!("{e} ({})", step.location)),
+        };
+        let bytes = match frame.to_bytes() {
+            Ok(b) => b,
+            Err(e) => return StepEnd::Error(format!("the frame cannot be built: {e} ({})", step.location)),
+        };
+        let text = matcher::frame_text(&View::of_frame(&FrameRepr::parse(&bytes)));
+        self.log.push(format!("step {}: {} sent {text}", step.number, side.name()));
+        match self.send_frame(side, bytes, format!("step {}: {}", step.number, step.text)) {
+            Ok(()) => StepEnd::Ok,
+            Err(e) => StepEnd::Error(e),
+        }
+    }
+
+    fn consider_from(&self) -> Instant {
+        self.run_start.unwrap_or(self.start)
+    }
+
+    fn considered(&self, i: usize, side: Side, from: Instant, pattern: Option<&PacketSpec>) -> bool {
+        let r = &self.frames[i];
+        r.dir == Direction::Received
+            && r.side == side
+            && !r.consumed
+            && r.at >= from
+            && (!r.noise || pattern.is_some_and(noise::selects_noise))
+    }
+
+    async fn expect(&mut self, step: &Step, side: Side, pattern: &PacketSpec, within: Duration, after: Option<Duration>) -> StepEnd {
+        let reference = self.reference();
+        let deadline = reference + within;
+        let earliest = after.map(|a| reference + a);
+        let from = self.consider_from();
+        let budget = self.budget_end();
+        let mut best: Vec<(usize, MatchResult, CandidateKind)> = Vec::new();
+        let mut idx = 0;
+        let mut considered = 0;
+        loop {
+            while idx < self.frames.len() {
+                let i = idx;
+                idx += 1;
+                if !self.considered(i, side, from, Some(pattern)) {
+                    continue;
+                }
+                let at = self.frames[i].at;
+                if at > deadline {
+                    continue;
+                }
+                considered += 1;
+                let Some(view) = self.frames[i].view.clone() else { continue };
+                let m = Matcher { env: &self.env, testbed: self.testbed, side }.compare(pattern, &view);
+                if !m.matched() {
+                    best.push((i, m, CandidateKind::Considered));
+                    continue;
+                }
+                if earliest.is_some_and(|e| at < e) {
+                    best.push((i, m, CandidateKind::TooEarly));
+                    continue;
+                }
+                // Rule 6: a full match is then checked for checksums.
+                if let Some(bad) = checksum_problem(pattern, &view) {
+                    return StepEnd::Fail(Box::new(self.failure(step, side, pattern, within, after, considered, format!("the matching frame has {bad}"), vec![(i, m, CandidateKind::Considered)])));
+                }
+                self.accept(step, side, pattern, i, m, &view);
+                self.last_window_end = self.last_window_end.max(deadline);
+                return StepEnd::Ok;
+            }
+            let wait_until = deadline.min(budget);
+            if Instant::now() >= wait_until || !self.next_until(wait_until).await {
+                if Instant::now() >= budget && budget < deadline {
+                    return StepEnd::Error(format!("case timeout ({}) during step {}", dsl::duration::format(self.case.timeout), step.number));
+                }
+                break;
+            }
+        }
+        // Late frames: up to 100 ms after the window.
+        let late_until = deadline + LATE;
+        while self.next_until(late_until).await {}
+        for i in 0..self.frames.len() {
+            if self.considered(i, side, from, Some(pattern)) && self.frames[i].at > deadline && self.frames[i].at <= late_until {
+                if let Some(view) = self.frames[i].view.clone() {
+                    let m = Matcher { env: &self.env, testbed: self.testbed, side }.compare(pattern, &view);
+                    best.push((i, m, CandidateKind::Late));
+                }
+            }
+        }
+        self.last_window_end = self.last_window_end.max(deadline);
+        let reason = if considered == 0 {
+            format!("no frame came out on {} within the window", side.name())
+        } else {
+            format!("none of the {considered} frame(s) that came out on {} matched", side.name())
+        };
+        StepEnd::Fail(Box::new(self.failure(step, side, pattern, within, after, considered, reason, best)))
+    }
+
+    fn accept(&mut self, step: &Step, side: Side, pattern: &PacketSpec, i: usize, m: MatchResult, view: &View) {
+        self.frames[i].consumed = true;
+        let rendered = display::packet_text(pattern, &self.case.flows, false);
+        self.frames[i].comments.push(format!("step {}: matched {rendered}", step.number));
+        let at = self.now_rel(self.frames[i].at);
+        self.log.push(format!("step {}: {} matched at +{:.3}ms: {}", step.number, side.name(), at.as_secs_f64() * 1e3, matcher::frame_text(view)));
+        for b in m.binds {
+            match b {
+                Bind::Var(k, v) => {
+                    self.log.push(format!("step {}: bound ${k} = {v}", step.number));
+                    self.env.vars.insert(k, v);
+                }
+                Bind::FlowPort(id, p) => {
+                    self.log.push(format!("step {}: flow {} is mapped to port {p} on the WAN side", step.number, self.env.flow_names[id]));
+                    self.env.flows[id].wan_port = Some(p);
+                }
+                Bind::FlowAddr(id, a) => self.env.flows[id].wan_addr = Some(a),
+            }
+        }
+        // Flow bookkeeping: the WAN address, and what this side has seen of the sequence space.
+        if let Some(id) = pattern.flow {
+            let dir = if side == Side::Wan { C2S } else { S2C };
+            if let (Side::Wan, Some(ip)) = (side, &view.ip) {
+                if self.case.flows[id].family == Family::V4 && self.env.flows[id].wan_addr.is_none() {
+                    self.env.flows[id].wan_addr = Some(ip.src);
+                }
+            }
+            if let L4View::Tcp { seq, flags, .. } = view.l4 {
+                let f = &mut self.env.flows[id];
+                let s = side_ix(side);
+                if flags & 0x02 != 0 {
+                    f.shift[s][dir] = Some(seq.wrapping_sub(f.isn[dir]));
+                }
+                let rel = seq.wrapping_sub(f.isn[dir]).wrapping_sub(f.shift_of(s, dir));
+                let end = rel.wrapping_add(view.payload.len() as u32).wrapping_add(u32::from(flags & 0x02 != 0)).wrapping_add(u32::from(flags & 0x01 != 0));
+                let high = f.seen_high[s][dir].get_or_insert(end);
+                if end.wrapping_sub(*high) < 0x8000_0000 {
+                    *high = end;
+                }
+            }
+        }
+    }
+
+    async fn expect_none(&mut self, step: &Step, side: Side, pattern: Option<&PacketSpec>, within: Duration) -> StepEnd {
+        let reference = self.reference();
+        let deadline = reference + within;
+        let from = self.consider_from();
+        let budget = self.budget_end();
+        let mut idx = 0;
+        let mut considered = 0;
+        loop {
+            while idx < self.frames.len() {
+                let i = idx;
+                idx += 1;
+                if !self.considered(i, side, from, pattern) || self.frames[i].at > deadline {
+                    continue;
+                }
+                considered += 1;
+                let Some(view) = self.frames[i].view.clone() else { continue };
+                let offends = match pattern {
+                    None => true,
+                    Some(p) => Matcher { env: &self.env, testbed: self.testbed, side }.compare(p, &view).matched(),
+                };
+                if offends {
+                    self.frames[i].comments.push(format!("step {}: FAILED — this frame must not come out", step.number));
+                    let m = match pattern {
+                        Some(p) => Matcher { env: &self.env, testbed: self.testbed, side }.compare(p, &view),
+                        None => MatchResult { met: 1, total: 1, rows: vec![Row { what: "frame".into(), expected: "nothing".into(), observed: matcher::frame_text(&view), ok: false }], binds: vec![] },
+                    };
+                    let reason = format!("a frame that must not come out came out on {}", side.name());
+                    let fake = pattern.cloned().unwrap_or_default();
+                    let mut f = self.failure(step, side, &fake, within, None, considered, reason, vec![(i, m, CandidateKind::Offender)]);
+                    if pattern.is_none() {
+                        f.pattern = None;
+                    }
+                    return StepEnd::Fail(Box::new(f));
+                }
+            }
+            let wait_until = deadline.min(budget);
+            if Instant::now() >= wait_until || !self.next_until(wait_until).await {
+                if Instant::now() >= budget && budget < deadline {
+                    return StepEnd::Error(format!("case timeout ({}) during step {}", dsl::duration::format(self.case.timeout), step.number));
+                }
+                break;
+            }
+        }
+        self.last_window_end = self.last_window_end.max(deadline);
+        self.log.push(format!("step {}: nothing matching came out on {} within {}", step.number, side.name(), dsl::duration::format(within)));
+        StepEnd::Ok
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn failure(&mut self, step: &Step, side: Side, pattern: &PacketSpec, within: Duration, after: Option<Duration>, considered: usize, reason: String, mut cands: Vec<(usize, MatchResult, CandidateKind)>) -> Failure {
+        // Rank: most constraints met first; ties to the earliest.
+        cands.sort_by(|a, b| b.1.met.cmp(&a.1.met).then(a.0.cmp(&b.0)));
+        cands.truncate(3);
+        let total_on_side = self.frames.iter().filter(|r| r.side == side && r.dir == Direction::Received).count();
+        let mut candidates = Vec::new();
+        for (n, (i, m, kind)) in cands.into_iter().enumerate() {
+            let view = self.frames[i].view.clone();
+            if n == 0 && kind != CandidateKind::Offender {
+                let why = m.rows.iter().filter(|r| !r.ok).map(|r| format!("{} expected {} observed {}", r.what, r.expected, r.observed)).collect::<Vec<_>>().join("; ");
+                self.frames[i].comments.push(format!("step {}: FAILED — nearest candidate: {why}", step.number));
+            }
+            candidates.push(Candidate {
+                frame: view.as_ref().map_or_else(String::new, matcher::frame_text),
+                at: self.frames[i].at - self.start,
+                kind,
+                met: m.met,
+                total: m.total,
+                rows: m.rows,
+            });
+        }
+        let reference = self.reference();
+        let anchor = if reference == self.start { "the case's start".to_string() } else { format!("+{:.3}ms", (reference - self.start).as_secs_f64() * 1e3) };
+        let window = match after {
+            Some(a) => format!("after {} within {} from {anchor}", dsl::duration::format(a), dsl::duration::format(within)),
+            None => format!("within {} from {anchor}", dsl::duration::format(within)),
+        };
+        let pattern_text = if pattern.proto.is_some() { Some(self.filled(pattern)) } else { None };
+        Failure {
+            step: step.number,
+            location: step.location.to_string(),
+            text: step.text.clone(),
+            why: step.why.clone(),
+            reason,
+            pattern: pattern_text,
+            window: Some(window),
+            considered,
+            total_on_side,
+            candidates,
+        }
+    }
+
+    /// The pattern with bound values filled in.
+    fn filled(&self, p: &PacketSpec) -> String {
+        let mut text = display::packet_text(p, &self.case.flows, false);
+        for (k, v) in &self.env.vars {
+            text = text.replace(&format!("${k} "), &format!("{v} ")).replace(&format!("${k}:"), &format!("{v}:"));
+            if text.ends_with(&format!("${k}")) {
+                let cut = text.len() - k.len() - 1;
+                text.truncate(cut);
+                text.push_str(v);
+            }
+        }
+        for (i, f) in self.env.flows.iter().enumerate() {
+            if let Some(p) = f.wan_port {
+                text = text.replace(&format!("${}.port", self.env.flow_names[i]), &p.to_string());
+            }
+        }
+        text
+    }
+
+    /// Unconsumed, non-noise frames from the gateway that arrived before the last window closed.
+    fn unexpected(&self) -> Vec<String> {
+        self.frames
+            .iter()
+            .filter(|r| r.dir == Direction::Received && !r.consumed && !r.noise && r.at <= self.last_window_end)
+            .filter_map(|r| r.view.as_ref().map(|v| format!("{} +{:.3}ms {}", r.side.name(), (r.at - self.start).as_secs_f64() * 1e3, matcher::frame_text(v))))
+            .collect()
+    }
+}
+
+/// A checksum of a fully matching frame that is wrong and not switched off (rule 6).
+fn checksum_problem(pattern: &PacketSpec, view: &View) -> Option<String> {
+    let (ip_off, l4_off, inner_off) = matcher::checks_off(pattern);
+    if !ip_off && view.csum_ok.0 == Some(false) {
+        return Some("a wrong IPv4 header checksum".into());
+    }
+    if !l4_off && view.csum_ok.1 == Some(false) {
+        let what = match view.l4 {
+            L4View::Tcp { .. } => "TCP",
+            L4View::Udp { .. } => "UDP",
+            _ => "ICMP",
+        };
+        return Some(format!("a wrong {what} checksum"));
+    }
+    if !inner_off && view.csum_ok.2 == Some(false) {
+        return Some("a wrong IPv4 header checksum in the quoted packet".into());
+    }
+    None
+}

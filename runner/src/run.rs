@@ -1,0 +1,161 @@
+//! Running many cases: the gateway backend chosen by `--gateway`, skips for missing
+//! capabilities, and a pool of `--jobs` workers (each sim case gets its own gateway and its own
+//! paused-clock runtime, so independent cases run in parallel).
+
+use crate::result::{CaseResult, Verdict};
+use crate::sim::Profile;
+use crate::sim_testbed::SimTestbed;
+use dsl::plan::Case;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+/// Which gateway the cases run against.
+#[derive(Clone, Debug)]
+pub enum GatewaySpec {
+    /// The built-in simulated gateway with a profile of quirks.
+    Sim(Profile),
+}
+
+impl GatewaySpec {
+    /// Parses `sim`, `sim:PROFILE` (`sim:syn-data-drop+ecn-bleach`).
+    pub fn parse(s: &str) -> Result<GatewaySpec, String> {
+        let (backend, profile) = s.split_once(':').unwrap_or((s, ""));
+        match backend {
+            "sim" => Profile::parse(profile).map(GatewaySpec::Sim).map_err(|e| e.to_string()),
+            "netns" | "wire" => Err(format!("the `{backend}` backend is not available in this build yet; use `sim` or `sim:PROFILE`")),
+            other => Err(format!("unknown gateway backend `{other}`: expected sim[:PROFILE]")),
+        }
+    }
+
+    /// The backend name (`sim`).
+    pub fn backend(&self) -> &'static str {
+        match self {
+            GatewaySpec::Sim(_) => "sim",
+        }
+    }
+
+    /// The profile as written (`compliant` when empty).
+    pub fn profile(&self) -> String {
+        match self {
+            GatewaySpec::Sim(p) => {
+                let s = p.to_string();
+                if s.is_empty() { "compliant".into() } else { s }
+            }
+        }
+    }
+}
+
+/// A case to run and the folder it belongs to (the JUnit suite).
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// The compiled case.
+    pub case: Case,
+    /// Its folder, relative to the path given.
+    pub group: String,
+}
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Parallel workers.
+    pub jobs: usize,
+    /// Seed of every random choice (ISNs, ports); case i uses seed + i.
+    pub seed: u64,
+}
+
+/// Why a case is skipped on this testbed, if it is.
+pub fn skip_reason(case: &Case, testbed: &dsl::Testbed) -> Option<String> {
+    let missing: Vec<&str> = case.needs.iter().filter(|c| !testbed.capabilities.contains(c)).map(|c| c.name()).collect();
+    (!missing.is_empty()).then(|| format!("the testbed lacks {}", missing.join(", ")))
+}
+
+/// A result for a case that did not run.
+pub fn not_run(job: &Job, reason: String) -> CaseResult {
+    CaseResult {
+        id: job.case.id.clone(),
+        file: job.case.location.file.as_ref().clone(),
+        group: job.group.clone(),
+        title: job.case.title.clone(),
+        verdict: Verdict::Skip,
+        duration: Duration::ZERO,
+        reason: Some(reason),
+        failure: None,
+        warnings: vec![],
+        log: vec![],
+        unexpected: vec![],
+        frames: vec![],
+    }
+}
+
+/// Runs every job, calling `on_result` (on this thread) as each case finishes. Returns the ids
+/// of cases that did not start because `stop` was set.
+pub fn run_all(
+    jobs: Vec<Job>,
+    testbed: Arc<dsl::Testbed>,
+    gateway: &GatewaySpec,
+    opts: &RunOptions,
+    stop: Arc<AtomicBool>,
+    mut on_result: impl FnMut(CaseResult),
+) -> Vec<Job> {
+    let queue: Arc<Mutex<VecDeque<(usize, Job)>>> = Arc::new(Mutex::new(jobs.into_iter().enumerate().collect()));
+    let (tx, rx) = mpsc::channel::<CaseResult>();
+    let workers = opts.jobs.max(1);
+    let mut handles = Vec::new();
+    for _ in 0..workers {
+        let queue = queue.clone();
+        let tx = tx.clone();
+        let testbed = testbed.clone();
+        let gateway = gateway.clone();
+        let stop = stop.clone();
+        let seed = opts.seed;
+        handles.push(std::thread::spawn(move || {
+            loop {
+                if stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Some((i, job)) = queue.lock().ok().and_then(|mut q| q.pop_front()) else { return };
+                let result = run_one(&job, &testbed, &gateway, seed.wrapping_add(i as u64));
+                if tx.send(result).is_err() {
+                    return;
+                }
+            }
+        }));
+    }
+    drop(tx);
+    for r in rx {
+        on_result(r);
+    }
+    for h in handles {
+        let _ = h.join();
+    }
+    let left: Vec<Job> = queue.lock().map(|mut q| q.drain(..).map(|(_, j)| j).collect()).unwrap_or_default();
+    left
+}
+
+/// Runs one case on a fresh gateway.
+pub fn run_one(job: &Job, testbed: &dsl::Testbed, gateway: &GatewaySpec, seed: u64) -> CaseResult {
+    if let Some(reason) = skip_reason(&job.case, testbed) {
+        return not_run(job, reason);
+    }
+    let rt = match gateway {
+        GatewaySpec::Sim(_) => tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build(),
+    };
+    let rt = match rt {
+        Ok(rt) => rt,
+        Err(e) => {
+            let mut r = not_run(job, format!("could not start the engine: {e}"));
+            r.verdict = Verdict::Error;
+            return r;
+        }
+    };
+    let mut result = rt.block_on(async {
+        let tb: Box<dyn crate::testbed::Testbed> = match gateway {
+            GatewaySpec::Sim(profile) => Box::new(SimTestbed::new(testbed, profile, seed)),
+        };
+        crate::engine::run_case(&job.case, testbed, tb, seed).await
+    });
+    result.group = job.group.clone();
+    result
+}
