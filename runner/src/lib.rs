@@ -2,10 +2,12 @@
 //! two-port [`testbed`], matching frames as they arrive, and produces [`result`]s that reports
 //! read. It knows nothing of YAML or the sentence grammar.
 
+pub mod bench;
 pub mod engine;
 pub mod result;
-// pub mod run;
-// pub mod sim_testbed;
+pub mod run;
+pub mod sim;
+pub mod sim_testbed;
 pub mod testbed;
 pub mod view;
 pub mod wire;

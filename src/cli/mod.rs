@@ -1,5 +1,6 @@
 //! Command-line interface: argument parsing and the commands.
 
+mod bench;
 mod check;
 mod explain;
 mod gateways;
@@ -69,6 +70,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// List the gateway backends and profiles.
     Gateways,
+    /// Measure the engine against the simulated gateway (figures and ratios to a baseline).
+    Bench(bench::BenchArgs),
 }
 
 /// Runs a command and returns the exit code.
@@ -80,6 +83,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::List { paths, tags, format } => list::run(&out, &paths, &tags, &format),
         Command::Run(args) => run::run(&out, args),
         Command::Gateways => gateways::run(&out),
+        Command::Bench(args) => bench::run(&out, args),
         Command::Schema => {
             out.stdout(&format!("{}\n", serde_json::to_string_pretty(&dsl::schema::case_schema()).unwrap_or_default()));
             EXIT_OK

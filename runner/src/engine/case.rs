@@ -61,6 +61,8 @@ struct Run<'a> {
     log: Vec<String>,
     warnings: Vec<String>,
     last_window_end: Instant,
+    /// The step that set the reference time (a send or a wait), for reports.
+    ref_step: Option<(usize, &'static str)>,
 }
 
 fn side_ix(s: Side) -> usize {
@@ -116,6 +118,7 @@ pub async fn run_case(case: &Case, testbed: &dsl::Testbed, mut tb: Box<dyn Testb
         log: Vec::new(),
         warnings: Vec::new(),
         last_window_end: start,
+        ref_step: None,
     };
     for (i, f) in case.flows.iter().enumerate() {
         if f.proto == Proto::Tcp {
@@ -308,6 +311,7 @@ impl Run<'_> {
                 while self.next_until(until).await {}
                 self.waited += Instant::now() - t0;
                 self.last_wait_end = Some(Instant::now());
+                self.ref_step = Some((step.number, "the end of the wait at"));
                 self.in_send_run = false;
                 self.log.push(format!("step {}: waited {}", step.number, dsl::duration::format(*d)));
                 StepEnd::Ok
@@ -339,6 +343,7 @@ impl Run<'_> {
             self.in_send_run = true;
         }
         self.last_send = Some(now);
+        self.ref_step = Some((step.number, "the send at"));
         let mut cx = BuildCx { env: &mut self.env, testbed: self.testbed, side, gw_mac, rng: &mut self.rng, ip_ids: &mut self.ip_ids };
         let frame = match cx.frame(packet) {
             Ok(f) => f,
@@ -550,7 +555,11 @@ impl Run<'_> {
             });
         }
         let reference = self.reference();
-        let anchor = if reference == self.start { "the case's start".to_string() } else { format!("+{:.3}ms", (reference - self.start).as_secs_f64() * 1e3) };
+        let at = format!("+{:.3}ms", (reference - self.start).as_secs_f64() * 1e3);
+        let anchor = match self.ref_step {
+            Some((n, what)) => format!("{what} step {n} ({at})"),
+            None => "the case's start".to_string(),
+        };
         let window = match after {
             Some(a) => format!("after {} within {} from {anchor}", dsl::duration::format(a), dsl::duration::format(within)),
             None => format!("within {} from {anchor}", dsl::duration::format(within)),

@@ -135,7 +135,7 @@ impl Matcher<'_> {
             if let Some(port) = &ep.port {
                 let obs = view.ports().map(|(s, d)| if is_src { s } else { d });
                 let what = if is_src { "sport" } else { "dport" };
-                let expected = display::value_text(port, &[], false).replace("$?.", "$");
+                let expected = self.vtext(port);
                 self.value(port, obs.map(|p| RtVal::Int(u64::from(p))), Op::Eq, FieldKind::Int(16), family, what, &expected, acc, Some(flows));
             }
         }
@@ -163,7 +163,7 @@ impl Matcher<'_> {
                 continue;
             }
             let obs = observe(view, t.field);
-            let expected = display::value_text(&t.value, &[], false);
+            let expected = self.vtext(&t.value);
             self.value(&t.value, obs, t.op, t.field.kind(), family, t.field.name(), &expected, acc, Some(flows));
         }
         // Options.
@@ -191,6 +191,14 @@ impl Matcher<'_> {
                 }
                 None => acc.row("inner", "a quoted packet", "none", false),
             }
+        }
+    }
+
+    /// A value in the sentence notation, flow attributes by their flow's name.
+    fn vtext(&self, v: &Value) -> String {
+        match v {
+            Value::One(Expr::FlowAttr(id, a)) => format!("${}.{}", self.env.flow_names.get(*id).map_or("?", String::as_str), a.name()),
+            other => display::value_text(other, &[], false),
         }
     }
 

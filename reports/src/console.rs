@@ -1,0 +1,244 @@
+//! The console reporter: one line per case as it finishes, the details at the end, a summary.
+
+use crate::{ReportError, Reporter, RunInfo, RunSummary};
+use runner::result::{CaseResult, Verdict};
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+const GREEN: &str = "32";
+const RED: &str = "31";
+const BOLD_RED: &str = "1;31";
+const YELLOW: &str = "33";
+const DIM: &str = "2";
+const BOLD: &str = "1";
+
+/// Shows a run on a console (or any writer) as plain text, with ANSI colors when asked.
+///
+/// As each case finishes: `PASS  [  0.012s] tfo.cookie_then_data` (`FAIL`, `ERROR` and `SKIP`
+/// lines add the one-line reason, a pass with warnings adds ` (2 warnings)`). At the end: every
+/// failure in full ([`runner::result::Failure::render`]), every error's reason, every warning,
+/// then the summary line `N passed, N failed, N errors, N skipped (N cases) in 1.234s`.
+pub struct ConsoleReporter {
+    out: Box<dyn Write + Send>,
+    color: bool,
+    show_progress: bool,
+    total: usize,
+    done: usize,
+    progress_shown: bool,
+    details: Vec<Detail>,
+    error: Option<io::Error>,
+}
+
+/// What the end of the report shows about one case.
+struct Detail {
+    verdict: Verdict,
+    id: String,
+    file: PathBuf,
+    reason: Option<String>,
+    failure: Option<String>,
+    warnings: Vec<String>,
+    unexpected: Vec<String>,
+}
+
+impl ConsoleReporter {
+    /// A reporter writing to `out`; `color` turns on ANSI colors, `show_progress` a progress
+    /// line (cases done / total) kept at the bottom (for a terminal only: it is redrawn with
+    /// `\r` and an erase-line code).
+    pub fn new(out: Box<dyn Write + Send>, color: bool, show_progress: bool) -> Self {
+        ConsoleReporter {
+            out,
+            color,
+            show_progress,
+            total: 0,
+            done: 0,
+            progress_shown: false,
+            details: Vec::new(),
+            error: None,
+        }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Writes `text`, keeping the first error for [`Reporter::run_finished`].
+    fn write(&mut self, text: &str) {
+        if let Err(e) = self.out.write_all(text.as_bytes()) {
+            self.error.get_or_insert(e);
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Err(e) = self.out.flush() {
+            self.error.get_or_insert(e);
+        }
+    }
+
+    fn clear_progress(&mut self) {
+        if self.progress_shown {
+            self.write("\r\x1b[2K");
+            self.progress_shown = false;
+        }
+    }
+
+    fn draw_progress(&mut self) {
+        if self.show_progress {
+            let text = self.paint(DIM, &format!("{}/{} cases done", self.done, self.total));
+            self.write(&text);
+            self.progress_shown = true;
+        }
+    }
+
+    /// The line shown when a case finishes, without the newline.
+    fn case_line(&self, r: &CaseResult) -> String {
+        let (word, code) = match r.verdict {
+            Verdict::Pass => ("PASS", GREEN),
+            Verdict::Fail => ("FAIL", RED),
+            Verdict::Error => ("ERROR", BOLD_RED),
+            Verdict::Skip => ("SKIP", YELLOW),
+        };
+        let word = self.paint(code, &format!("{word:<5}"));
+        let mut line = format!("{word} [{:>7.3}s] {}", r.duration.as_secs_f64(), r.id);
+        let reason = r
+            .reason
+            .as_deref()
+            .or(r.failure.as_ref().map(|f| f.reason.as_str()));
+        match r.verdict {
+            Verdict::Pass if !r.warnings.is_empty() => {
+                line.push_str(&self.paint(
+                    YELLOW,
+                    &format!(" ({})", count(r.warnings.len(), "warning")),
+                ));
+            }
+            Verdict::Pass => {}
+            Verdict::Fail => match &r.failure {
+                Some(f) => line.push_str(&format!(": step {}: {}", f.step, f.reason)),
+                None => line.push_str(&format!(": {}", first_line(reason.unwrap_or("failed")))),
+            },
+            Verdict::Error | Verdict::Skip => {
+                if let Some(reason) = reason {
+                    line.push_str(&format!(": {}", first_line(reason)));
+                }
+            }
+        }
+        line
+    }
+
+    fn detail_text(&self, d: &Detail) -> String {
+        let (word, code) = match d.verdict {
+            Verdict::Pass => ("WARN", YELLOW),
+            Verdict::Fail => ("FAIL", RED),
+            Verdict::Error => ("ERROR", BOLD_RED),
+            Verdict::Skip => ("SKIP", YELLOW),
+        };
+        let header = format!("--- {word}: {} ({})", d.id, d.file.display());
+        let mut s = format!("\n{}\n", self.paint(code, &header));
+        if let (Verdict::Error, Some(reason)) = (d.verdict, &d.reason) {
+            for line in reason.lines() {
+                s.push_str(&format!("  {line}\n"));
+            }
+        }
+        if let Some(f) = &d.failure {
+            s.push_str(f);
+        }
+        for w in &d.warnings {
+            s.push_str(&format!("  warning: {w}\n"));
+        }
+        for u in &d.unexpected {
+            s.push_str(&format!("  unexpected frame: {u}\n"));
+        }
+        s
+    }
+}
+
+impl Reporter for ConsoleReporter {
+    fn run_started(&mut self, info: &RunInfo) {
+        self.total = info.total_cases;
+        self.draw_progress();
+        self.flush();
+    }
+
+    fn case_finished(&mut self, result: &CaseResult) {
+        self.done += 1;
+        self.clear_progress();
+        let line = self.case_line(result);
+        self.write(&format!("{line}\n"));
+        self.draw_progress();
+        self.flush();
+        let worth_showing = match result.verdict {
+            Verdict::Fail | Verdict::Error => true,
+            Verdict::Pass | Verdict::Skip => !result.warnings.is_empty(),
+        };
+        if worth_showing {
+            self.details.push(Detail {
+                verdict: result.verdict,
+                id: result.id.clone(),
+                file: result.file.clone(),
+                reason: result.reason.clone(),
+                failure: result.failure.as_ref().map(|f| f.render()),
+                warnings: result.warnings.clone(),
+                unexpected: result.unexpected.clone(),
+            });
+        }
+    }
+
+    fn run_finished(&mut self, summary: &RunSummary) -> Result<(), ReportError> {
+        self.clear_progress();
+        let details: Vec<String> = self.details.iter().map(|d| self.detail_text(d)).collect();
+        for d in details {
+            self.write(&d);
+        }
+        let mut tail = String::from("\n");
+        if summary.interrupted {
+            let text = format!(
+                "interrupted: {} of {} cases finished",
+                self.done, self.total
+            );
+            tail.push_str(&self.paint(BOLD_RED, &text));
+            tail.push('\n');
+        }
+        if summary.warnings > 0 {
+            tail.push_str(&self.paint(YELLOW, &count(summary.warnings, "warning")));
+            tail.push('\n');
+        }
+        let line = format!(
+            "{} passed, {} failed, {} errors, {} skipped ({} cases) in {:.3}s",
+            summary.passed,
+            summary.failed,
+            summary.errors,
+            summary.skipped,
+            summary.total(),
+            summary.duration.as_secs_f64()
+        );
+        let code = if summary.success() && !summary.interrupted {
+            GREEN
+        } else {
+            RED
+        };
+        tail.push_str(&self.paint(&format!("{BOLD};{code}"), &line));
+        tail.push('\n');
+        self.write(&tail);
+        self.flush();
+        match self.error.take() {
+            Some(e) => Err(ReportError::Console(e)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `1 warning`, `2 warnings`.
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}

@@ -1,0 +1,137 @@
+//! Results built by hand for the reporter tests.
+
+#![allow(dead_code)]
+
+use reports::RunInfo;
+use runner::result::{Candidate, CandidateKind, CaseResult, Failure, Row, Verdict};
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+/// A result with only the essentials set.
+pub fn result(group: &str, name: &str, verdict: Verdict, millis: u64) -> CaseResult {
+    CaseResult {
+        id: format!("{group}.{name}"),
+        file: PathBuf::from(format!("cases/{group}/{name}.yaml")),
+        group: group.to_string(),
+        title: format!("the {name} case"),
+        verdict,
+        duration: Duration::from_millis(millis),
+        reason: None,
+        failure: None,
+        warnings: Vec::new(),
+        log: vec![
+            format!("step 1 lan send syn: sent"),
+            format!("step 2 wan expect syn: matched at +0.4ms"),
+        ],
+        unexpected: Vec::new(),
+        frames: Vec::new(),
+    }
+}
+
+/// The failure of `nat_tcp.syn_retry`.
+pub fn failure() -> Failure {
+    Failure {
+        step: 3,
+        location: "cases/nat_tcp/syn_retry.yaml:14:7".into(),
+        text: "wan expect tcp syn to 198.51.100.7:80 within 1s".into(),
+        why: Some("RFC 5382 REQ-1: the mapping is endpoint-independent".into()),
+        reason: "no matching frame on wan within 1s".into(),
+        pattern: Some("tcp syn 203.0.113.2:$port -> 198.51.100.7:80".into()),
+        window: Some("within 1s after the send at step 2".into()),
+        considered: 2,
+        total_on_side: 5,
+        candidates: vec![Candidate {
+            frame: "tcp syn 203.0.113.2:40001 -> 198.51.100.7:8080".into(),
+            at: Duration::from_micros(1_250),
+            kind: CandidateKind::Considered,
+            met: 2,
+            total: 3,
+            rows: vec![
+                Row {
+                    what: "dst port".into(),
+                    expected: "80".into(),
+                    observed: "8080".into(),
+                    ok: false,
+                },
+                Row {
+                    what: "flags".into(),
+                    expected: "syn".into(),
+                    observed: "syn".into(),
+                    ok: true,
+                },
+            ],
+        }],
+    }
+}
+
+/// Three passes (one with two warnings), a failure, an error, a skip: 6 cases in 3 folders.
+pub fn mixed() -> Vec<CaseResult> {
+    let mut warned = result("nat_udp", "timeout", Verdict::Pass, 30);
+    warned.warnings = vec![
+        "step 4 (warn): mapping kept 29s, expected at least 30s".into(),
+        "unexpected frame on lan: udp 10.0.0.1:53 -> 10.0.0.2:5353".into(),
+    ];
+    let mut failed = result("nat_tcp", "syn_retry", Verdict::Fail, 1_003);
+    failed.failure = Some(failure());
+    failed.unexpected = vec!["tcp rst 198.51.100.7:80 -> 203.0.113.2:40001".into()];
+    let mut error = result("nat_udp", "hairpin[proto=tcp]", Verdict::Error, 5);
+    error.reason = Some("interface lan is down".into());
+    error.log.clear();
+    let mut skipped = result("ipv6", "ra_prefix", Verdict::Skip, 0);
+    skipped.reason = Some("the testbed has no ipv6 capability".into());
+    skipped.log.clear();
+    vec![
+        result("nat_tcp", "tfo.cookie_then_data", Verdict::Pass, 12),
+        failed,
+        warned,
+        error,
+        result("nat_tcp", "rst_closes", Verdict::Pass, 7),
+        skipped,
+    ]
+}
+
+/// A fixed run start.
+pub fn info(total_cases: usize) -> RunInfo {
+    RunInfo {
+        gateway: "sim".into(),
+        profile: "strict".into(),
+        testbed: "built-in".into(),
+        version: "0.1.0".into(),
+        total_cases,
+        started: SystemTime::UNIX_EPOCH + Duration::from_secs(1_750_000_000),
+    }
+}
+
+/// A writer whose bytes the test can read afterwards.
+#[derive(Clone, Default)]
+pub struct Captured(pub Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// What was written, as text.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A fresh, empty folder for one test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("reports-tests")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

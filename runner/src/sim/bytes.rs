@@ -1,0 +1,119 @@
+//! Raw-byte access to the headers the simulated gateway rewrites.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// Big-endian 16-bit read (0 when out of range).
+pub fn rd16(b: &[u8], i: usize) -> u16 {
+    b.get(i..i + 2).map_or(0, |s| u16::from_be_bytes([s[0], s[1]]))
+}
+
+/// Big-endian 32-bit read (0 when out of range).
+pub fn rd32(b: &[u8], i: usize) -> u32 {
+    b.get(i..i + 4).map_or(0, |s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+/// Big-endian 16-bit write (ignored when out of range).
+pub fn wr16(b: &mut [u8], i: usize, v: u16) {
+    if let Some(s) = b.get_mut(i..i + 2) {
+        s.copy_from_slice(&v.to_be_bytes());
+    }
+}
+
+/// Big-endian 32-bit write (ignored when out of range).
+pub fn wr32(b: &mut [u8], i: usize, v: u32) {
+    if let Some(s) = b.get_mut(i..i + 4) {
+        s.copy_from_slice(&v.to_be_bytes());
+    }
+}
+
+/// The Ethernet header.
+#[derive(Clone, Copy, Debug)]
+pub struct L2 {
+    pub dst: [u8; 6],
+    pub src: [u8; 6],
+    pub ethertype: u16,
+    /// Offset of the layer-3 header.
+    pub l3: usize,
+}
+
+impl L2 {
+    /// Parses the Ethernet header (one VLAN tag skipped).
+    pub fn parse(f: &[u8]) -> Option<L2> {
+        if f.len() < 14 {
+            return None;
+        }
+        let mut et = rd16(f, 12);
+        let mut l3 = 14;
+        if et == 0x8100 {
+            if f.len() < 18 {
+                return None;
+            }
+            et = rd16(f, 16);
+            l3 = 18;
+        }
+        Some(L2 { dst: f[0..6].try_into().ok()?, src: f[6..12].try_into().ok()?, ethertype: et, l3 })
+    }
+}
+
+/// The IPv4 header fields the gateway uses.
+#[derive(Clone, Copy, Debug)]
+pub struct Ip4 {
+    pub ihl: usize,
+    pub total_len: usize,
+    pub ttl: u8,
+    pub proto: u8,
+    pub src: Ipv4Addr,
+    pub dst: Ipv4Addr,
+    /// Fragment offset (8-byte units).
+    pub frag: u16,
+}
+
+impl Ip4 {
+    /// Parses an IPv4 header at `o`; `None` when it is not a whole, sane header.
+    pub fn parse(f: &[u8], o: usize) -> Option<Ip4> {
+        let h = f.get(o..)?;
+        if h.len() < 20 || h[0] >> 4 != 4 {
+            return None;
+        }
+        let ihl = usize::from(h[0] & 0xf) * 4;
+        let total_len = usize::from(rd16(h, 2));
+        if ihl < 20 || total_len < ihl || total_len > h.len() {
+            return None;
+        }
+        Some(Ip4 {
+            ihl,
+            total_len,
+            ttl: h[8],
+            proto: h[9],
+            src: Ipv4Addr::new(h[12], h[13], h[14], h[15]),
+            dst: Ipv4Addr::new(h[16], h[17], h[18], h[19]),
+            frag: rd16(h, 6) & 0x1fff,
+        })
+    }
+}
+
+/// The IPv6 header fields the gateway uses.
+#[derive(Clone, Copy, Debug)]
+pub struct Ip6 {
+    pub payload_len: usize,
+    pub next: u8,
+    pub hlim: u8,
+    pub src: Ipv6Addr,
+    pub dst: Ipv6Addr,
+}
+
+impl Ip6 {
+    /// Parses an IPv6 header at `o`.
+    pub fn parse(f: &[u8], o: usize) -> Option<Ip6> {
+        let h = f.get(o..)?;
+        if h.len() < 40 || h[0] >> 4 != 6 {
+            return None;
+        }
+        let payload_len = usize::from(rd16(h, 4));
+        if 40 + payload_len > h.len() {
+            return None;
+        }
+        let a = |i: usize| -> Ipv6Addr { Ipv6Addr::from(<[u8; 16]>::try_from(&h[i..i + 16]).unwrap_or([0; 16])) };
+        Some(Ip6 { payload_len, next: h[6], hlim: h[7], src: a(8), dst: a(24) })
+    }
+}

@@ -1,0 +1,178 @@
+//! Quirk profiles of the simulated gateway: each one known misbehaviour of real CPE, combinable
+//! with `+` (`syn-data-drop+ecn-bleach`). The empty profile is the compliant gateway.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// One known misbehaviour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Quirk {
+    /// Drops TCP SYNs that carry payload.
+    SynDataDrop,
+    /// Overwrites TCP option 34 (TFO) with NOPs.
+    TfoStrip,
+    /// Removes all TCP options but MSS, SACK, timestamps, window scale.
+    OptionsStrip,
+    /// Clears the IP ECN field and TCP ECE/CWR.
+    EcnBleach,
+    /// Endpoint-dependent mapping with random ports.
+    Symmetric,
+    /// Address-and-port-dependent filtering.
+    Apdf,
+    /// No hairpinning.
+    NoHairpin,
+    /// UDP mappings expire after 30 s.
+    UdpTimeout30s,
+    /// Clamps the MSS of SYNs to 1400.
+    MssClamp1400,
+    /// Drops ICMP errors instead of translating them.
+    NoIcmpErrors,
+    /// Forwards without decrementing TTL / hop limit.
+    NoTtlDecrement,
+    /// Forgets the TCP/UDP checksum update after NAT.
+    BadChecksum,
+    /// Sets the IPv4 id of forwarded packets to 0.
+    IpidZero,
+    /// Clears DF on forwarded IPv4.
+    DfClear,
+    /// Drops expiring packets without sending Time Exceeded.
+    NoTimeExceeded,
+    /// Drops TCP RSTs.
+    RstDrop,
+    /// An inbound ICMP error deletes the mapping it concerns.
+    IcmpKillsMapping,
+    /// Rewrites the TCP timestamp value of outbound segments.
+    TsRewrite,
+    /// Shifts outbound TCP sequence numbers (and inbound acks back).
+    IsnRewrite,
+    /// TCP established mappings expire after 300 s.
+    TcpTimeoutShort,
+}
+
+impl Quirk {
+    /// Every quirk, in the order `gatecheck gateways` lists them.
+    pub const ALL: [Quirk; 20] = [
+        Quirk::SynDataDrop,
+        Quirk::TfoStrip,
+        Quirk::OptionsStrip,
+        Quirk::EcnBleach,
+        Quirk::Symmetric,
+        Quirk::Apdf,
+        Quirk::NoHairpin,
+        Quirk::UdpTimeout30s,
+        Quirk::MssClamp1400,
+        Quirk::NoIcmpErrors,
+        Quirk::NoTtlDecrement,
+        Quirk::BadChecksum,
+        Quirk::IpidZero,
+        Quirk::DfClear,
+        Quirk::NoTimeExceeded,
+        Quirk::RstDrop,
+        Quirk::IcmpKillsMapping,
+        Quirk::TsRewrite,
+        Quirk::IsnRewrite,
+        Quirk::TcpTimeoutShort,
+    ];
+
+    /// The canonical name (`syn-data-drop`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Quirk::SynDataDrop => "syn-data-drop",
+            Quirk::TfoStrip => "tfo-strip",
+            Quirk::OptionsStrip => "options-strip",
+            Quirk::EcnBleach => "ecn-bleach",
+            Quirk::Symmetric => "symmetric",
+            Quirk::Apdf => "apdf",
+            Quirk::NoHairpin => "no-hairpin",
+            Quirk::UdpTimeout30s => "udp-timeout-30s",
+            Quirk::MssClamp1400 => "mss-clamp-1400",
+            Quirk::NoIcmpErrors => "no-icmp-errors",
+            Quirk::NoTtlDecrement => "no-ttl-decrement",
+            Quirk::BadChecksum => "bad-checksum",
+            Quirk::IpidZero => "ipid-zero",
+            Quirk::DfClear => "df-clear",
+            Quirk::NoTimeExceeded => "no-time-exceeded",
+            Quirk::RstDrop => "rst-drop",
+            Quirk::IcmpKillsMapping => "icmp-kills-mapping",
+            Quirk::TsRewrite => "ts-rewrite",
+            Quirk::IsnRewrite => "isn-rewrite",
+            Quirk::TcpTimeoutShort => "tcp-timeout-short",
+        }
+    }
+
+    /// One line for `gatecheck gateways`.
+    pub fn description(self) -> &'static str {
+        match self {
+            Quirk::SynDataDrop => "drops TCP SYNs that carry payload (breaks TCP Fast Open)",
+            Quirk::TfoStrip => "overwrites TCP option 34 (Fast Open) with NOPs",
+            Quirk::OptionsStrip => "removes every TCP option but MSS, SACK, timestamps and window scale",
+            Quirk::EcnBleach => "clears the IP ECN field and the TCP ECE/CWR flags",
+            Quirk::Symmetric => "endpoint-dependent mapping with random external ports",
+            Quirk::Apdf => "address-and-port-dependent filtering of inbound traffic",
+            Quirk::NoHairpin => "does not hairpin LAN traffic sent to its own external address",
+            Quirk::UdpTimeout30s => "expires idle UDP mappings after 30 s",
+            Quirk::MssClamp1400 => "clamps the MSS of TCP SYNs to 1400",
+            Quirk::NoIcmpErrors => "drops ICMP errors instead of translating them",
+            Quirk::NoTtlDecrement => "forwards without decrementing TTL or hop limit",
+            Quirk::BadChecksum => "forgets the TCP/UDP checksum update after translation",
+            Quirk::IpidZero => "sets the IPv4 identification of forwarded packets to 0",
+            Quirk::DfClear => "clears the DF bit of forwarded IPv4 packets",
+            Quirk::NoTimeExceeded => "drops packets whose TTL expires without an ICMP Time Exceeded",
+            Quirk::RstDrop => "drops TCP RST segments",
+            Quirk::IcmpKillsMapping => "deletes a mapping when an ICMP error for it arrives",
+            Quirk::TsRewrite => "rewrites the TCP timestamp value of outbound segments",
+            Quirk::IsnRewrite => "shifts outbound TCP sequence numbers by 100000 (and inbound acks back)",
+            Quirk::TcpTimeoutShort => "expires established TCP mappings after 300 s",
+        }
+    }
+}
+
+/// A set of quirks; empty = compliant.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Profile {
+    quirks: BTreeSet<Quirk>,
+}
+
+/// An unknown profile name.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("unknown profile `{name}`{hint}; known: {known}")]
+pub struct ProfileError {
+    name: String,
+    hint: String,
+    known: String,
+}
+
+impl Profile {
+    /// Parses `a+b+c` (empty or `compliant`: no quirks).
+    pub fn parse(s: &str) -> Result<Profile, ProfileError> {
+        let mut quirks = BTreeSet::new();
+        for part in s.split('+').map(str::trim).filter(|p| !p.is_empty() && *p != "compliant") {
+            match Quirk::ALL.iter().find(|q| q.name() == part) {
+                Some(q) => {
+                    quirks.insert(*q);
+                }
+                None => {
+                    let names: Vec<&str> = Quirk::ALL.iter().map(|q| q.name()).collect();
+                    return Err(ProfileError {
+                        name: part.to_string(),
+                        hint: dsl::names::suggestion(part, names.iter().copied()),
+                        known: names.join(", "),
+                    });
+                }
+            }
+        }
+        Ok(Profile { quirks })
+    }
+
+    /// Whether the profile has a quirk.
+    pub fn has(&self, q: Quirk) -> bool {
+        self.quirks.contains(&q)
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.quirks.iter().map(|q| q.name()).collect();
+        f.write_str(&names.join("+"))
+    }
+}

@@ -1,0 +1,116 @@
+//! `gatecheck bench`: engine throughput against the simulated gateway, printed as figures and as
+//! ratios against a baseline measured in the same run (the simulated gateway alone processing the
+//! same frames, no engine).
+
+use super::output::Output;
+use super::{EXIT_OK, EXIT_USAGE};
+use dsl::source::SourceFile;
+use runner::result::Verdict;
+use runner::run::{GatewaySpec, Job, RunOptions};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+/// The options of `bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// The case library whose wall time is measured.
+    #[arg(default_value = "cases/")]
+    pub paths: Vec<PathBuf>,
+    /// Send/expect pairs in the synthetic one-core case.
+    #[arg(long, default_value_t = 2000)]
+    pub pairs: usize,
+    /// Repetitions (the best is reported).
+    #[arg(long, default_value_t = 5)]
+    pub repeat: usize,
+}
+
+/// A case of `pairs` UDP sends each followed by the expect of its translation.
+fn synthetic(pairs: usize) -> dsl::plan::Case {
+    let mut text = String::from("case: bench.pairs\ntitle: send/expect pairs\ntimeout: 1h\nsteps:\n");
+    for i in 0..pairs {
+        let port = 10000 + (i % 50000);
+        text.push_str(&format!("  - lan: udp lan:{port} -> wan:9 data \"x\"\n  - wan: expect udp gw:* -> wan:9 sport={port}\n"));
+    }
+    let f = SourceFile::new(std::path::Path::new("bench.yaml"), text);
+    let c = dsl::compile(&f, &dsl::Testbed::builtin());
+    c.cases.into_iter().next().expect("the synthetic case compiles")
+}
+
+/// Runs the benchmark and prints the figures.
+pub fn run(out: &Output, args: BenchArgs) -> u8 {
+    let testbed = Arc::new(dsl::Testbed::builtin());
+    let gateway = GatewaySpec::parse("sim").expect("sim");
+    let loaded = match dsl::load(&args.paths, &testbed) {
+        Ok(l) if !l.has_errors() => l,
+        Ok(l) => {
+            out.diagnostics(&l);
+            return EXIT_USAGE;
+        }
+        Err(e) => {
+            out.error(&e.to_string());
+            return EXIT_USAGE;
+        }
+    };
+    let jobs: Vec<Job> = loaded.cases().map(|c| Job { case: c.clone(), group: String::new() }).collect();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+
+    // 1. The whole library, all cores.
+    let mut lib_best = Duration::MAX;
+    let mut verdicts = (0, 0);
+    for _ in 0..args.repeat {
+        let t = Instant::now();
+        let mut pass = 0;
+        let mut total = 0;
+        runner::run::run_all(jobs.clone(), testbed.clone(), &gateway, &RunOptions { jobs: cores, seed: 1 }, Arc::new(AtomicBool::new(false)), |r| {
+            total += 1;
+            if matches!(r.verdict, Verdict::Pass | Verdict::Skip) {
+                pass += 1;
+            }
+        });
+        lib_best = lib_best.min(t.elapsed());
+        verdicts = (pass, total);
+    }
+
+    // 2. Expect steps per second on one core.
+    let case = synthetic(args.pairs);
+    let job = Job { case, group: String::new() };
+    let mut eng_best = Duration::MAX;
+    for _ in 0..args.repeat {
+        let t = Instant::now();
+        let r = runner::run::run_one(&job, &testbed, &gateway, 1);
+        eng_best = eng_best.min(t.elapsed());
+        if r.verdict != Verdict::Pass {
+            out.error(&format!("the synthetic case did not pass: {:?} {:?}", r.reason, r.failure.map(|f| f.render())));
+            return EXIT_USAGE;
+        }
+    }
+    // 3. Baseline: the simulated gateway alone, fed the same frames the engine sends.
+    let frames = runner::bench::synthetic_frames(&testbed, args.pairs);
+    let mut base_best = Duration::MAX;
+    for _ in 0..args.repeat {
+        let t = Instant::now();
+        runner::bench::feed_sim(&testbed, &frames);
+        base_best = base_best.min(t.elapsed());
+    }
+    let steps = args.pairs as f64;
+    let eng_rate = steps / eng_best.as_secs_f64();
+    let base_rate = steps / base_best.as_secs_f64();
+    out.stdout(&format!(
+        "library: {} cases ({} passed or skipped) in {:.1} ms wall time on {cores} core(s) (best of {})\n\
+         engine:  {:.0} expect steps/s on one core ({} send+expect pairs in {:.1} ms)\n\
+         baseline (sim gateway alone, same frames): {:.0} frames/s\n\
+         ratio engine/baseline: {:.3}\n",
+        verdicts.1,
+        verdicts.0,
+        lib_best.as_secs_f64() * 1e3,
+        args.repeat,
+        eng_rate,
+        args.pairs,
+        eng_best.as_secs_f64() * 1e3,
+        base_rate,
+        eng_rate / base_rate,
+    ));
+    EXIT_OK
+}
