@@ -24,8 +24,16 @@ fn every_malformed_file_is_rejected_with_its_exact_message() {
     for f in files {
         let r = gatecheck(&["check", &f]);
         assert_eq!(r.code, 2, "{f} should be rejected:\n{}{}", r.stdout, r.stderr);
-        assert!(r.stderr.contains(&format!("{f}:")), "{f}: the message names no position:\n{}", r.stderr);
-        let name = std::path::Path::new(&f).file_stem().unwrap().to_string_lossy().into_owned();
+        assert!(
+            r.stderr.contains(&format!("{f}:")),
+            "{f}: the message names no position:\n{}",
+            r.stderr
+        );
+        let name = std::path::Path::new(&f)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         insta::with_settings!({snapshot_path => "snapshots/bad", prepend_module_to_snapshot => false, omit_expression => true}, {
             insta::assert_snapshot!(name, r.stderr);
         });
@@ -45,7 +53,12 @@ fn a_wrong_flag_letter_in_the_tfo_example_points_at_it() {
     assert_eq!(r.code, 2);
     let want = format!("cookie_then_data.yaml:{}:{col}", line_no + 1);
     assert!(r.stderr.contains(&want), "expected {want} in:\n{}", r.stderr);
-    assert_eq!(r.stderr.matches("error:").count(), 2, "one error and the summary:\n{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("error:").count(),
+        2,
+        "one error and the summary:\n{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -63,5 +76,8 @@ fn tempdir() -> std::path::PathBuf {
 }
 
 fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
 }

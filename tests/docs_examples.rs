@@ -52,7 +52,11 @@ fn examples(doc: &str) -> Vec<Example> {
             Some((kind, start, text)) => {
                 if trimmed == "```" {
                     if let Some(kind) = kind {
-                        out.push(Example { kind: *kind, line: *start, text: std::mem::take(text) });
+                        out.push(Example {
+                            kind: *kind,
+                            line: *start,
+                            text: std::mem::take(text),
+                        });
                     }
                     current = None;
                 } else {
@@ -67,7 +71,9 @@ fn examples(doc: &str) -> Vec<Example> {
 }
 
 fn tempdir() -> PathBuf {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
     let d = std::env::temp_dir().join(format!("gatecheck-docs-{}-{nanos}", std::process::id()));
     std::fs::create_dir_all(&d).expect("create temp dir");
     d
@@ -77,9 +83,16 @@ fn tempdir() -> PathBuf {
 fn every_example_in_the_language_reference_behaves_as_its_fence_says() {
     let doc = std::fs::read_to_string(root().join("docs/language.md")).expect("read docs/language.md");
     let examples = examples(&doc);
-    assert!(examples.len() >= 15, "docs/language.md has only {} examples; it must keep at least 15", examples.len());
+    assert!(
+        examples.len() >= 15,
+        "docs/language.md has only {} examples; it must keep at least 15",
+        examples.len()
+    );
     assert!(examples.iter().any(|e| e.kind == Kind::Bad), "no `yaml bad` example");
-    assert!(examples.iter().any(|e| e.kind == Kind::Testbed), "no `yaml testbed` example");
+    assert!(
+        examples.iter().any(|e| e.kind == Kind::Testbed),
+        "no `yaml testbed` example"
+    );
 
     let dir = tempdir();
     let mut failures = Vec::new();
@@ -90,7 +103,10 @@ fn every_example_in_the_language_reference_behaves_as_its_fence_says() {
         let (run, want) = match e.kind {
             Kind::Case => (gatecheck(&["check", file]), 0),
             Kind::Bad => (gatecheck(&["check", file]), 2),
-            Kind::Testbed => (gatecheck(&["check", "--testbed", file, "cases/tfo/cookie_then_data.yaml"]), 0),
+            Kind::Testbed => (
+                gatecheck(&["check", "--testbed", file, "cases/tfo/cookie_then_data.yaml"]),
+                0,
+            ),
         };
         let positioned = e.kind != Kind::Bad || run.stderr.contains(&format!("{file}:"));
         if run.code != want || !positioned {
@@ -106,7 +122,13 @@ fn every_example_in_the_language_reference_behaves_as_its_fence_says() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(failures.is_empty(), "{} of {} examples misbehave:\n\n{}", failures.len(), examples.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} examples misbehave:\n\n{}",
+        failures.len(),
+        examples.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

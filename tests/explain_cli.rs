@@ -10,7 +10,10 @@ fn explain_of_every_library_case_is_stable() {
     for f in files {
         let r = gatecheck(&["explain", &f]);
         assert_eq!(r.code, 0, "{f}: {}", r.stderr);
-        let name = f.trim_start_matches("cases/").trim_end_matches(".yaml").replace('/', "__");
+        let name = f
+            .trim_start_matches("cases/")
+            .trim_end_matches(".yaml")
+            .replace('/', "__");
         insta::with_settings!({snapshot_path => "snapshots/explain", prepend_module_to_snapshot => false, omit_expression => true}, {
             insta::assert_snapshot!(name, r.stdout);
         });
@@ -21,13 +24,25 @@ fn explain_of_every_library_case_is_stable() {
 fn explain_numbers_the_eight_tfo_steps_with_relative_sequence_numbers() {
     let r = gatecheck(&["explain", "cases/tfo/cookie_then_data.yaml"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let steps: Vec<&str> = r.stdout.lines().filter(|l| l.trim_start().chars().next().is_some_and(|c| c.is_ascii_digit())).collect();
+    let steps: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .collect();
     assert_eq!(steps.len(), 8, "{}", r.stdout);
     for (i, l) in steps.iter().enumerate() {
-        assert!(l.trim_start().starts_with(&format!("{} ", i + 1)), "step {} is numbered wrong: {l}", i + 1);
+        assert!(
+            l.trim_start().starts_with(&format!("{} ", i + 1)),
+            "step {} is numbered wrong: {l}",
+            i + 1
+        );
     }
     // Step 3: the server's SYN-ACK written relative to both ISNs, sent to the learned mapping.
-    assert!(steps[2].contains("seq=0 ack=1") && steps[2].contains("gw:$first.port"), "{}", steps[2]);
+    assert!(
+        steps[2].contains("seq=0 ack=1") && steps[2].contains("gw:$first.port"),
+        "{}",
+        steps[2]
+    );
     assert!(steps[0].contains("[seq/ack relative]"), "{}", steps[0]);
 }
 
@@ -36,12 +51,28 @@ fn list_selects_by_tag_and_renders_each_format() {
     let r = gatecheck(&["list", "cases/", "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let ids: Vec<&str> = v.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
     assert!(ids.contains(&"tfo.cookie_then_data"));
     let r = gatecheck(&["list", "cases/", "--tag", "no-such-tag", "--format", "json"]);
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&r.stdout).unwrap().as_array().unwrap().len(), 0);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&r.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
     let r = gatecheck(&["list", "cases/", "--format", "markdown"]);
-    assert!(r.stdout.lines().any(|l| l.starts_with("| `tfo.cookie_then_data` |")), "{}", r.stdout);
+    assert!(
+        r.stdout.lines().any(|l| l.starts_with("| `tfo.cookie_then_data` |")),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -56,7 +87,10 @@ fn schema_describes_every_key_the_compiler_accepts() {
     // Every top-level key used by the library is in the schema, and the required ones are there.
     for f in yaml_files("cases") {
         let text = std::fs::read_to_string(root().join(&f)).unwrap();
-        for line in text.lines().filter(|l| !l.starts_with([' ', '#', '-']) && l.contains(':')) {
+        for line in text
+            .lines()
+            .filter(|l| !l.starts_with([' ', '#', '-']) && l.contains(':'))
+        {
             let key = line.split(':').next().unwrap();
             assert!(props.contains_key(key), "{f}: `{key}` is not in the schema");
         }

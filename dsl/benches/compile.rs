@@ -65,6 +65,7 @@ mod serde_saphyr_value {
     use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
     /// Any YAML node, kept only as far as a generic value would keep it.
+    #[allow(dead_code)]
     pub enum Any {
         Text(String),
         List(Vec<Any>),

@@ -27,7 +27,10 @@ pub fn value_text(v: &Value, flows: &[Flow], send: bool) -> String {
         Value::Any if send => "auto".into(),
         Value::Any => "*".into(),
         Value::One(e) => expr_text(e, flows),
-        Value::Set(items) => format!("{{{}}}", items.iter().map(|e| expr_text(e, flows)).collect::<Vec<_>>().join(", ")),
+        Value::Set(items) => format!(
+            "{{{}}}",
+            items.iter().map(|e| expr_text(e, flows)).collect::<Vec<_>>().join(", ")
+        ),
         Value::Range(a, b) => format!("{}..{}", expr_text(a, flows), expr_text(b, flows)),
     }
 }
@@ -40,7 +43,14 @@ fn addr_text(a: &Addr, flows: &[Flow], send: bool) -> String {
         Addr::Expr(e) => expr_text(e, flows),
         Addr::Any if send => "auto".into(),
         Addr::Any => "*".into(),
-        Addr::Set(items) => format!("{{{}}}", items.iter().map(|a| addr_text(a, flows, send)).collect::<Vec<_>>().join(", ")),
+        Addr::Set(items) => format!(
+            "{{{}}}",
+            items
+                .iter()
+                .map(|a| addr_text(a, flows, send))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
@@ -90,13 +100,22 @@ pub fn option_text(o: &TcpOptionSpec, flows: &[Flow], send: bool) -> String {
 }
 
 fn options_text(list: &[TcpOptionSpec], flows: &[Flow], send: bool) -> String {
-    format!("<{}>", list.iter().map(|o| option_text(o, flows, send)).collect::<Vec<_>>().join(", "))
+    format!(
+        "<{}>",
+        list.iter()
+            .map(|o| option_text(o, flows, send))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 /// Text of a payload clause.
 pub fn payload_text(p: &PayloadSpec, flows: &[Flow], send: bool) -> String {
     match p {
-        PayloadSpec::Bytes(b) if b.iter().all(|c| c.is_ascii_graphic() || *c == b' ' || matches!(c, b'\n' | b'\r' | b'\t' | 0)) => {
+        PayloadSpec::Bytes(b)
+            if b.iter()
+                .all(|c| c.is_ascii_graphic() || *c == b' ' || matches!(c, b'\n' | b'\r' | b'\t' | 0)) =>
+        {
             let mut s = String::from("data \"");
             for c in b {
                 match c {
@@ -139,7 +158,11 @@ pub fn packet_text(p: &PacketSpec, flows: &[Flow], send: bool) -> String {
         }
     }
     if let (Some(s), Some(d)) = (&p.src, &p.dst) {
-        out.push(format!("{} -> {}", endpoint_text(s, flows, send), endpoint_text(d, flows, send)));
+        out.push(format!(
+            "{} -> {}",
+            endpoint_text(s, flows, send),
+            endpoint_text(d, flows, send)
+        ));
     }
     if let Some(f) = p.flags {
         out.push(flags_text(f));
@@ -148,7 +171,12 @@ pub fn packet_text(p: &PacketSpec, flows: &[Flow], send: bool) -> String {
         if f.field == Field::IcmpType && p.icmp_type.is_some() {
             continue;
         }
-        out.push(format!("{}{}{}", f.field.name(), f.op.symbol(), value_text(&f.value, flows, send)));
+        out.push(format!(
+            "{}{}{}",
+            f.field.name(),
+            f.op.symbol(),
+            value_text(&f.value, flows, send)
+        ));
     }
     if p.flags_has != 0 {
         out.push(format!("flags has {}", flags_text(p.flags_has)));
@@ -163,18 +191,22 @@ pub fn packet_text(p: &PacketSpec, flows: &[Flow], send: bool) -> String {
         out.push(format!("has {}", options_text(&p.has_options, flows, send)));
     }
     if !p.lacks_options.is_empty() {
-        let kinds: Vec<String> = p.lacks_options.iter().map(|k| match k {
-            34 => "fo".to_string(),
-            254 => "fo-exp".to_string(),
-            2 => "mss".into(),
-            3 => "wscale".into(),
-            4 => "sackOK".into(),
-            5 => "sack".into(),
-            8 => "ts".into(),
-            1 => "nop".into(),
-            0 => "eol".into(),
-            k => format!("kind {k}"),
-        }).collect();
+        let kinds: Vec<String> = p
+            .lacks_options
+            .iter()
+            .map(|k| match k {
+                34 => "fo".to_string(),
+                254 => "fo-exp".to_string(),
+                2 => "mss".into(),
+                3 => "wscale".into(),
+                4 => "sackOK".into(),
+                5 => "sack".into(),
+                8 => "ts".into(),
+                1 => "nop".into(),
+                0 => "eol".into(),
+                k => format!("kind {k}"),
+            })
+            .collect();
         out.push(format!("lacks <{}>", kinds.join(", ")));
     }
     if let Some(pl) = &p.payload {
@@ -199,34 +231,78 @@ pub fn explain(case: &Case) -> String {
         let ends = if f.proto == Proto::Icmp {
             format!("{} -> {} id={}", f.client.name, server, f.icmp_id.unwrap_or(0))
         } else {
-            format!("{}:{} -> {}:{}", f.client.name, port(f.client_port), server, port(f.server_port))
+            format!(
+                "{}:{} -> {}:{}",
+                f.client.name,
+                port(f.client_port),
+                server,
+                port(f.server_port)
+            )
         };
-        let nat = if f.family == Family::V4 { "translated" } else { "not translated" };
+        let nat = if f.family == Family::V4 {
+            "translated"
+        } else {
+            "not translated"
+        };
         s.push_str(&format!("flow {}: {proto} {ends} ({nat})\n", f.name));
     }
     for st in &case.steps {
         let line = st.location.line;
         let body = match &st.action {
             Action::Send { side, packet } => {
-                let rel = if packet.flow.is_some() && packet.proto == Some(Proto::Tcp) { seq_note(packet) } else { String::new() };
-                format!("{:<3}  send     {}{rel}", side.name(), packet_text(packet, &case.flows, true))
+                let rel = if packet.flow.is_some() && packet.proto == Some(Proto::Tcp) {
+                    seq_note(packet)
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{:<3}  send     {}{rel}",
+                    side.name(),
+                    packet_text(packet, &case.flows, true)
+                )
             }
-            Action::Expect { side, pattern, within, after } => {
+            Action::Expect {
+                side,
+                pattern,
+                within,
+                after,
+            } => {
                 let a = after.map_or(String::new(), |a| format!(" after {}", crate::duration::format(a)));
-                format!("{:<3}  expect   {}  [within {}{a}]", side.name(), packet_text(pattern, &case.flows, false), crate::duration::format(*within))
+                format!(
+                    "{:<3}  expect   {}  [within {}{a}]",
+                    side.name(),
+                    packet_text(pattern, &case.flows, false),
+                    crate::duration::format(*within)
+                )
             }
             Action::ExpectNo { side, pattern, within } => {
-                format!("{:<3}  expect no {}  [within {}]", side.name(), packet_text(pattern, &case.flows, false), crate::duration::format(*within))
+                format!(
+                    "{:<3}  expect no {}  [within {}]",
+                    side.name(),
+                    packet_text(pattern, &case.flows, false),
+                    crate::duration::format(*within)
+                )
             }
-            Action::ExpectNothing { side, within } => format!("{:<3}  expect nothing  [within {}]", side.name(), crate::duration::format(*within)),
+            Action::ExpectNothing { side, within } => format!(
+                "{:<3}  expect nothing  [within {}]",
+                side.name(),
+                crate::duration::format(*within)
+            ),
             Action::Wait(d) => format!("-    wait     {}", crate::duration::format(*d)),
             Action::Note(t) => format!("-    note     {t}"),
             Action::Set(v) => {
-                let parts: Vec<String> = v.iter().map(|(k, v)| format!("{k}={}", v.as_deref().unwrap_or("null"))).collect();
+                let parts: Vec<String> = v
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", v.as_deref().unwrap_or("null")))
+                    .collect();
                 format!("-    set      {}", parts.join(", "))
             }
         };
-        let sev = if st.severity == StepSeverity::Warn { "  (severity: warn)" } else { "" };
+        let sev = if st.severity == StepSeverity::Warn {
+            "  (severity: warn)"
+        } else {
+            ""
+        };
         s.push_str(&format!("{:>3}  L{:<4} {body}{sev}\n", st.number, line));
     }
     s
@@ -236,11 +312,19 @@ fn seq_note(p: &PacketSpec) -> String {
     let has = |f: Field| p.fields.iter().any(|t| t.field == f);
     let mut parts = Vec::new();
     if !has(Field::Seq) {
-        parts.push(if p.flags.is_some_and(|f| f & 0x02 != 0) { "seq=0" } else { "seq=next" });
+        parts.push(if p.flags.is_some_and(|f| f & 0x02 != 0) {
+            "seq=0"
+        } else {
+            "seq=next"
+        });
     }
     if p.flags.is_some_and(|f| f & 0x10 != 0) && !has(Field::Ack) {
         parts.push("ack=next");
     }
-    let implied = if parts.is_empty() { String::new() } else { format!(" {}", parts.join(" ")) };
+    let implied = if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", parts.join(" "))
+    };
     format!("{implied}  [seq/ack relative]")
 }

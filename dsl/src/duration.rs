@@ -17,13 +17,24 @@ pub struct DurationError {
     pub message: String,
 }
 
-const UNITS: [(&str, u128); 5] =
-    [("h", 3_600_000_000_000), ("ms", 1_000_000), ("us", 1_000), ("m", 60_000_000_000), ("s", 1_000_000_000)];
+const UNITS: [(&str, u128); 5] = [
+    ("h", 3_600_000_000_000),
+    ("ms", 1_000_000),
+    ("us", 1_000),
+    ("m", 60_000_000_000),
+    ("s", 1_000_000_000),
+];
 const ORDER: [&str; 5] = ["h", "m", "s", "ms", "us"];
 
 /// Parses a duration; zero is allowed here (the caller decides where zero is an error).
 pub fn parse(text: &str) -> Result<Duration, DurationError> {
-    let err = |at: usize, len: usize, m: String| Err(DurationError { at, len: len.max(1), message: m });
+    let err = |at: usize, len: usize, m: String| {
+        Err(DurationError {
+            at,
+            len: len.max(1),
+            message: m,
+        })
+    };
     if text.is_empty() {
         return err(0, 0, "expected a duration such as `1s`, `250ms` or `1m30s`".into());
     }
@@ -35,7 +46,11 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
     while i < b.len() {
         let start = i;
         if had_fraction {
-            return err(start, b.len() - start, "a fraction is only allowed on the last component (`1.5s`, not `1.5m30s`)".into());
+            return err(
+                start,
+                b.len() - start,
+                "a fraction is only allowed on the last component (`1.5s`, not `1.5m30s`)".into(),
+            );
         }
         while i < b.len() && b[i].is_ascii_digit() {
             i += 1;
@@ -63,10 +78,22 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
         }
         let unit = &text[us..i];
         if unit.is_empty() {
-            return err(us.min(b.len().saturating_sub(1)), 1, format!("`{}` needs a unit: h, m, s, ms or us (`{}s`)", &text[start..i], &text[start..i]));
+            return err(
+                us.min(b.len().saturating_sub(1)),
+                1,
+                format!(
+                    "`{}` needs a unit: h, m, s, ms or us (`{}s`)",
+                    &text[start..i],
+                    &text[start..i]
+                ),
+            );
         }
         let Some(&(_, nanos)) = UNITS.iter().find(|(u, _)| *u == unit) else {
-            return err(us, unit.len(), format!("unknown duration unit `{unit}`: expected h, m, s, ms or us"));
+            return err(
+                us,
+                unit.len(),
+                format!("unknown duration unit `{unit}`: expected h, m, s, ms or us"),
+            );
         };
         let rank = ORDER.iter().position(|u| *u == unit).unwrap_or(0);
         if let Some(r) = last_rank {
@@ -74,13 +101,23 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
                 return err(us, unit.len(), format!("the unit `{unit}` appears twice"));
             }
             if rank < r {
-                return err(us, unit.len(), format!("units must decrease (h m s ms us): `{unit}` comes after `{}`", ORDER[r]));
+                return err(
+                    us,
+                    unit.len(),
+                    format!("units must decrease (h m s ms us): `{unit}` comes after `{}`", ORDER[r]),
+                );
             }
         }
         last_rank = Some(rank);
         let int: u128 = match int_part.parse::<u128>() {
             Ok(v) if v <= 1_000_000_000_000 => v,
-            _ => return err(start, i - start, format!("the duration `{text}` is longer than 30 days")),
+            _ => {
+                return err(
+                    start,
+                    i - start,
+                    format!("the duration `{text}` is longer than 30 days"),
+                );
+            }
         };
         let mut value = int * nanos;
         if !frac_part.is_empty() {

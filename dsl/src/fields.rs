@@ -21,8 +21,14 @@ impl<'n> Record<'n> {
     pub fn read(node: &'n Node, known: &[&'static str], what: &str, diags: &mut Vec<Diagnostic>) -> Option<Record<'n>> {
         let NodeKind::Map(pairs) = &node.kind else {
             diags.push(
-                Diagnostic::error(node.span, format!("expected {what} (a mapping of `key: value`), found {}", node.kind_name()))
-                    .with_label(format!("expected {what}")),
+                Diagnostic::error(
+                    node.span,
+                    format!(
+                        "expected {what} (a mapping of `key: value`), found {}",
+                        node.kind_name()
+                    ),
+                )
+                .with_label(format!("expected {what}")),
             );
             return None;
         };
@@ -44,7 +50,11 @@ impl<'n> Record<'n> {
             }
             entries.push((key, k.span, v));
         }
-        Some(Record { entries, suggested, node })
+        Some(Record {
+            entries,
+            suggested,
+            node,
+        })
     }
 
     /// The value of `key`, if present.
@@ -103,8 +113,11 @@ pub fn string_list(node: &Node, what: &str, diags: &mut Vec<Diagnostic>) -> Vec<
             .collect(),
         _ => {
             diags.push(
-                Diagnostic::error(node.span, format!("expected a list of {what}s, found {}", node.kind_name()))
-                    .with_label("expected a list such as `[a, b]`"),
+                Diagnostic::error(
+                    node.span,
+                    format!("expected a list of {what}s, found {}", node.kind_name()),
+                )
+                .with_label("expected a list such as `[a, b]`"),
             );
             Vec::new()
         }
@@ -119,8 +132,11 @@ pub fn boolean(node: &Node, what: &str, diags: &mut Vec<Diagnostic>) -> Option<b
         "false" => Some(false),
         other => {
             diags.push(
-                Diagnostic::error(node.span, format!("expected `true` or `false` for {what}, found `{other}`"))
-                    .with_label("expected true or false"),
+                Diagnostic::error(
+                    node.span,
+                    format!("expected `true` or `false` for {what}, found `{other}`"),
+                )
+                .with_label("expected true or false"),
             );
             None
         }
@@ -144,8 +160,11 @@ pub fn duration_text(
     match crate::duration::parse(text) {
         Ok(d) if d.is_zero() && !allow_zero => {
             diags.push(
-                Diagnostic::error(map.span(0..text.len()), format!("{what} must be longer than zero (zero is only allowed in `wait`)"))
-                    .with_label("zero duration"),
+                Diagnostic::error(
+                    map.span(0..text.len()),
+                    format!("{what} must be longer than zero (zero is only allowed in `wait`)"),
+                )
+                .with_label("zero duration"),
             );
             None
         }
@@ -153,8 +172,11 @@ pub fn duration_text(
         Err(e) => {
             let end = (e.at + e.len).min(text.len());
             diags.push(
-                Diagnostic::error(map.span(e.at.min(text.len())..end), format!("bad duration `{text}`: {}", e.message))
-                    .with_label("expected a duration such as `1s`, `250ms` or `1m30s`"),
+                Diagnostic::error(
+                    map.span(e.at.min(text.len())..end),
+                    format!("bad duration `{text}`: {}", e.message),
+                )
+                .with_label("expected a duration such as `1s`, `250ms` or `1m30s`"),
             );
             None
         }

@@ -1,7 +1,10 @@
 //! ICMP and ICMPv6 type and code words (DSL.md §3.7).
 
+/// A table of type words: (word, type number, code words with their numbers).
+pub type TypeTable = &'static [(&'static str, u8, &'static [(&'static str, u8)])];
+
 /// ICMPv4 type words with their numbers and code words.
-pub const V4_TYPES: &[(&str, u8, &[(&str, u8)])] = &[
+pub const V4_TYPES: TypeTable = &[
     ("echo-request", 8, &[]),
     ("echo-reply", 0, &[]),
     (
@@ -24,7 +27,7 @@ pub const V4_TYPES: &[(&str, u8, &[(&str, u8)])] = &[
 ];
 
 /// ICMPv6 type words with their numbers and code words.
-pub const V6_TYPES: &[(&str, u8, &[(&str, u8)])] = &[
+pub const V6_TYPES: TypeTable = &[
     ("echo-request", 128, &[]),
     ("echo-reply", 129, &[]),
     (
@@ -53,23 +56,34 @@ pub const V6_TYPES: &[(&str, u8, &[(&str, u8)])] = &[
 ];
 
 /// The type table of a family (`v6 == true` for ICMPv6).
-pub fn types(v6: bool) -> &'static [(&'static str, u8, &'static [(&'static str, u8)])] {
+pub fn types(v6: bool) -> TypeTable {
     if v6 { V6_TYPES } else { V4_TYPES }
 }
 
 /// Whether a word is any ICMP type or code word (they are reserved as names).
 pub fn is_icmp_word(w: &str) -> bool {
-    V4_TYPES.iter().chain(V6_TYPES).any(|(t, _, codes)| *t == w || codes.iter().any(|(c, _)| *c == w))
+    V4_TYPES
+        .iter()
+        .chain(V6_TYPES)
+        .any(|(t, _, codes)| *t == w || codes.iter().any(|(c, _)| *c == w))
 }
 
 /// Whether an ICMP type is an error that quotes a packet.
 pub fn is_error_type(v6: bool, ty: u8) -> bool {
-    if v6 { ty < 128 } else { matches!(ty, 3 | 4 | 5 | 11 | 12) }
+    if v6 {
+        ty < 128
+    } else {
+        matches!(ty, 3 | 4 | 5 | 11 | 12)
+    }
 }
 
 /// Whether an ICMP type is an echo request or reply.
 pub fn is_echo(v6: bool, ty: u8) -> bool {
-    if v6 { matches!(ty, 128 | 129) } else { matches!(ty, 0 | 8) }
+    if v6 {
+        matches!(ty, 128 | 129)
+    } else {
+        matches!(ty, 0 | 8)
+    }
 }
 
 /// The type word for a number, for display.

@@ -33,7 +33,12 @@ impl Loaded {
 
     /// Number of errors across all files.
     pub fn error_count(&self) -> usize {
-        self.unreadable.len() + self.files.iter().map(|f| f.compiled.diagnostics.iter().filter(|d| d.is_error()).count()).sum::<usize>()
+        self.unreadable.len()
+            + self
+                .files
+                .iter()
+                .map(|f| f.compiled.diagnostics.iter().filter(|d| d.is_error()).count())
+                .sum::<usize>()
     }
 
     /// All compiled cases, in file order.
@@ -60,9 +65,15 @@ pub enum ListError {
 pub fn case_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ListError> {
     let mut out = Vec::new();
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|source| ListError::Io { path: p.clone(), source })?;
+        let meta = std::fs::metadata(p).map_err(|source| ListError::Io {
+            path: p.clone(),
+            source,
+        })?;
         if meta.is_dir() {
-            walk(p, &mut out, 0).map_err(|source| ListError::Io { path: p.clone(), source })?;
+            walk(p, &mut out, 0).map_err(|source| ListError::Io {
+                path: p.clone(),
+                source,
+            })?;
         } else {
             out.push(p.clone());
         }
@@ -74,7 +85,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()>
     if depth > 32 {
         return Ok(());
     }
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.filter_map(Result::ok).map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for p in entries {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -111,7 +125,9 @@ pub fn load(paths: &[PathBuf], testbed: &Testbed) -> Result<Loaded, ListError> {
 fn check_duplicate_ids(loaded: &mut Loaded) {
     let mut seen: Vec<(String, String)> = Vec::new();
     for f in &mut loaded.files {
-        let Some((id, span)) = f.compiled.id.clone() else { continue };
+        let Some((id, span)) = f.compiled.id.clone() else {
+            continue;
+        };
         if let Some((_, first)) = seen.iter().find(|(i, _)| *i == id) {
             f.compiled.diagnostics.push(
                 Diagnostic::error(span, format!("duplicate case id `{id}`: {first} has the same id"))

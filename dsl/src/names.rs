@@ -2,9 +2,8 @@
 
 /// Words that can never be a flow, variable or host name (DSL.md §3.1).
 pub const RESERVED: &[&str] = &[
-    "expect", "no", "nothing", "within", "after", "has", "lacks", "in", "data", "len", "fill",
-    "inner", "none", "gw", "tcp", "udp", "icmp", "ipv4", "tcp6", "udp6", "icmp6", "ipv6", "arp",
-    "eth",
+    "expect", "no", "nothing", "within", "after", "has", "lacks", "in", "data", "len", "fill", "inner", "none", "gw",
+    "tcp", "udp", "icmp", "ipv4", "tcp6", "udp6", "icmp6", "ipv6", "arp", "eth",
 ];
 
 /// Whether `name` is reserved: a keyword, a protocol, `gw`, or an ICMP type or code word.
@@ -25,7 +24,10 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(&lw, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| (*d <= 2.max(c.len() / 4) && *d < c.len().max(2)) || (c.len() >= 3 && lw.starts_with(&c.to_ascii_lowercase())))
+        .filter(|(d, c)| {
+            (*d <= 2.max(c.len() / 4) && *d < c.len().max(2))
+                || (c.len() >= 3 && lw.starts_with(&c.to_ascii_lowercase()))
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }

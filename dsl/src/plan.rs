@@ -76,8 +76,7 @@ pub enum Capability {
 
 impl Capability {
     /// All capabilities, in the order of the closed list.
-    pub const ALL: [Capability; 4] =
-        [Capability::Ipv4, Capability::Ipv6, Capability::Lan2, Capability::Wan2];
+    pub const ALL: [Capability; 4] = [Capability::Ipv4, Capability::Ipv6, Capability::Lan2, Capability::Wan2];
 
     /// The word used in files.
     pub fn name(self) -> &'static str {
@@ -659,8 +658,8 @@ impl Field {
             EthSrc | EthDst => FieldKind::Mac,
             Src | Dst => FieldKind::Addr,
             Ecn => FieldKind::Ecn,
-            EthType | IpCsum | Sport | Dport | Win | Urg | TcpCsum | UdpLen | UdpCsum | IcmpId
-            | IcmpSeq | IpId | IpLen | IcmpCsum | Csum | Mtu | ArpOp => FieldKind::Int(16),
+            EthType | IpCsum | Sport | Dport | Win | Urg | TcpCsum | UdpLen | UdpCsum | IcmpId | IcmpSeq | IpId
+            | IpLen | IcmpCsum | Csum | Mtu | ArpOp => FieldKind::Int(16),
             Vlan => FieldKind::Int(12),
             Ttl | Hlim | Tos | IpProto | IcmpType | IcmpCode => FieldKind::Int(8),
             Dscp => FieldKind::Int(6),
@@ -698,5 +697,9 @@ pub fn flags_text(bits: u8) -> String {
     if bits == 0 {
         return "none".into();
     }
-    TCP_FLAGS.iter().filter(|(_, b)| bits & b != 0).map(|(c, _)| *c).collect()
+    TCP_FLAGS
+        .iter()
+        .filter(|(_, b)| bits & b != 0)
+        .map(|(c, _)| *c)
+        .collect()
 }

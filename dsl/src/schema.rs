@@ -16,7 +16,10 @@ fn sentence(desc: &str) -> Value {
 /// The JSON Schema (draft 2020-12) of a case file.
 pub fn case_schema() -> Value {
     let text_value = json!({"type": ["string", "number", "boolean"]});
-    let one_of: Vec<Value> = ["lan", "wan", "wait", "note", "set"].iter().map(|a| json!({"required": [a]})).collect();
+    let one_of: Vec<Value> = ["lan", "wan", "wait", "note", "set"]
+        .iter()
+        .map(|a| json!({"required": [a]}))
+        .collect();
     let step = json!({
         "type": "object",
         "description": "One step: exactly one action (lan, wan, wait, note, set) and optional modifiers.",
@@ -36,19 +39,49 @@ pub fn case_schema() -> Value {
     });
     let mut props = serde_json::Map::new();
     let entries: Vec<(&str, Value)> = vec![
-        ("case", json!({"type": "string", "pattern": "^[a-z0-9_.-]+$", "description": "Stable id, unique in a run; the JUnit test case name."})),
+        (
+            "case",
+            json!({"type": "string", "pattern": "^[a-z0-9_.-]+$", "description": "Stable id, unique in a run; the JUnit test case name."}),
+        ),
         ("title", json!({"type": "string", "description": "One line."})),
         ("description", json!({"type": "string", "description": "Free text."})),
-        ("tags", json!({"type": "array", "items": {"type": "string"}, "description": "Words for --tag / --skip-tag; `slow` marks real-time waits of minutes."})),
-        ("refs", json!({"type": "array", "items": {"type": "string"}, "description": "Requirements checked (RFC sections, tickets)."})),
-        ("requires", json!({"type": "array", "items": {"enum": ["ipv4", "ipv6", "lan2", "wan2"]}, "description": "Capabilities the testbed must have."})),
+        (
+            "tags",
+            json!({"type": "array", "items": {"type": "string"}, "description": "Words for --tag / --skip-tag; `slow` marks real-time waits of minutes."}),
+        ),
+        (
+            "refs",
+            json!({"type": "array", "items": {"type": "string"}, "description": "Requirements checked (RFC sections, tickets)."}),
+        ),
+        (
+            "requires",
+            json!({"type": "array", "items": {"enum": ["ipv4", "ipv6", "lan2", "wan2"]}, "description": "Capabilities the testbed must have."}),
+        ),
         ("within", duration("Default window of expect steps (default 1s).")),
-        ("timeout", duration("Bound on the time spent outside wait steps (default 60s).")),
-        ("strict", json!({"type": "boolean", "description": "Unexpected frames fail the case."})),
-        ("vars", json!({"type": "object", "additionalProperties": text_value, "description": "name -> value (text, parsed where used), referenced as $name."})),
-        ("flows", json!({"type": "object", "additionalProperties": {"type": "string"}, "description": "name -> flow sentence: PROTO CLIENT[:PORT] -> SERVER[:PORT]."})),
-        ("matrix", json!({"type": "object", "additionalProperties": {"type": "array", "items": text_value, "minItems": 1}, "description": "var -> list of values: one run per combination."})),
-        ("steps", json!({"type": "array", "minItems": 1, "items": step, "description": "The steps, numbered from 1."})),
+        (
+            "timeout",
+            duration("Bound on the time spent outside wait steps (default 60s)."),
+        ),
+        (
+            "strict",
+            json!({"type": "boolean", "description": "Unexpected frames fail the case."}),
+        ),
+        (
+            "vars",
+            json!({"type": "object", "additionalProperties": text_value, "description": "name -> value (text, parsed where used), referenced as $name."}),
+        ),
+        (
+            "flows",
+            json!({"type": "object", "additionalProperties": {"type": "string"}, "description": "name -> flow sentence: PROTO CLIENT[:PORT] -> SERVER[:PORT]."}),
+        ),
+        (
+            "matrix",
+            json!({"type": "object", "additionalProperties": {"type": "array", "items": text_value, "minItems": 1}, "description": "var -> list of values: one run per combination."}),
+        ),
+        (
+            "steps",
+            json!({"type": "array", "minItems": 1, "items": step, "description": "The steps, numbered from 1."}),
+        ),
     ];
     for (k, v) in entries {
         props.insert(k.to_string(), v);
@@ -72,7 +105,12 @@ mod tests {
     #[test]
     fn schema_keys_are_the_compilers_keys() {
         let s = case_schema();
-        let mut keys: Vec<&str> = s["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+        let mut keys: Vec<&str> = s["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         let mut expected: Vec<&str> = crate::compile::CASE_KEYS.to_vec();
         keys.sort();
         expected.sort();

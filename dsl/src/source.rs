@@ -15,7 +15,10 @@ pub struct Span {
 impl Span {
     /// The span `start..end`.
     pub fn new(start: usize, end: usize) -> Span {
-        Span { start: start as u32, end: end.max(start) as u32 }
+        Span {
+            start: start as u32,
+            end: end.max(start) as u32,
+        }
     }
 
     /// An empty span at `at` (a place, not a token).
@@ -30,7 +33,10 @@ impl Span {
 
     /// The smallest span covering both.
     pub fn join(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 }
 
@@ -72,8 +78,10 @@ pub enum ReadError {
 impl SourceFile {
     /// Reads a file from disk and normalizes it.
     pub fn read(path: &Path) -> Result<SourceFile, ReadError> {
-        let bytes = std::fs::read(path)
-            .map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         SourceFile::from_bytes(path, bytes)
     }
 
@@ -87,7 +95,12 @@ impl SourceFile {
                 let before = String::from_utf8_lossy(&bytes[..at]);
                 let line = before.matches('\n').count() + 1;
                 let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                Err(ReadError::NotUtf8 { path: path.to_path_buf(), line, col, byte: bytes[at] })
+                Err(ReadError::NotUtf8 {
+                    path: path.to_path_buf(),
+                    line,
+                    col,
+                    byte: bytes[at],
+                })
             }
         }
     }
@@ -103,7 +116,11 @@ impl SourceFile {
         }
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { path: path.to_path_buf(), text, line_starts }
+        SourceFile {
+            path: path.to_path_buf(),
+            text,
+            line_starts,
+        }
     }
 
     /// The path as given by the user (shown in every error).
@@ -142,7 +159,9 @@ impl SourceFile {
             return self.text.len();
         };
         let rest = &self.text[start..];
-        rest.char_indices().nth(col).map_or(self.text.len().min(start + rest.len()), |(i, _)| start + i)
+        rest.char_indices()
+            .nth(col)
+            .map_or(self.text.len().min(start + rest.len()), |(i, _)| start + i)
     }
 }
 

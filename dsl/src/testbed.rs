@@ -116,10 +116,18 @@ impl Testbed {
     pub fn derived_capabilities(&self) -> BTreeSet<Capability> {
         let mut c = BTreeSet::new();
         let has = |side: &SideConf, name: &str, v6: bool| {
-            side.hosts.iter().any(|h| h.name == name && if v6 { h.ipv6.is_some() } else { h.ipv4.is_some() })
+            side.hosts
+                .iter()
+                .any(|h| h.name == name && if v6 { h.ipv6.is_some() } else { h.ipv4.is_some() })
         };
         for (cap, v6) in [(Capability::Ipv4, false), (Capability::Ipv6, true)] {
-            let gw = |s: &SideConf| if v6 { s.gateway.ipv6.is_some() } else { s.gateway.ipv4.is_some() };
+            let gw = |s: &SideConf| {
+                if v6 {
+                    s.gateway.ipv6.is_some()
+                } else {
+                    s.gateway.ipv4.is_some()
+                }
+            };
             if gw(&self.lan) && gw(&self.wan) && has(&self.lan, "lan", v6) && has(&self.wan, "wan", v6) {
                 c.insert(cap);
             }
@@ -202,7 +210,11 @@ fn same_prefix4(a: Ipv4Addr, n: Ipv4Addr, p: u8) -> bool {
 }
 
 fn same_prefix6(a: Ipv6Addr, n: Ipv6Addr, p: u8) -> bool {
-    let mask = if p == 0 { 0 } else { u128::MAX << (128 - p.min(128) as u32) };
+    let mask = if p == 0 {
+        0
+    } else {
+        u128::MAX << (128 - p.min(128) as u32)
+    };
     u128::from(a) & mask == u128::from(n) & mask
 }
 
@@ -212,18 +224,34 @@ const HOST_KEYS: &[&str] = &["mac", "ipv4", "ipv6"];
 
 fn read_testbed(root: &Node, diags: &mut Vec<Diagnostic>) -> Option<Testbed> {
     let rec = Record::read(root, TOP_KEYS, "a testbed", diags)?;
-    let gateway = rec.get("gateway").and_then(|n| fields::scalar(n, "a gateway backend", diags)).map(|s| s.value.clone());
-    let lan = rec.require("lan", "a testbed", diags).and_then(|n| read_side(n, "gw.lan", diags));
-    let wan = rec.require("wan", "a testbed", diags).and_then(|n| read_side(n, "gw", diags));
+    let gateway = rec
+        .get("gateway")
+        .and_then(|n| fields::scalar(n, "a gateway backend", diags))
+        .map(|s| s.value.clone());
+    let lan = rec
+        .require("lan", "a testbed", diags)
+        .and_then(|n| read_side(n, "gw.lan", diags));
+    let wan = rec
+        .require("wan", "a testbed", diags)
+        .and_then(|n| read_side(n, "gw", diags));
     let (lan, wan) = (lan?, wan?);
     let mut seen: Vec<&str> = Vec::new();
     for h in lan.hosts.iter().chain(&wan.hosts) {
         if seen.contains(&h.name.as_str()) {
-            diags.push(Diagnostic::error(root.span, format!("host `{}` is defined on both sides", h.name)));
+            diags.push(Diagnostic::error(
+                root.span,
+                format!("host `{}` is defined on both sides", h.name),
+            ));
         }
         seen.push(&h.name);
     }
-    let mut t = Testbed { gateway, lan, wan, capabilities: BTreeSet::new(), noise: Vec::new() };
+    let mut t = Testbed {
+        gateway,
+        lan,
+        wan,
+        capabilities: BTreeSet::new(),
+        noise: Vec::new(),
+    };
     t.capabilities = t.derived_capabilities();
     if let Some(n) = rec.get("capabilities") {
         let mut caps = BTreeSet::new();
@@ -233,8 +261,14 @@ fn read_testbed(root: &Node, diags: &mut Vec<Diagnostic>) -> Option<Testbed> {
                     caps.insert(*c);
                 }
                 None => diags.push(
-                    Diagnostic::error(span, format!("unknown capability `{w}`{}", names::suggestion(&w, Capability::ALL.iter().map(|c| c.name()))))
-                        .with_label("expected one of ipv4, ipv6, lan2, wan2"),
+                    Diagnostic::error(
+                        span,
+                        format!(
+                            "unknown capability `{w}`{}",
+                            names::suggestion(&w, Capability::ALL.iter().map(|c| c.name()))
+                        ),
+                    )
+                    .with_label("expected one of ipv4, ipv6, lan2, wan2"),
                 ),
             }
         }
@@ -257,7 +291,10 @@ fn read_testbed(root: &Node, diags: &mut Vec<Diagnostic>) -> Option<Testbed> {
 
 fn read_side(node: &Node, gw_name: &str, diags: &mut Vec<Diagnostic>) -> Option<SideConf> {
     let rec = Record::read(node, SIDE_KEYS, "a testbed side", diags)?;
-    let interface = rec.get("interface").and_then(|n| fields::scalar(n, "an interface name", diags)).map(|s| s.value.clone());
+    let interface = rec
+        .get("interface")
+        .and_then(|n| fields::scalar(n, "an interface name", diags))
+        .map(|s| s.value.clone());
     let gateway = match rec.get("gateway") {
         Some(n) => read_host(gw_name, n, diags)?,
         None => {
@@ -270,7 +307,10 @@ fn read_side(node: &Node, gw_name: &str, diags: &mut Vec<Diagnostic>) -> Option<
         match s.value.parse::<Ipv4Addr>() {
             Ok(a) => Some(a),
             Err(_) => {
-                diags.push(Diagnostic::error(n.span, format!("bad IPv4 address `{}`", s.value)).with_label("expected an IPv4 address"));
+                diags.push(
+                    Diagnostic::error(n.span, format!("bad IPv4 address `{}`", s.value))
+                        .with_label("expected an IPv4 address"),
+                );
                 None
             }
         }
@@ -293,38 +333,72 @@ fn read_side(node: &Node, gw_name: &str, diags: &mut Vec<Diagnostic>) -> Option<
                     }
                 }
             }
-            _ => diags.push(Diagnostic::error(n.span, "expected a mapping of host name to {mac, ipv4, ipv6}").with_label("expected a mapping")),
+            _ => diags.push(
+                Diagnostic::error(n.span, "expected a mapping of host name to {mac, ipv4, ipv6}")
+                    .with_label("expected a mapping"),
+            ),
         }
     }
-    Some(SideConf { interface, gateway, router, hosts })
+    Some(SideConf {
+        interface,
+        gateway,
+        router,
+        hosts,
+    })
 }
 
 fn read_host(name: &str, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<HostConf> {
     let rec = Record::read(node, HOST_KEYS, "a host", diags)?;
-    let mut h = HostConf { name: name.to_string(), mac: None, ipv4: None, ipv6: None };
+    let mut h = HostConf {
+        name: name.to_string(),
+        mac: None,
+        ipv4: None,
+        ipv6: None,
+    };
     if let Some(n) = rec.get("mac") {
         let s = fields::scalar(n, "a MAC address", diags)?;
         match mac(&s.value) {
             Some(m) => h.mac = Some(m),
-            None => diags.push(Diagnostic::error(n.span, format!("bad MAC address `{}`", s.value)).with_label("expected a MAC such as 02:00:00:00:01:64")),
+            None => diags.push(
+                Diagnostic::error(n.span, format!("bad MAC address `{}`", s.value))
+                    .with_label("expected a MAC such as 02:00:00:00:01:64"),
+            ),
         }
     }
     if let Some(n) = rec.get("ipv4") {
         let s = fields::scalar(n, "an IPv4 address", diags)?;
-        let (a, p) = s.value.split_once('/').map_or((s.value.as_str(), None), |(a, p)| (a, Some(p)));
-        match (a.parse::<Ipv4Addr>(), p.map(|p| p.parse::<u8>().ok().filter(|p| *p <= 32))) {
+        let (a, p) = s
+            .value
+            .split_once('/')
+            .map_or((s.value.as_str(), None), |(a, p)| (a, Some(p)));
+        match (
+            a.parse::<Ipv4Addr>(),
+            p.map(|p| p.parse::<u8>().ok().filter(|p| *p <= 32)),
+        ) {
             (Ok(a), None) => h.ipv4 = Some((a, 24)),
             (Ok(a), Some(Some(p))) => h.ipv4 = Some((a, p)),
-            _ => diags.push(Diagnostic::error(n.span, format!("bad IPv4 address `{}`", s.value)).with_label("expected an address such as 192.168.0.100/24")),
+            _ => diags.push(
+                Diagnostic::error(n.span, format!("bad IPv4 address `{}`", s.value))
+                    .with_label("expected an address such as 192.168.0.100/24"),
+            ),
         }
     }
     if let Some(n) = rec.get("ipv6") {
         let s = fields::scalar(n, "an IPv6 address", diags)?;
-        let (a, p) = s.value.split_once('/').map_or((s.value.as_str(), None), |(a, p)| (a, Some(p)));
-        match (a.parse::<Ipv6Addr>(), p.map(|p| p.parse::<u8>().ok().filter(|p| *p <= 128))) {
+        let (a, p) = s
+            .value
+            .split_once('/')
+            .map_or((s.value.as_str(), None), |(a, p)| (a, Some(p)));
+        match (
+            a.parse::<Ipv6Addr>(),
+            p.map(|p| p.parse::<u8>().ok().filter(|p| *p <= 128)),
+        ) {
             (Ok(a), None) => h.ipv6 = Some((a, 64)),
             (Ok(a), Some(Some(p))) => h.ipv6 = Some((a, p)),
-            _ => diags.push(Diagnostic::error(n.span, format!("bad IPv6 address `{}`", s.value)).with_label("expected an address such as 3fff:0:0:1::100/64")),
+            _ => diags.push(
+                Diagnostic::error(n.span, format!("bad IPv6 address `{}`", s.value))
+                    .with_label("expected an address such as 3fff:0:0:1::100/64"),
+            ),
         }
     }
     Some(h)
@@ -361,9 +435,16 @@ mod tests {
 
     #[test]
     fn testbed_errors_are_positioned() {
-        let f = SourceFile::new(Path::new("tb.yaml"), "lan:\n  gateway: {ipv4: 192.168.0.1}\n  hostz: {}\nwan:\n  gateway: {ipv4: 300.1.1.1}\n");
+        let f = SourceFile::new(
+            Path::new("tb.yaml"),
+            "lan:\n  gateway: {ipv4: 192.168.0.1}\n  hostz: {}\nwan:\n  gateway: {ipv4: 300.1.1.1}\n",
+        );
         let d = Testbed::from_source(&f).unwrap_err();
-        assert!(d.iter().any(|d| d.message.contains("unknown key `hostz`") && d.message.contains("did you mean `hosts`")), "{d:?}");
+        assert!(
+            d.iter()
+                .any(|d| d.message.contains("unknown key `hostz`") && d.message.contains("did you mean `hosts`")),
+            "{d:?}"
+        );
         assert!(d.iter().any(|d| d.message.contains("bad IPv4 address `300.1.1.1`") && f.line_col(d.span.start as usize).0 == 5));
     }
 }

@@ -61,7 +61,11 @@ fn compile_bounded(text: &str) {
     for d in &out.diagnostics {
         let (s, e) = (d.span.start as usize, d.span.end as usize);
         assert!(s <= e && e <= f.text().len(), "span {s}..{e} outside the file\n{text}");
-        assert!(f.text().is_char_boundary(s) && f.text().is_char_boundary(e), "span {s}..{e} not on a char boundary: {}\n{text}", d.message);
+        assert!(
+            f.text().is_char_boundary(s) && f.text().is_char_boundary(e),
+            "span {s}..{e} not on a char boundary: {}\n{text}",
+            d.message
+        );
         // Rendering must not panic either.
         let _ = d.render(&f, false);
     }
@@ -71,18 +75,103 @@ fn compile_bounded(text: &str) {
 fn the_seed_case_compiles() {
     let f = SourceFile::new(Path::new("seed.yaml"), SEED_CASE);
     let out = dsl::compile(&f, &Testbed::builtin());
-    let errs: Vec<_> = out.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.render(&f, false)).collect();
+    let errs: Vec<_> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.render(&f, false))
+        .collect();
     assert!(errs.is_empty(), "{}", errs.join("\n"));
     assert_eq!(out.cases.len(), 2);
 }
 
 const TOKENS: &[&str] = &[
-    ":", ": ", "- ", "-", "#", " #", "'", "\"", "\\", "&a", "*a", "!", "!!str", "|", ">", "{", "}", "[", "]", ",",
-    "\t", "\n", "\n  ", "\n    ", " ", "<", ">", "<>", "->", "$", "$x", "$web.port", "*", "..", "=", "!=", "<=",
-    "0x", "0xzz", "99999999999999999999999", "65536", "256", "-1", "1.5.5", "[3fff::1]", "[zz]", "S.", "Z", "none",
-    "expect", "expect no", "nothing", "within", "after", "1s", "0s", "1s2m", "has", "lacks", "inner (", ")", "data",
-    "\"x\\q\"", "len", "fill", "fo", "fo-exp", "kind 300", "mss", "ts val", "sack 1:", "tcp", "udp6", "icmp",
-    "unreachable", "port", "lan", "wan2", "gw.lan", "é", "\u{feff}", "\r\n", "steps:", "case:", "---", "...",
+    ":",
+    ": ",
+    "- ",
+    "-",
+    "#",
+    " #",
+    "'",
+    "\"",
+    "\\",
+    "&a",
+    "*a",
+    "!",
+    "!!str",
+    "|",
+    ">",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "\t",
+    "\n",
+    "\n  ",
+    "\n    ",
+    " ",
+    "<",
+    ">",
+    "<>",
+    "->",
+    "$",
+    "$x",
+    "$web.port",
+    "*",
+    "..",
+    "=",
+    "!=",
+    "<=",
+    "0x",
+    "0xzz",
+    "99999999999999999999999",
+    "65536",
+    "256",
+    "-1",
+    "1.5.5",
+    "[3fff::1]",
+    "[zz]",
+    "S.",
+    "Z",
+    "none",
+    "expect",
+    "expect no",
+    "nothing",
+    "within",
+    "after",
+    "1s",
+    "0s",
+    "1s2m",
+    "has",
+    "lacks",
+    "inner (",
+    ")",
+    "data",
+    "\"x\\q\"",
+    "len",
+    "fill",
+    "fo",
+    "fo-exp",
+    "kind 300",
+    "mss",
+    "ts val",
+    "sack 1:",
+    "tcp",
+    "udp6",
+    "icmp",
+    "unreachable",
+    "port",
+    "lan",
+    "wan2",
+    "gw.lan",
+    "é",
+    "\u{feff}",
+    "\r\n",
+    "steps:",
+    "case:",
+    "---",
+    "...",
 ];
 
 fn mutate(base: &str, ops: &[(usize, u8, usize)]) -> String {
@@ -134,10 +223,23 @@ proptest! {
 fn huge_and_deep_inputs_are_errors_not_crashes() {
     compile_bounded(&"[".repeat(20_000));
     compile_bounded(&"- ".repeat(5_000));
-    compile_bounded(&format!("case: a\ntitle: b\nsteps:\n  - lan: udp lan:1 -> wan:2 data \"{}\"\n", "x".repeat(200_000)));
-    compile_bounded(&format!("case: a\ntitle: b\nsteps:\n  - lan: udp lan:1 -> wan:2 ttl={}\n", "9".repeat(5_000)));
-    compile_bounded(&format!("case: a\ntitle: b\nsteps:\n  - lan: tcp lan:1 -> wan:2 S <{}>\n", vec!["nop"; 5_000].join(", ")));
-    compile_bounded(&format!("case: a\ntitle: b\nsteps:\n  - lan: {}udp lan:1 -> wan:2{}\n", "icmp unreachable port wan -> gw inner (".repeat(200), ")".repeat(200)));
+    compile_bounded(&format!(
+        "case: a\ntitle: b\nsteps:\n  - lan: udp lan:1 -> wan:2 data \"{}\"\n",
+        "x".repeat(200_000)
+    ));
+    compile_bounded(&format!(
+        "case: a\ntitle: b\nsteps:\n  - lan: udp lan:1 -> wan:2 ttl={}\n",
+        "9".repeat(5_000)
+    ));
+    compile_bounded(&format!(
+        "case: a\ntitle: b\nsteps:\n  - lan: tcp lan:1 -> wan:2 S <{}>\n",
+        vec!["nop"; 5_000].join(", ")
+    ));
+    compile_bounded(&format!(
+        "case: a\ntitle: b\nsteps:\n  - lan: {}udp lan:1 -> wan:2{}\n",
+        "icmp unreachable port wan -> gw inner (".repeat(200),
+        ")".repeat(200)
+    ));
     let many: String = (0..20_000).map(|i| format!("  - note: n{i}\n")).collect();
     compile_bounded(&format!("case: a\ntitle: b\nsteps:\n{many}"));
 }

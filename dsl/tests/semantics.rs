@@ -17,24 +17,41 @@ fn compile_on(text: &str, tb: &Testbed) -> dsl::Compiled {
 
 fn ok(text: &str) -> Vec<Case> {
     let c = compile(text);
-    let errs: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect();
+    let errs: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.message.clone())
+        .collect();
     assert!(errs.is_empty(), "unexpected errors: {errs:#?}");
     c.cases
 }
 
 fn errors(text: &str) -> Vec<String> {
-    compile(text).diagnostics.into_iter().filter(|d| d.is_error()).map(|d| d.message).collect()
+    compile(text)
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.message)
+        .collect()
 }
 
 fn warnings(text: &str) -> Vec<String> {
-    compile(text).diagnostics.into_iter().filter(|d| !d.is_error()).map(|d| d.message).collect()
+    compile(text)
+        .diagnostics
+        .into_iter()
+        .filter(|d| !d.is_error())
+        .map(|d| d.message)
+        .collect()
 }
 
 fn case(steps: &str) -> String {
-    format!("case: t.x\ntitle: T\nflows:\n  web: tcp lan:40000 -> wan:80\n  web6: tcp6 lan:40000 -> wan:80\n  ping: icmp lan -> wan id=7\nsteps:\n{steps}")
+    format!(
+        "case: t.x\ntitle: T\nflows:\n  web: tcp lan:40000 -> wan:80\n  web6: tcp6 lan:40000 -> wan:80\n  ping: icmp lan -> wan id=7\nsteps:\n{steps}"
+    )
 }
 
-fn field<'a>(p: &'a PacketSpec, f: Field) -> Option<&'a Value> {
+fn field(p: &PacketSpec, f: Field) -> Option<&Value> {
     p.fields.iter().find(|t| t.field == f).map(|t| &t.value)
 }
 
@@ -44,26 +61,46 @@ fn int(n: u64) -> Value {
 
 #[test]
 fn matrix_variants_vary_the_first_key_slowest_and_keep_step_numbers() {
-    let cases = ok("case: t.m\ntitle: M\nmatrix:\n  a: [\"1\", \"2\"]\n  b: [x1, y2]\nsteps:\n  - note: n\n  - lan: udp lan:$a -> wan:53 data \"x\"\n");
+    let cases = ok(
+        "case: t.m\ntitle: M\nmatrix:\n  a: [\"1\", \"2\"]\n  b: [x1, y2]\nsteps:\n  - note: n\n  - lan: udp lan:$a -> wan:53 data \"x\"\n",
+    );
     let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(ids, ["t.m[a=1,b=x1]", "t.m[a=1,b=y2]", "t.m[a=2,b=x1]", "t.m[a=2,b=y2]"]);
+    assert_eq!(
+        ids,
+        ["t.m[a=1,b=x1]", "t.m[a=1,b=y2]", "t.m[a=2,b=x1]", "t.m[a=2,b=y2]"]
+    );
     for c in &cases {
         assert_eq!(c.steps[1].number, 2);
     }
-    let Action::Send { packet, .. } = &cases[2].steps[1].action else { panic!() };
+    let Action::Send { packet, .. } = &cases[2].steps[1].action else {
+        panic!()
+    };
     assert_eq!(packet.src.as_ref().unwrap().port, Some(int(2)));
 }
 
 #[test]
 fn flows_fill_endpoints_by_side_and_verb() {
-    let cases = ok(&case("  - lan: web S\n  - wan: expect web S\n  - wan: web S. ack=1\n  - lan: expect web S.\n"));
+    let cases = ok(&case(
+        "  - lan: web S\n  - wan: expect web S\n  - wan: web S. ack=1\n  - lan: expect web S.\n",
+    ));
     let steps = &cases[0].steps;
     let ep = |i: usize| -> (String, String) {
         let p = match &steps[i].action {
             Action::Send { packet, .. } | Action::Expect { pattern: packet, .. } => packet,
             _ => panic!(),
         };
-        let t = |e: &Endpoint| dsl::display::packet_text(&PacketSpec { src: Some(e.clone()), dst: Some(e.clone()), proto: Some(Proto::Tcp), ..Default::default() }, &cases[0].flows, false);
+        let t = |e: &Endpoint| {
+            dsl::display::packet_text(
+                &PacketSpec {
+                    src: Some(e.clone()),
+                    dst: Some(e.clone()),
+                    proto: Some(Proto::Tcp),
+                    ..Default::default()
+                },
+                &cases[0].flows,
+                false,
+            )
+        };
         (t(p.src.as_ref().unwrap()), t(p.dst.as_ref().unwrap()))
     };
     assert!(ep(0).0.contains("lan:40000") && ep(0).1.contains("wan:80"));
@@ -74,9 +111,13 @@ fn flows_fill_endpoints_by_side_and_verb() {
 
 #[test]
 fn a_wan_send_needs_the_mapping_except_on_ipv6_flows() {
-    assert!(errors(&case("  - lan: web S\n  - wan: web S. ack=1\n"))[0].contains("before its mapping has been observed"));
+    assert!(
+        errors(&case("  - lan: web S\n  - wan: web S. ack=1\n"))[0].contains("before its mapping has been observed")
+    );
     let cases = ok(&case("  - lan: web6 S\n  - wan: web6 S. ack=1\n"));
-    let Action::Send { packet, .. } = &cases[0].steps[1].action else { panic!() };
+    let Action::Send { packet, .. } = &cases[0].steps[1].action else {
+        panic!()
+    };
     // Untranslated: the WAN side sends straight to the client's own address and port.
     assert!(matches!(&packet.dst.as_ref().unwrap().addr, Addr::Host(h) if h.name == "lan"));
     assert_eq!(packet.dst.as_ref().unwrap().port, Some(int(40000)));
@@ -84,7 +125,9 @@ fn a_wan_send_needs_the_mapping_except_on_ipv6_flows() {
 
 #[test]
 fn icmp_flows_send_requests_and_learn_the_id_on_wan() {
-    let cases = ok(&case("  - lan: ping\n  - wan: expect ping\n  - wan: ping\n  - lan: expect ping\n"));
+    let cases = ok(&case(
+        "  - lan: ping\n  - wan: expect ping\n  - wan: ping\n  - lan: expect ping\n",
+    ));
     let s = &cases[0].steps;
     let pk = |i: usize| match &s[i].action {
         Action::Send { packet, .. } | Action::Expect { pattern: packet, .. } => packet.clone(),
@@ -93,7 +136,10 @@ fn icmp_flows_send_requests_and_learn_the_id_on_wan() {
     assert_eq!(pk(0).icmp_type, Some(8));
     assert_eq!(field(&pk(0), Field::IcmpId), Some(&int(7)));
     assert_eq!(pk(1).icmp_type, Some(8));
-    assert_eq!(field(&pk(1), Field::IcmpId), Some(&Value::One(Expr::FlowAttr(2, FlowAttr::Port))));
+    assert_eq!(
+        field(&pk(1), Field::IcmpId),
+        Some(&Value::One(Expr::FlowAttr(2, FlowAttr::Port)))
+    );
     assert_eq!(pk(2).icmp_type, Some(0));
     assert_eq!(pk(3).icmp_type, Some(0));
 }
@@ -106,7 +152,9 @@ fn omitted_ack_needs_the_peers_syn_matched_on_that_side() {
 
 #[test]
 fn send_defaults_follow_the_table() {
-    let cases = ok(&case("  - lan: tcp lan:1 -> wan:2 S\n  - lan: udp lan:1 -> wan:2\n  - lan: icmp echo-request lan -> wan\n  - lan: udp6 lan:1 -> wan:2\n"));
+    let cases = ok(&case(
+        "  - lan: tcp lan:1 -> wan:2 S\n  - lan: udp lan:1 -> wan:2\n  - lan: icmp echo-request lan -> wan\n  - lan: udp6 lan:1 -> wan:2\n",
+    ));
     let pk = |i: usize| match &cases[0].steps[i].action {
         Action::Send { packet, .. } => packet.clone(),
         _ => panic!(),
@@ -125,16 +173,22 @@ fn send_defaults_follow_the_table() {
 
 #[test]
 fn windows_default_and_after_extends_the_default() {
-    let cases = ok(&case("  - lan: web S\n  - wan: expect web S after 2s\n  - wan: expect no web R within 3s\n  - wan: expect web S\n"));
+    let cases = ok(&case(
+        "  - lan: web S\n  - wan: expect web S after 2s\n  - wan: expect no web R within 3s\n  - wan: expect web S\n",
+    ));
     let s = &cases[0].steps;
-    assert!(matches!(s[1].action, Action::Expect { within, after: Some(a), .. } if within == Duration::from_secs(3) && a == Duration::from_secs(2)));
+    assert!(
+        matches!(s[1].action, Action::Expect { within, after: Some(a), .. } if within == Duration::from_secs(3) && a == Duration::from_secs(2))
+    );
     assert!(matches!(s[2].action, Action::ExpectNo { within, .. } if within == Duration::from_secs(3)));
     assert!(matches!(s[3].action, Action::Expect { within, after: None, .. } if within == Duration::from_secs(1)));
 }
 
 #[test]
 fn variables_bind_in_patterns_and_must_be_bound_in_sends() {
-    let text = case("  - lan: udp lan:5000 -> wan:53\n  - wan: expect udp gw:$p -> wan:53\n  - wan: udp wan:53 -> gw:$p\n  - wan: udp wan:53 -> gw:$p+1\n");
+    let text = case(
+        "  - lan: udp lan:5000 -> wan:53\n  - wan: expect udp gw:$p -> wan:53\n  - wan: udp wan:53 -> gw:$p\n  - wan: udp wan:53 -> gw:$p+1\n",
+    );
     ok(&text);
     assert!(errors(&case("  - wan: udp wan:53 -> gw:$p\n"))[0].contains("not bound"));
     assert!(errors(&case("  - wan: expect no udp gw:$p -> wan:53\n"))[0].contains("binds nothing"));
@@ -143,15 +197,27 @@ fn variables_bind_in_patterns_and_must_be_bound_in_sends() {
 
 #[test]
 fn a_binding_never_used_gets_a_warning() {
-    let w = warnings(&case("  - lan: udp lan:5000 -> wan:53\n  - wan: expect udp gw:$prot -> wan:53\n"));
-    assert!(w.iter().any(|m| m.contains("`$prot` is bound here and never used")), "{w:?}");
+    let w = warnings(&case(
+        "  - lan: udp lan:5000 -> wan:53\n  - wan: expect udp gw:$prot -> wan:53\n",
+    ));
+    assert!(
+        w.iter().any(|m| m.contains("`$prot` is bound here and never used")),
+        "{w:?}"
+    );
 }
 
 #[test]
 fn vars_are_text_parsed_where_used_including_sets() {
-    let cases = ok("case: t.v\ntitle: V\nvars:\n  ports: \"{80, 443}\"\n  hex: 0x00ff\nsteps:\n  - lan: tcp lan:1 -> wan:80 S\n  - wan: expect tcp gw:* -> wan:* S dport=$ports\n  - lan: udp lan:1 -> wan:2 data 0x00ff\n");
-    let Action::Expect { pattern, .. } = &cases[0].steps[1].action else { panic!() };
-    assert_eq!(field(pattern, Field::Dport), Some(&Value::Set(vec![Expr::Int(80), Expr::Int(443)])));
+    let cases = ok(
+        "case: t.v\ntitle: V\nvars:\n  ports: \"{80, 443}\"\n  hex: 0x00ff\nsteps:\n  - lan: tcp lan:1 -> wan:80 S\n  - wan: expect tcp gw:* -> wan:* S dport=$ports\n  - lan: udp lan:1 -> wan:2 data 0x00ff\n",
+    );
+    let Action::Expect { pattern, .. } = &cases[0].steps[1].action else {
+        panic!()
+    };
+    assert_eq!(
+        field(pattern, Field::Dport),
+        Some(&Value::Set(vec![Expr::Int(80), Expr::Int(443)]))
+    );
     assert_eq!(cases[0].vars.iter().find(|(k, _)| k == "hex").unwrap().1, "0x00ff");
 }
 
@@ -168,37 +234,71 @@ fn capabilities_used_are_needs_and_a_testbed_without_them_still_compiles() {
 
 #[test]
 fn option_lists_keep_wire_order_and_multisets() {
-    let cases = ok(&case("  - lan: web S <mss 1460, sackOK, nop, wscale 7, fo>\n  - wan: expect web S has <nop, nop> lacks <fo, kind 99>\n"));
-    let Action::Send { packet, .. } = &cases[0].steps[0].action else { panic!() };
-    let kinds: Vec<u8> = packet.options.as_ref().unwrap().iter().map(TcpOptionSpec::kind).collect();
+    let cases = ok(&case(
+        "  - lan: web S <mss 1460, sackOK, nop, wscale 7, fo>\n  - wan: expect web S has <nop, nop> lacks <fo, kind 99>\n",
+    ));
+    let Action::Send { packet, .. } = &cases[0].steps[0].action else {
+        panic!()
+    };
+    let kinds: Vec<u8> = packet
+        .options
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(TcpOptionSpec::kind)
+        .collect();
     assert_eq!(kinds, [2, 4, 1, 3, 34]);
-    let Action::Expect { pattern, .. } = &cases[0].steps[1].action else { panic!() };
+    let Action::Expect { pattern, .. } = &cases[0].steps[1].action else {
+        panic!()
+    };
     assert_eq!(pattern.has_options, vec![TcpOptionSpec::Nop, TcpOptionSpec::Nop]);
     assert_eq!(pattern.lacks_options, vec![34, 99]);
 }
 
 #[test]
 fn option_names_accept_tcpdump_and_packetdrill_spellings() {
-    let cases = ok(&case("  - lan: web S <MSS 1460, SACKOK, TS val 1 ecr 0, FO, FOEXP 0011223344556677>\n"));
-    let Action::Send { packet, .. } = &cases[0].steps[0].action else { panic!() };
-    let kinds: Vec<u8> = packet.options.as_ref().unwrap().iter().map(TcpOptionSpec::kind).collect();
+    let cases = ok(&case(
+        "  - lan: web S <MSS 1460, SACKOK, TS val 1 ecr 0, FO, FOEXP 0011223344556677>\n",
+    ));
+    let Action::Send { packet, .. } = &cases[0].steps[0].action else {
+        panic!()
+    };
+    let kinds: Vec<u8> = packet
+        .options
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(TcpOptionSpec::kind)
+        .collect();
     assert_eq!(kinds, [2, 4, 8, 34, 254]);
 }
 
 #[test]
 fn icmp_errors_quote_a_full_inner_packet() {
-    let cases = ok(&case("  - lan: udp lan:5000 -> wan:53\n  - wan: expect udp gw:$p -> wan:53\n  - wan: icmp unreachable port wan -> gw inner (udp gw:$p -> wan:53)\n  - lan: expect icmp unreachable port inner (udp lan:5000 -> wan:53)\n"));
-    let Action::Send { packet, .. } = &cases[0].steps[2].action else { panic!() };
+    let cases = ok(&case(
+        "  - lan: udp lan:5000 -> wan:53\n  - wan: expect udp gw:$p -> wan:53\n  - wan: icmp unreachable port wan -> gw inner (udp gw:$p -> wan:53)\n  - lan: expect icmp unreachable port inner (udp lan:5000 -> wan:53)\n",
+    ));
+    let Action::Send { packet, .. } = &cases[0].steps[2].action else {
+        panic!()
+    };
     assert_eq!((packet.icmp_type, packet.icmp_code), (Some(3), Some(3)));
     let inner = packet.inner.as_ref().unwrap();
-    assert_eq!(field(inner, Field::Ttl), Some(&int(64)), "the quoted packet is built in full");
+    assert_eq!(
+        field(inner, Field::Ttl),
+        Some(&int(64)),
+        "the quoted packet is built in full"
+    );
 }
 
 #[test]
 fn keywords_are_whole_words_and_code_words_only_in_code_position() {
     // `ttl=1` after the type word is the IP field, not the code word `ttl`.
-    let cases = ok(&case("  - lan: udp lan:1 -> wan:2\n  - lan: expect icmp time-exceeded ttl=1\n"));
-    let Action::Expect { pattern, .. } = &cases[0].steps[1].action else { panic!() };
+    let cases = ok(&case(
+        "  - lan: udp lan:1 -> wan:2\n  - lan: expect icmp time-exceeded ttl=1\n",
+    ));
+    let Action::Expect { pattern, .. } = &cases[0].steps[1].action else {
+        panic!()
+    };
     assert_eq!(pattern.icmp_code, None);
     assert_eq!(field(pattern, Field::Ttl), Some(&int(1)));
 }
@@ -213,7 +313,9 @@ fn literals_inside_a_testbed_subnet_warn_and_len_in_a_send_warns() {
 
 #[test]
 fn severity_warn_and_modifiers_are_kept() {
-    let cases = ok(&case("  - lan: web S\n  - wan: expect web S\n    severity: warn\n    why: W\n    name: N\n"));
+    let cases = ok(&case(
+        "  - lan: web S\n  - wan: expect web S\n    severity: warn\n    why: W\n    name: N\n",
+    ));
     let s = &cases[0].steps[1];
     assert_eq!(s.severity, StepSeverity::Warn);
     assert_eq!(s.why.as_deref(), Some("W"));
@@ -222,7 +324,9 @@ fn severity_warn_and_modifiers_are_kept() {
 
 #[test]
 fn all_errors_in_a_file_are_reported() {
-    let e = errors(&case("  - lan: web S ttl=300\n  - wait: 5x\n  - lan: udp lan:5000 -> wnn:53\n  - lan: tcp lan:1 -> wan:80 Q\n"));
+    let e = errors(&case(
+        "  - lan: web S ttl=300\n  - wait: 5x\n  - lan: udp lan:5000 -> wnn:53\n  - lan: tcp lan:1 -> wan:80 Q\n",
+    ));
     assert_eq!(e.len(), 4, "{e:#?}");
 }
 

@@ -103,16 +103,10 @@ impl ConsoleReporter {
         };
         let word = self.paint(code, &format!("{word:<5}"));
         let mut line = format!("{word} [{:>7.3}s] {}", r.duration.as_secs_f64(), r.id);
-        let reason = r
-            .reason
-            .as_deref()
-            .or(r.failure.as_ref().map(|f| f.reason.as_str()));
+        let reason = r.reason.as_deref().or(r.failure.as_ref().map(|f| f.reason.as_str()));
         match r.verdict {
             Verdict::Pass if !r.warnings.is_empty() => {
-                line.push_str(&self.paint(
-                    YELLOW,
-                    &format!(" ({})", count(r.warnings.len(), "warning")),
-                ));
+                line.push_str(&self.paint(YELLOW, &format!(" ({})", count(r.warnings.len(), "warning"))));
             }
             Verdict::Pass => {}
             Verdict::Fail => match &r.failure {
@@ -194,10 +188,7 @@ impl Reporter for ConsoleReporter {
         }
         let mut tail = String::from("\n");
         if summary.interrupted {
-            let text = format!(
-                "interrupted: {} of {} cases finished",
-                self.done, self.total
-            );
+            let text = format!("interrupted: {} of {} cases finished", self.done, self.total);
             tail.push_str(&self.paint(BOLD_RED, &text));
             tail.push('\n');
         }

@@ -53,8 +53,7 @@ impl JunitReporter {
         let mut status = TestCaseStatus::skipped();
         status.set_message(reason);
         let mut case = TestCase::new(id, status);
-        case.set_classname(suite_name(group))
-            .set_time(Duration::ZERO);
+        case.set_classname(suite_name(group)).set_time(Duration::ZERO);
         self.cases.push((suite_name(group).to_string(), case));
     }
 
@@ -109,12 +108,10 @@ impl Reporter for JunitReporter {
     fn run_finished(&mut self, summary: &RunSummary) -> Result<(), ReportError> {
         let report = self.report(summary);
         let mut bytes = Vec::new();
-        report
-            .serialize(&mut bytes)
-            .map_err(|source| ReportError::Junit {
-                path: self.path.clone(),
-                source,
-            })?;
+        report.serialize(&mut bytes).map_err(|source| ReportError::Junit {
+            path: self.path.clone(),
+            source,
+        })?;
         write_atomically(&self.path, &bytes)
     }
 }
@@ -165,8 +162,7 @@ fn test_case(r: &CaseResult) -> TestCase {
         }
     };
     let mut case = TestCase::new(r.id.as_str(), status);
-    case.set_classname(suite_name(&r.group))
-        .set_time(r.duration);
+    case.set_classname(suite_name(&r.group)).set_time(r.duration);
     if !r.warnings.is_empty() {
         case.add_property(("warnings".to_string(), r.warnings.len().to_string()));
     }
@@ -184,10 +180,7 @@ fn system_out(r: &CaseResult) -> String {
         s.push_str(line);
         s.push('\n');
     }
-    for (title, items) in [
-        ("warnings:", &r.warnings),
-        ("unexpected frames:", &r.unexpected),
-    ] {
+    for (title, items) in [("warnings:", &r.warnings), ("unexpected frames:", &r.unexpected)] {
         if !items.is_empty() {
             s.push_str(title);
             s.push('\n');

@@ -32,10 +32,7 @@ fn plain(results: &[CaseResult]) -> String {
 fn the_summary_line_has_the_shape_ci_reads() {
     let text = plain(&mixed());
     let last = text.lines().last().unwrap();
-    assert_eq!(
-        last,
-        "3 passed, 1 failed, 1 errors, 1 skipped (6 cases) in 1.234s"
-    );
+    assert_eq!(last, "3 passed, 1 failed, 1 errors, 1 skipped (6 cases) in 1.234s");
     assert!(last.starts_with("3 passed, 1 failed, 1 errors, 1 skipped (6 cases) in "));
 }
 
@@ -63,9 +60,7 @@ fn failures_in_full_after_every_case_line() {
     let header = text
         .find("--- FAIL: nat_tcp.syn_retry (cases/nat_tcp/syn_retry.yaml)")
         .unwrap();
-    let full = text
-        .find(&failure().render())
-        .expect("the rendered failure");
+    let full = text.find(&failure().render()).expect("the rendered failure");
     assert!(last_case_line < header && header < full, "{text}");
     for part in [
         "cases/nat_tcp/syn_retry.yaml:14:7",
@@ -78,7 +73,9 @@ fn failures_in_full_after_every_case_line() {
         assert!(at > last_case_line, "{part}");
     }
     assert!(text.contains("  unexpected frame: tcp rst 198.51.100.7:80"));
-    let error = text.find("--- ERROR: nat_udp.hairpin[proto=tcp] (cases/nat_udp/hairpin[proto=tcp].yaml)\n  interface lan is down\n");
+    let error = text.find(
+        "--- ERROR: nat_udp.hairpin[proto=tcp] (cases/nat_udp/hairpin[proto=tcp].yaml)\n  interface lan is down\n",
+    );
     assert!(error.is_some_and(|at| at > last_case_line), "{text}");
     let warn = text.find("--- WARN: nat_udp.timeout").unwrap();
     assert!(text[warn..].contains("  warning: step 4 (warn): mapping kept 29s"));
@@ -97,10 +94,7 @@ fn color_and_progress_only_when_asked() {
     let results = mixed();
     let summary = RunSummary::from_results(&results, Duration::ZERO);
     let colored = run(&results, true, false, summary);
-    assert!(
-        colored.contains("\x1b[32mPASS \x1b[0m [  0.012s]"),
-        "{colored:?}"
-    );
+    assert!(colored.contains("\x1b[32mPASS \x1b[0m [  0.012s]"), "{colored:?}");
     assert!(!colored.contains("cases done"));
     let progress = run(&results, false, true, summary);
     assert!(progress.contains("3/6 cases done"));
@@ -124,10 +118,7 @@ fn an_interrupted_run_says_so_before_the_summary() {
         info_then_summary.next(),
         Some("1 passed, 1 failed, 0 errors, 4 skipped (6 cases) in 0.010s")
     );
-    assert_eq!(
-        info_then_summary.next(),
-        Some("interrupted: 2 of 6 cases finished")
-    );
+    assert_eq!(info_then_summary.next(), Some("interrupted: 2 of 6 cases finished"));
 }
 
 #[test]

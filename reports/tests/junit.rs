@@ -17,10 +17,7 @@ fn write(path: &Path, results: &[runner::result::CaseResult]) {
         junit.case_finished(r);
     }
     junit
-        .run_finished(&RunSummary::from_results(
-            results,
-            Duration::from_millis(1_234),
-        ))
+        .run_finished(&RunSummary::from_results(results, Duration::from_millis(1_234)))
         .unwrap();
 }
 
@@ -66,9 +63,7 @@ fn suites_by_folder_with_cases_named_by_id() {
         (6, 1, 1)
     );
 
-    let suites: Vec<&str> = children(root, "testsuite")
-        .map(|s| attr(s, "name"))
-        .collect();
+    let suites: Vec<&str> = children(root, "testsuite").map(|s| attr(s, "name")).collect();
     assert_eq!(suites, ["ipv6", "nat_tcp", "nat_udp"]);
     for suite in children(root, "testsuite") {
         let folder = attr(suite, "name");
@@ -81,10 +76,7 @@ fn suites_by_folder_with_cases_named_by_id() {
     }
     let tfo = case(&doc, "nat_tcp.tfo.cookie_then_data");
     assert_eq!(attr(tfo, "time"), "0.012");
-    assert!(
-        tfo.children()
-            .all(|n| !n.is_element() || n.has_tag_name("system-out"))
-    );
+    assert!(tfo.children().all(|n| !n.is_element() || n.has_tag_name("system-out")));
     let variant = case(&doc, "nat_udp.hairpin[proto=tcp]");
     assert_eq!(attr(variant, "classname"), "nat_udp");
 }
@@ -103,10 +95,7 @@ fn failure_error_and_skipped_elements() {
         "{:?}",
         failed.attribute("message")
     );
-    assert_eq!(
-        attr(failed, "message"),
-        "step 3: no matching frame on wan within 1s"
-    );
+    assert_eq!(attr(failed, "message"), "step 3: no matching frame on wan within 1s");
     assert!(failed.attribute("type").is_some());
     assert_eq!(failed.text().unwrap(), failure().render());
     let out = child(case(&doc, "nat_tcp.syn_retry"), "system-out")
@@ -121,10 +110,7 @@ fn failure_error_and_skipped_elements() {
     assert_eq!(error.text().unwrap(), "interface lan is down");
 
     let skipped = child(case(&doc, "ipv6.ra_prefix"), "skipped").unwrap();
-    assert_eq!(
-        attr(skipped, "message"),
-        "the testbed has no ipv6 capability"
-    );
+    assert_eq!(attr(skipped, "message"), "the testbed has no ipv6 capability");
 
     let warned = case(&doc, "nat_udp.timeout");
     assert!(child(warned, "failure").is_none());
@@ -164,17 +150,9 @@ fn suite_properties_and_counts_match_their_cases() {
         assert_eq!(count_attr(suite, "skipped"), with("skipped"));
         assert_eq!(count_attr(suite, "disabled"), with("skipped"));
         let time: f64 = attr(suite, "time").parse().unwrap();
-        let sum: f64 = cases
-            .iter()
-            .map(|c| attr(*c, "time").parse::<f64>().unwrap())
-            .sum();
+        let sum: f64 = cases.iter().map(|c| attr(*c, "time").parse::<f64>().unwrap()).sum();
         assert!((time - sum).abs() < 0.002, "{time} vs {sum}");
-        assert!(
-            suite
-                .attribute("timestamp")
-                .unwrap()
-                .starts_with("2025-06-15T")
-        );
+        assert!(suite.attribute("timestamp").unwrap().starts_with("2025-06-15T"));
         total += cases.len();
     }
     assert_eq!(total, 6);
@@ -213,8 +191,7 @@ fn an_unwritable_path_is_an_io_error_naming_it() {
     let err = junit.run_finished(&RunSummary::default()).unwrap_err();
     assert!(matches!(&err, ReportError::Io { .. }), "{err:?}");
     assert!(
-        err.to_string()
-            .contains(&dir.join("file").display().to_string()),
+        err.to_string().contains(&dir.join("file").display().to_string()),
         "{err}"
     );
     assert!(!dir.join("file/junit.xml.tmp").exists());
@@ -246,22 +223,16 @@ fn an_interrupted_run_lists_the_cases_not_run_as_skipped() {
     assert_eq!(count_attr(doc.root_element(), "tests"), 5);
     for name in ["nat_tcp.third", "nat_tcp.fourth", "icmp.fifth"] {
         let tc = case(&doc, name);
-        assert_eq!(
-            attr(child(tc, "skipped").unwrap(), "message"),
-            "interrupted"
-        );
+        assert_eq!(attr(child(tc, "skipped").unwrap(), "message"), "interrupted");
         assert_eq!(attr(tc, "time"), "0.000");
     }
     assert!(child(case(&doc, "nat_tcp.first"), "skipped").is_none());
     let nat_tcp = children(doc.root_element(), "testsuite")
         .find(|s| attr(*s, "name") == "nat_tcp")
         .unwrap();
-    assert_eq!(
-        (count_attr(nat_tcp, "tests"), count_attr(nat_tcp, "skipped")),
-        (3, 2)
-    );
-    let interrupted = children(child(nat_tcp, "properties").unwrap(), "property")
-        .any(|p| attr(p, "name") == "interrupted");
+    assert_eq!((count_attr(nat_tcp, "tests"), count_attr(nat_tcp, "skipped")), (3, 2));
+    let interrupted =
+        children(child(nat_tcp, "properties").unwrap(), "property").any(|p| attr(p, "name") == "interrupted");
     assert!(interrupted);
 }
 
@@ -280,19 +251,13 @@ fn fanout_feeds_every_reporter() {
     fanout
         .run_finished(&RunSummary::from_results(&mixed(), Duration::ZERO))
         .unwrap();
-    assert_eq!(
-        std::fs::read_to_string(a).unwrap(),
-        std::fs::read_to_string(b).unwrap()
-    );
+    assert_eq!(std::fs::read_to_string(a).unwrap(), std::fs::read_to_string(b).unwrap());
 }
 
 #[test]
 fn summary_counts_verdicts_and_warnings() {
     let s = RunSummary::from_results(&mixed(), Duration::from_secs(2));
-    assert_eq!(
-        (s.passed, s.failed, s.errors, s.skipped, s.warnings),
-        (3, 1, 1, 1, 2)
-    );
+    assert_eq!((s.passed, s.failed, s.errors, s.skipped, s.warnings), (3, 1, 1, 1, 2));
     assert_eq!(s.total(), 6);
     assert!(!s.interrupted && !s.success());
 }

@@ -40,10 +40,7 @@ fn junit_xml_snapshot() {
         junit.case_finished(r);
     }
     junit
-        .run_finished(&RunSummary::from_results(
-            &mixed(),
-            Duration::from_millis(1_234),
-        ))
+        .run_finished(&RunSummary::from_results(&mixed(), Duration::from_millis(1_234)))
         .unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     insta::assert_snapshot!(redact(&redact(&text, "time"), "timestamp"));

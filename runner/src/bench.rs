@@ -7,7 +7,9 @@ use std::time::Duration;
 
 /// The frames the synthetic bench case sends: UDP from the LAN host, one per port.
 pub fn synthetic_frames(testbed: &dsl::Testbed, pairs: usize) -> Vec<Vec<u8>> {
-    (0..pairs).map(|i| build_udp_frame(testbed, 10000 + (i % 50000) as u16, 9, b"x")).collect()
+    (0..pairs)
+        .map(|i| build_udp_frame(testbed, 10000 + (i % 50000) as u16, 9, b"x"))
+        .collect()
 }
 
 /// Feeds the frames through a fresh simulated gateway (after resolving the WAN host's MAC), and

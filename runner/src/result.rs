@@ -156,14 +156,20 @@ pub struct RecordedFrame {
 impl Failure {
     /// The full text of a failure, as the console and JUnit show it.
     pub fn render(&self) -> String {
-        let mut s = format!("step {} ({}): {}\n  {}\n", self.step, self.location, self.reason, self.text);
+        let mut s = format!(
+            "step {} ({}): {}\n  {}\n",
+            self.step, self.location, self.reason, self.text
+        );
         if let Some(p) = &self.pattern {
             s.push_str(&format!("  pattern: {p}\n"));
         }
         if let Some(w) = &self.window {
             s.push_str(&format!("  window:  {w}\n"));
         }
-        s.push_str(&format!("  frames considered: {} (of {} on that side)\n", self.considered, self.total_on_side));
+        s.push_str(&format!(
+            "  frames considered: {} (of {} on that side)\n",
+            self.considered, self.total_on_side
+        ));
         if let Some(why) = &self.why {
             s.push_str(&format!("  why: {why}\n"));
         }
@@ -174,13 +180,23 @@ impl Failure {
                 CandidateKind::Late => " (late)",
                 CandidateKind::Offender => " (offending)",
             };
-            s.push_str(&format!("  candidate {} at +{:.3}ms{kind}: {} — meets {}/{}\n", i + 1, c.at.as_secs_f64() * 1e3, c.frame, c.met, c.total));
+            s.push_str(&format!(
+                "  candidate {} at +{:.3}ms{kind}: {} — meets {}/{}\n",
+                i + 1,
+                c.at.as_secs_f64() * 1e3,
+                c.frame,
+                c.met,
+                c.total
+            ));
             let w = c.rows.iter().map(|r| r.what.len()).max().unwrap_or(0).max(5);
             let we = c.rows.iter().map(|r| r.expected.len()).max().unwrap_or(0).max(8);
             s.push_str(&format!("    {:<w$}  {:<we$}  observed\n", "field", "expected"));
             for r in &c.rows {
                 let mark = if r.ok { " " } else { "✗" };
-                s.push_str(&format!("  {mark} {:<w$}  {:<we$}  {}\n", r.what, r.expected, r.observed));
+                s.push_str(&format!(
+                    "  {mark} {:<w$}  {:<we$}  {}\n",
+                    r.what, r.expected, r.observed
+                ));
             }
         }
         s

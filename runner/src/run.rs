@@ -24,7 +24,9 @@ impl GatewaySpec {
         let (backend, profile) = s.split_once(':').unwrap_or((s, ""));
         match backend {
             "sim" => Profile::parse(profile).map(GatewaySpec::Sim).map_err(|e| e.to_string()),
-            "netns" | "wire" => Err(format!("the `{backend}` backend is not available in this build yet; use `sim` or `sim:PROFILE`")),
+            "netns" | "wire" => Err(format!(
+                "the `{backend}` backend is not available in this build yet; use `sim` or `sim:PROFILE`"
+            )),
             other => Err(format!("unknown gateway backend `{other}`: expected sim[:PROFILE]")),
         }
     }
@@ -67,7 +69,12 @@ pub struct RunOptions {
 
 /// Why a case is skipped on this testbed, if it is.
 pub fn skip_reason(case: &Case, testbed: &dsl::Testbed) -> Option<String> {
-    let missing: Vec<&str> = case.needs.iter().filter(|c| !testbed.capabilities.contains(c)).map(|c| c.name()).collect();
+    let missing: Vec<&str> = case
+        .needs
+        .iter()
+        .filter(|c| !testbed.capabilities.contains(c))
+        .map(|c| c.name())
+        .collect();
     (!missing.is_empty()).then(|| format!("the testbed lacks {}", missing.join(", ")))
 }
 
@@ -115,7 +122,9 @@ pub fn run_all(
                 if stop.load(Ordering::SeqCst) {
                     return;
                 }
-                let Some((i, job)) = queue.lock().ok().and_then(|mut q| q.pop_front()) else { return };
+                let Some((i, job)) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
+                    return;
+                };
                 let result = run_one(&job, &testbed, &gateway, seed.wrapping_add(i as u64));
                 if tx.send(result).is_err() {
                     return;
@@ -130,7 +139,10 @@ pub fn run_all(
     for h in handles {
         let _ = h.join();
     }
-    let left: Vec<Job> = queue.lock().map(|mut q| q.drain(..).map(|(_, j)| j).collect()).unwrap_or_default();
+    let left: Vec<Job> = queue
+        .lock()
+        .map(|mut q| q.drain(..).map(|(_, j)| j).collect())
+        .unwrap_or_default();
     left
 }
 
@@ -140,7 +152,10 @@ pub fn run_one(job: &Job, testbed: &dsl::Testbed, gateway: &GatewaySpec, seed: u
         return not_run(job, reason);
     }
     let rt = match gateway {
-        GatewaySpec::Sim(_) => tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build(),
+        GatewaySpec::Sim(_) => tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build(),
     };
     let rt = match rt {
         Ok(rt) => rt,

@@ -19,7 +19,12 @@ impl SimTestbed {
     /// A fresh simulated gateway with this profile.
     pub fn new(testbed: &dsl::Testbed, profile: &Profile, seed: u64) -> SimTestbed {
         let (tx, rx) = mpsc::unbounded_channel();
-        SimTestbed { gateway: SimGateway::new(testbed, profile, seed), start: Instant::now(), tx, rx: Some(rx) }
+        SimTestbed {
+            gateway: SimGateway::new(testbed, profile, seed),
+            start: Instant::now(),
+            tx,
+            rx: Some(rx),
+        }
     }
 }
 
@@ -27,7 +32,11 @@ impl Testbed for SimTestbed {
     fn send(&mut self, side: Side, frame: &[u8]) -> Result<(), TestbedError> {
         let now = Instant::now();
         for (out_side, bytes) in self.gateway.input(side, frame, now - self.start) {
-            let _ = self.tx.send(Received { side: out_side, at: now, bytes });
+            let _ = self.tx.send(Received {
+                side: out_side,
+                at: now,
+                bytes,
+            });
         }
         Ok(())
     }

@@ -185,7 +185,12 @@ impl View {
                 csum: t.checksum,
                 options: t.options.clone(),
             },
-            (_, Transport::Udp(u)) => L4View::Udp { sport: u.src_port, dport: u.dst_port, len: u.length, csum: u.checksum },
+            (_, Transport::Udp(u)) => L4View::Udp {
+                sport: u.src_port,
+                dport: u.dst_port,
+                len: u.length,
+                csum: u.checksum,
+            },
             (_, Transport::Icmpv4(i)) => {
                 let (view, data, quoted) = icmp4(&i.msg, i.checksum);
                 payload = data;
@@ -260,8 +265,18 @@ impl View {
                 csum: t.checksum,
                 options: t.options.clone(),
             },
-            QuotedTransport::Udp(u) => L4View::Udp { sport: u.src_port, dport: u.dst_port, len: u.length, csum: u.checksum },
-            QuotedTransport::Icmp { ty, code, checksum, rest } => L4View::Icmp {
+            QuotedTransport::Udp(u) => L4View::Udp {
+                sport: u.src_port,
+                dport: u.dst_port,
+                len: u.length,
+                csum: u.checksum,
+            },
+            QuotedTransport::Icmp {
+                ty,
+                code,
+                checksum,
+                rest,
+            } => L4View::Icmp {
                 ty: *ty,
                 code: *code,
                 id: Some((rest >> 16) as u16),
@@ -269,23 +284,34 @@ impl View {
                 mtu: None,
                 csum: *checksum,
             },
-            QuotedTransport::Partial { src_port: Some(s), dst_port: Some(d), protocol, seq, .. } if *protocol == 6 => {
-                L4View::Tcp {
-                    sport: *s,
-                    dport: *d,
-                    seq: seq.unwrap_or(0),
-                    ack: 0,
-                    win: 0,
-                    urg: 0,
-                    flags: 0,
-                    res: 0,
-                    csum: 0,
-                    options: TcpOptions::default(),
-                }
-            }
-            QuotedTransport::Partial { src_port: Some(s), dst_port: Some(d), .. } => {
-                L4View::Udp { sport: *s, dport: *d, len: 0, csum: 0 }
-            }
+            QuotedTransport::Partial {
+                src_port: Some(s),
+                dst_port: Some(d),
+                protocol,
+                seq,
+                ..
+            } if *protocol == 6 => L4View::Tcp {
+                sport: *s,
+                dport: *d,
+                seq: seq.unwrap_or(0),
+                ack: 0,
+                win: 0,
+                urg: 0,
+                flags: 0,
+                res: 0,
+                csum: 0,
+                options: TcpOptions::default(),
+            },
+            QuotedTransport::Partial {
+                src_port: Some(s),
+                dst_port: Some(d),
+                ..
+            } => L4View::Udp {
+                sport: *s,
+                dport: *d,
+                len: 0,
+                csum: 0,
+            },
             _ => L4View::None,
         };
         View {
@@ -314,13 +340,22 @@ impl View {
 }
 
 fn icmp4(m: &Icmpv4Message, csum: u16) -> (L4View, Vec<u8>, Option<&IpPacket>) {
-    let mk = |ty, code, id, seq, mtu| L4View::Icmp { ty, code, id, seq, mtu, csum };
+    let mk = |ty, code, id, seq, mtu| L4View::Icmp {
+        ty,
+        code,
+        id,
+        seq,
+        mtu,
+        csum,
+    };
     match m {
         Icmpv4Message::EchoRequest { id, seq, data } => (mk(8, 0, Some(*id), Some(*seq), None), data.clone(), None),
         Icmpv4Message::EchoReply { id, seq, data } => (mk(0, 0, Some(*id), Some(*seq), None), data.clone(), None),
-        Icmpv4Message::DstUnreachable { code, mtu, quoted } => {
-            (mk(3, *code, None, None, (*code == 4).then_some(u32::from(*mtu))), vec![], Some(quoted))
-        }
+        Icmpv4Message::DstUnreachable { code, mtu, quoted } => (
+            mk(3, *code, None, None, (*code == 4).then_some(u32::from(*mtu))),
+            vec![],
+            Some(quoted),
+        ),
         Icmpv4Message::TimeExceeded { code, quoted } => (mk(11, *code, None, None, None), vec![], Some(quoted)),
         Icmpv4Message::ParamProblem { code, quoted, .. } => (mk(12, *code, None, None, None), vec![], Some(quoted)),
         Icmpv4Message::Redirect { code, quoted, .. } => (mk(5, *code, None, None, None), vec![], Some(quoted)),
@@ -329,7 +364,14 @@ fn icmp4(m: &Icmpv4Message, csum: u16) -> (L4View, Vec<u8>, Option<&IpPacket>) {
 }
 
 fn icmp6(m: &Icmpv6Message, csum: u16) -> (L4View, Vec<u8>, Option<&IpPacket>) {
-    let mk = |ty, code, id, seq, mtu| L4View::Icmp { ty, code, id, seq, mtu, csum };
+    let mk = |ty, code, id, seq, mtu| L4View::Icmp {
+        ty,
+        code,
+        id,
+        seq,
+        mtu,
+        csum,
+    };
     match m {
         Icmpv6Message::EchoRequest { id, seq, data } => (mk(128, 0, Some(*id), Some(*seq), None), data.clone(), None),
         Icmpv6Message::EchoReply { id, seq, data } => (mk(129, 0, Some(*id), Some(*seq), None), data.clone(), None),

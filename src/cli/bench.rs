@@ -31,7 +31,9 @@ fn synthetic(pairs: usize) -> dsl::plan::Case {
     let mut text = String::from("case: bench.pairs\ntitle: send/expect pairs\ntimeout: 1h\nsteps:\n");
     for i in 0..pairs {
         let port = 10000 + (i % 50000);
-        text.push_str(&format!("  - lan: udp lan:{port} -> wan:9 data \"x\"\n  - wan: expect udp gw:* -> wan:9 sport={port}\n"));
+        text.push_str(&format!(
+            "  - lan: udp lan:{port} -> wan:9 data \"x\"\n  - wan: expect udp gw:* -> wan:9 sport={port}\n"
+        ));
     }
     let f = SourceFile::new(std::path::Path::new("bench.yaml"), text);
     let c = dsl::compile(&f, &dsl::Testbed::builtin());
@@ -53,7 +55,13 @@ pub fn run(out: &Output, args: BenchArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let jobs: Vec<Job> = loaded.cases().map(|c| Job { case: c.clone(), group: String::new() }).collect();
+    let jobs: Vec<Job> = loaded
+        .cases()
+        .map(|c| Job {
+            case: c.clone(),
+            group: String::new(),
+        })
+        .collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
 
     // 1. The whole library, all cores.
@@ -63,26 +71,40 @@ pub fn run(out: &Output, args: BenchArgs) -> u8 {
         let t = Instant::now();
         let mut pass = 0;
         let mut total = 0;
-        runner::run::run_all(jobs.clone(), testbed.clone(), &gateway, &RunOptions { jobs: cores, seed: 1 }, Arc::new(AtomicBool::new(false)), |r| {
-            total += 1;
-            if matches!(r.verdict, Verdict::Pass | Verdict::Skip) {
-                pass += 1;
-            }
-        });
+        runner::run::run_all(
+            jobs.clone(),
+            testbed.clone(),
+            &gateway,
+            &RunOptions { jobs: cores, seed: 1 },
+            Arc::new(AtomicBool::new(false)),
+            |r| {
+                total += 1;
+                if matches!(r.verdict, Verdict::Pass | Verdict::Skip) {
+                    pass += 1;
+                }
+            },
+        );
         lib_best = lib_best.min(t.elapsed());
         verdicts = (pass, total);
     }
 
     // 2. Expect steps per second on one core.
     let case = synthetic(args.pairs);
-    let job = Job { case, group: String::new() };
+    let job = Job {
+        case,
+        group: String::new(),
+    };
     let mut eng_best = Duration::MAX;
     for _ in 0..args.repeat {
         let t = Instant::now();
         let r = runner::run::run_one(&job, &testbed, &gateway, 1);
         eng_best = eng_best.min(t.elapsed());
         if r.verdict != Verdict::Pass {
-            out.error(&format!("the synthetic case did not pass: {:?} {:?}", r.reason, r.failure.map(|f| f.render())));
+            out.error(&format!(
+                "the synthetic case did not pass: {:?} {:?}",
+                r.reason,
+                r.failure.map(|f| f.render())
+            ));
             return EXIT_USAGE;
         }
     }

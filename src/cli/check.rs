@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 /// Compiles every case under `paths`; prints `ok: N cases` or the errors.
 pub fn run(out: &Output, paths: &[PathBuf], testbed: Option<&Path>) -> u8 {
-    let Some(testbed) = out.testbed(testbed) else { return EXIT_USAGE };
+    let Some(testbed) = out.testbed(testbed) else {
+        return EXIT_USAGE;
+    };
     let loaded = match dsl::load(paths, &testbed) {
         Ok(l) => l,
         Err(e) => {
@@ -19,11 +21,19 @@ pub fn run(out: &Output, paths: &[PathBuf], testbed: Option<&Path>) -> u8 {
     if loaded.has_errors() {
         let n = loaded.error_count();
         let bad = loaded.unreadable.len() + loaded.files.iter().filter(|f| f.compiled.has_errors()).count();
-        out.stderr(&format!("error: {n} error{} in {bad} of {files} file{}\n", plural(n), plural(files)));
+        out.stderr(&format!(
+            "error: {n} error{} in {bad} of {files} file{}\n",
+            plural(n),
+            plural(files)
+        ));
         return EXIT_USAGE;
     }
     let cases = loaded.cases().count();
-    out.stdout(&format!("ok: {cases} case{} in {files} file{}\n", plural(cases), plural(files)));
+    out.stdout(&format!(
+        "ok: {cases} case{} in {files} file{}\n",
+        plural(cases),
+        plural(files)
+    ));
     EXIT_OK
 }
 

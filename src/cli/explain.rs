@@ -6,7 +6,9 @@ use std::path::Path;
 
 /// Prints every variant of the case in `file`, or its errors.
 pub fn run(out: &Output, file: &Path, testbed: Option<&Path>) -> u8 {
-    let Some(testbed) = out.testbed(testbed) else { return EXIT_USAGE };
+    let Some(testbed) = out.testbed(testbed) else {
+        return EXIT_USAGE;
+    };
     let loaded = match dsl::load(&[file.to_path_buf()], &testbed) {
         Ok(l) => l,
         Err(e) => {

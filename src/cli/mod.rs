@@ -85,7 +85,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Gateways => gateways::run(&out),
         Command::Bench(args) => bench::run(&out, args),
         Command::Schema => {
-            out.stdout(&format!("{}\n", serde_json::to_string_pretty(&dsl::schema::case_schema()).unwrap_or_default()));
+            out.stdout(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&dsl::schema::case_schema()).unwrap_or_default()
+            ));
             EXIT_OK
         }
     }

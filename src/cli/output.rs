@@ -56,7 +56,9 @@ impl Output {
 
     /// Loads the testbed named by `--testbed`, or the built-in one; renders errors.
     pub fn testbed(&self, path: Option<&Path>) -> Option<Testbed> {
-        let Some(path) = path else { return Some(Testbed::builtin()) };
+        let Some(path) = path else {
+            return Some(Testbed::builtin());
+        };
         let source = match SourceFile::read(path) {
             Ok(s) => s,
             Err(e) => {

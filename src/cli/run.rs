@@ -52,8 +52,14 @@ pub struct RunArgs {
 
 /// Runs the cases.
 pub fn run(out: &Output, args: RunArgs) -> u8 {
-    let Some(testbed) = out.testbed(args.testbed.as_deref()) else { return EXIT_USAGE };
-    let gateway_text = args.gateway.clone().or(testbed.gateway.clone()).unwrap_or_else(|| "sim".into());
+    let Some(testbed) = out.testbed(args.testbed.as_deref()) else {
+        return EXIT_USAGE;
+    };
+    let gateway_text = args
+        .gateway
+        .clone()
+        .or(testbed.gateway.clone())
+        .unwrap_or_else(|| "sim".into());
     let gateway = match GatewaySpec::parse(&gateway_text) {
         Ok(g) => g,
         Err(e) => {
@@ -70,7 +76,10 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
     };
     out.diagnostics(&loaded);
     if loaded.has_errors() {
-        out.error(&format!("{} error(s) in the case files; nothing was run", loaded.error_count()));
+        out.error(&format!(
+            "{} error(s) in the case files; nothing was run",
+            loaded.error_count()
+        ));
         return EXIT_USAGE;
     }
     let mut jobs = Vec::new();
@@ -85,16 +94,24 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
             if args.filter.as_ref().is_some_and(|s| !c.id.contains(s.as_str())) {
                 continue;
             }
-            jobs.push(Job { case: c.clone(), group: group_of(&args.paths, f.source.path()) });
+            jobs.push(Job {
+                case: c.clone(),
+                group: group_of(&args.paths, f.source.path()),
+            });
         }
     }
     let seed = args.seed.unwrap_or_else(rand_seed);
-    let workers = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let workers = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let junit_path = args.junit.clone().unwrap_or_else(|| args.out.join("junit.xml"));
     let info = RunInfo {
         gateway: gateway.backend().to_string(),
         profile: gateway.profile(),
-        testbed: args.testbed.as_ref().map_or("built-in".to_string(), |p| p.display().to_string()),
+        testbed: args
+            .testbed
+            .as_ref()
+            .map_or("built-in".to_string(), |p| p.display().to_string()),
         version: env!("CARGO_PKG_VERSION").to_string(),
         total_cases: jobs.len(),
         started: std::time::SystemTime::now(),
@@ -105,17 +122,30 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
     let mut console = console;
     console.run_started(&info);
     junit.run_started(&info);
-    out.stderr(&format!("running {} case(s) on {} ({}), {} job(s), seed {seed}\n", jobs.len(), info.gateway, info.profile, workers));
+    out.stderr(&format!(
+        "running {} case(s) on {} ({}), {} job(s), seed {seed}\n",
+        jobs.len(),
+        info.gateway,
+        info.profile,
+        workers
+    ));
 
     let stop = Arc::new(AtomicBool::new(false));
     super::signals::on_interrupt(stop.clone());
     let started = std::time::Instant::now();
     let mut results: Vec<CaseResult> = Vec::new();
-    let left = runner::run::run_all(jobs, Arc::new(testbed), &gateway, &RunOptions { jobs: workers, seed }, stop.clone(), |r| {
-        console.case_finished(&r);
-        junit.case_finished(&r);
-        results.push(r);
-    });
+    let left = runner::run::run_all(
+        jobs,
+        Arc::new(testbed),
+        &gateway,
+        &RunOptions { jobs: workers, seed },
+        stop.clone(),
+        |r| {
+            console.case_finished(&r);
+            junit.case_finished(&r);
+            results.push(r);
+        },
+    );
     let interrupted = stop.load(Ordering::SeqCst);
     for j in &left {
         junit.add_not_run(&j.case.id, &j.group, "interrupted");
@@ -152,12 +182,17 @@ fn group_of(roots: &[PathBuf], file: &Path) -> String {
             if !s.is_empty() {
                 return s;
             }
-            return r.file_name().map_or_else(|| ".".to_string(), |n| n.to_string_lossy().into_owned());
+            return r
+                .file_name()
+                .map_or_else(|| ".".to_string(), |n| n.to_string_lossy().into_owned());
         }
     }
-    dir.file_name().map_or_else(|| ".".to_string(), |n| n.to_string_lossy().into_owned())
+    dir.file_name()
+        .map_or_else(|| ".".to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 fn rand_seed() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
 }

@@ -10,13 +10,78 @@ use crate::sentence::ast;
 
 /// Every name a field clause may use (for "did you mean").
 pub(crate) const FIELD_NAMES: &[&str] = &[
-    "eth.src", "eth.dst", "eth.type", "vlan", "src", "dst", "ttl", "hlim", "tos", "dscp", "ecn", "id", "df", "mf",
-    "frag", "len", "flow", "flowlabel", "proto", "csum", "sport", "dport", "seq", "ack", "win", "urg", "type", "code",
-    "mtu", "ip.src", "ip.dst", "ip.ttl", "ip.hlim", "ip.tos", "ip.dscp", "ip.ecn", "ip.id", "ip.df", "ip.mf",
-    "ip.frag", "ip.len", "ip.flow", "ip.flowlabel", "ip.proto", "ip.csum", "tcp.sport", "tcp.dport", "tcp.seq",
-    "tcp.ack", "tcp.win", "tcp.urg", "tcp.flags", "tcp.res", "tcp.csum", "udp.sport", "udp.dport", "udp.len",
-    "udp.csum", "icmp.type", "icmp.code", "icmp.id", "icmp.seq", "icmp.mtu", "icmp.csum", "icmp6.type",
-    "icmp6.code", "icmp6.id", "icmp6.seq", "icmp6.mtu", "icmp6.csum", "arp.op", "vlan.id",
+    "eth.src",
+    "eth.dst",
+    "eth.type",
+    "vlan",
+    "src",
+    "dst",
+    "ttl",
+    "hlim",
+    "tos",
+    "dscp",
+    "ecn",
+    "id",
+    "df",
+    "mf",
+    "frag",
+    "len",
+    "flow",
+    "flowlabel",
+    "proto",
+    "csum",
+    "sport",
+    "dport",
+    "seq",
+    "ack",
+    "win",
+    "urg",
+    "type",
+    "code",
+    "mtu",
+    "ip.src",
+    "ip.dst",
+    "ip.ttl",
+    "ip.hlim",
+    "ip.tos",
+    "ip.dscp",
+    "ip.ecn",
+    "ip.id",
+    "ip.df",
+    "ip.mf",
+    "ip.frag",
+    "ip.len",
+    "ip.flow",
+    "ip.flowlabel",
+    "ip.proto",
+    "ip.csum",
+    "tcp.sport",
+    "tcp.dport",
+    "tcp.seq",
+    "tcp.ack",
+    "tcp.win",
+    "tcp.urg",
+    "tcp.flags",
+    "tcp.res",
+    "tcp.csum",
+    "udp.sport",
+    "udp.dport",
+    "udp.len",
+    "udp.csum",
+    "icmp.type",
+    "icmp.code",
+    "icmp.id",
+    "icmp.seq",
+    "icmp.mtu",
+    "icmp.csum",
+    "icmp6.type",
+    "icmp6.code",
+    "icmp6.id",
+    "icmp6.seq",
+    "icmp6.mtu",
+    "icmp6.csum",
+    "arp.op",
+    "vlan.id",
 ];
 
 impl CaseCx<'_> {
@@ -26,14 +91,20 @@ impl CaseCx<'_> {
         let v6 = spec.family == Some(Family::V6);
         let name = f.name.text.as_str();
         let (prefix, bare) = match name.split_once('.') {
-            Some((p, b)) if matches!(p, "eth" | "vlan" | "ip" | "tcp" | "udp" | "icmp" | "icmp6" | "arp") => (Some(p), b),
+            Some((p, b)) if matches!(p, "eth" | "vlan" | "ip" | "tcp" | "udp" | "icmp" | "icmp6" | "arp") => {
+                (Some(p), b)
+            }
             _ => (None, name),
         };
-        let is_echo = proto == Proto::Icmp
-            && (spec.icmp_type.is_none_or(|t| crate::icmp::is_echo(v6, t)) || spec.flow.is_some());
+        let is_echo =
+            proto == Proto::Icmp && (spec.icmp_type.is_none_or(|t| crate::icmp::is_echo(v6, t)) || spec.flow.is_some());
         let unknown = |cx: &mut Self| {
             let hint = names::suggestion(name, FIELD_NAMES.iter().copied());
-            cx.error(f.name.span, format!("unknown field `{name}`{hint}"), "see the field table in docs/language.md");
+            cx.error(
+                f.name.span,
+                format!("unknown field `{name}`{hint}"),
+                "see the field table in docs/language.md",
+            );
             None
         };
         let field = match (prefix, bare) {
@@ -80,7 +151,11 @@ impl CaseCx<'_> {
             (None, "seq") => Field::Seq,
             (None, "ack") => Field::Ack,
             (Some("tcp"), "flags") => {
-                self.error(f.name.span, "write TCP flags as letters after the endpoints (`S.`), or `flags has X`", "not a field");
+                self.error(
+                    f.name.span,
+                    "write TCP flags as letters after the endpoints (`S.`), or `flags has X`",
+                    "not a field",
+                );
                 return None;
             }
             _ => return unknown(self),
@@ -97,7 +172,9 @@ impl CaseCx<'_> {
             Field::Sport | Field::Dport => matches!(proto, Proto::Tcp | Proto::Udp),
             Field::Seq | Field::Ack | Field::Win | Field::Urg | Field::TcpRes | Field::TcpCsum => proto == Proto::Tcp,
             Field::UdpLen | Field::UdpCsum => proto == Proto::Udp,
-            Field::IcmpType | Field::IcmpCode | Field::Mtu | Field::IcmpId | Field::IcmpSeq | Field::IcmpCsum => proto == Proto::Icmp,
+            Field::IcmpType | Field::IcmpCode | Field::Mtu | Field::IcmpId | Field::IcmpSeq | Field::IcmpCsum => {
+                proto == Proto::Icmp
+            }
         };
         if !ok {
             let head = super::packet::proto_word(proto, spec.family);
@@ -108,7 +185,11 @@ impl CaseCx<'_> {
                 Field::FlowLabel if !v6 => " (an IPv6 header field)".to_string(),
                 _ => String::new(),
             };
-            self.error(f.name.span, format!("a {head} sentence has no field `{name}`{hint}"), format!("no `{name}` in {head}"));
+            self.error(
+                f.name.span,
+                format!("a {head} sentence has no field `{name}`{hint}"),
+                format!("no `{name}` in {head}"),
+            );
             return None;
         }
         let op = match f.op.text.as_str() {
@@ -119,36 +200,75 @@ impl CaseCx<'_> {
             ">" => Op::Gt,
             ">=" => Op::Ge,
             other => {
-                self.error(f.op.span, format!("unknown operator `{other}`"), "expected = != < <= > >= in");
+                self.error(
+                    f.op.span,
+                    format!("unknown operator `{other}`"),
+                    "expected = != < <= > >= in",
+                );
                 return None;
             }
         };
         let collection = matches!(f.value, ast::Value::Set(..) | ast::Value::Range(..));
         if collection && !matches!(op, Op::Eq | Op::Ne) {
-            self.error(f.op.span, format!("`{}` takes a single value; sets and ranges go with `=`, `in` or `!=`", f.op.text), "use = or != with a set or range");
+            self.error(
+                f.op.span,
+                format!(
+                    "`{}` takes a single value; sets and ranges go with `=`, `in` or `!=`",
+                    f.op.text
+                ),
+                "use = or != with a set or range",
+            );
             return None;
         }
         if f.op.text == "in" && !collection {
-            self.error(f.value.span(), "`in` takes a set `{a, b}` or a range `a..b`", "expected a set or range");
+            self.error(
+                f.value.span(),
+                "`in` takes a set `{a, b}` or a range `a..b`",
+                "expected a set or range",
+            );
             return None;
         }
         if place.mode == Mode::Send && op != Op::Eq {
-            self.error(f.op.span, format!("a send sets `{name}`: write `{name}=VALUE`"), "sends use `=`");
+            self.error(
+                f.op.span,
+                format!("a send sets `{name}`: write `{name}=VALUE`"),
+                "sends use `=`",
+            );
             return None;
         }
         if field == Field::Csum && !matches!(f.value, ast::Value::Any(_)) {
-            self.error(f.value.span(), "`csum` only takes `*` (switch every checksum check off)", "write csum=*");
+            self.error(
+                f.value.span(),
+                "`csum` only takes `*` (switch every checksum check off)",
+                "write csum=*",
+            );
             return None;
         }
-        if matches!(field, Field::Ttl | Field::Hlim) && !v6 == (field == Field::Hlim) {
-            // handled above
-        }
-        let mode = if place.mode == Mode::Send { Mode::Send } else { place.mode };
-        let slot = Slot { kind: field.kind(), name, family: spec.family };
+        let mode = if place.mode == Mode::Send {
+            Mode::Send
+        } else {
+            place.mode
+        };
+        let slot = Slot {
+            kind: field.kind(),
+            name,
+            family: spec.family,
+        };
         let value = self.value(&f.value, slot, mode)?;
-        if place.mode == Mode::Send && matches!(value, Value::Any) && !matches!(field, Field::IpId | Field::Sport | Field::Dport | Field::Seq | Field::Ack | Field::IcmpId) {
+        if place.mode == Mode::Send
+            && matches!(value, Value::Any)
+            && !matches!(
+                field,
+                Field::IpId | Field::Sport | Field::Dport | Field::Seq | Field::Ack | Field::IcmpId
+            )
+        {
             // `*` in a send is the runner's choice: the default for anything else. Accepted.
         }
-        Some(FieldTest { field, op, value, default: false })
+        Some(FieldTest {
+            field,
+            op,
+            value,
+            default: false,
+        })
     }
 }

@@ -24,8 +24,19 @@ use std::time::Duration;
 
 /// The keys a case file may have.
 pub const CASE_KEYS: &[&str] = &[
-    "case", "title", "description", "tags", "refs", "requires", "within", "timeout", "strict", "vars", "flows",
-    "matrix", "steps",
+    "case",
+    "title",
+    "description",
+    "tags",
+    "refs",
+    "requires",
+    "within",
+    "timeout",
+    "strict",
+    "vars",
+    "flows",
+    "matrix",
+    "steps",
 ];
 
 /// The most matrix variants one case file may expand to.
@@ -53,10 +64,20 @@ impl Compiled {
 pub fn compile(file: &SourceFile, testbed: &Testbed) -> Compiled {
     let root = match yaml::parse(file) {
         Ok(r) => r,
-        Err(diagnostics) => return Compiled { cases: vec![], diagnostics, id: None },
+        Err(diagnostics) => {
+            return Compiled {
+                cases: vec![],
+                diagnostics,
+                id: None,
+            };
+        }
     };
     let mut diags = Vec::new();
-    let mut out = Compiled { cases: vec![], diagnostics: vec![], id: None };
+    let mut out = Compiled {
+        cases: vec![],
+        diagnostics: vec![],
+        id: None,
+    };
     let Some(rec) = Record::read(&root, CASE_KEYS, "a case", &mut diags) else {
         out.diagnostics = diags;
         return out;
@@ -71,10 +92,19 @@ pub fn compile(file: &SourceFile, testbed: &Testbed) -> Compiled {
         out.diagnostics = diags;
         return out;
     };
-    let combos: usize = matrix.iter().map(|(_, _, v)| v.len().max(1)).fold(1usize, |a, b| a.saturating_mul(b));
+    let combos: usize = matrix
+        .iter()
+        .map(|(_, _, v)| v.len().max(1))
+        .fold(1usize, |a, b| a.saturating_mul(b));
     if combos > MAX_VARIANTS {
         let span = rec.key_span("matrix").unwrap_or_default();
-        diags.push(Diagnostic::error(span, format!("the matrix has {combos} combinations; at most {MAX_VARIANTS} are allowed")).with_label("too many variants"));
+        diags.push(
+            Diagnostic::error(
+                span,
+                format!("the matrix has {combos} combinations; at most {MAX_VARIANTS} are allowed"),
+            )
+            .with_label("too many variants"),
+        );
         diags.sort_by_key(|d| (d.span.start, !d.is_error()));
         out.diagnostics = diags;
         return out;
@@ -86,7 +116,11 @@ pub fn compile(file: &SourceFile, testbed: &Testbed) -> Compiled {
         let mut cx = CaseCx::new(file, testbed);
         let set_names = set_targets(steps_node);
         let mut initial = Vec::new();
-        for (name, key_span, scalar) in vars.iter().map(|(n, s, v)| (n, *s, *v)).chain(variant.iter().map(|(n, s, v)| (n, *s, *v))) {
+        for (name, key_span, scalar) in vars
+            .iter()
+            .map(|(n, s, v)| (n, *s, *v))
+            .chain(variant.iter().map(|(n, s, v)| (n, *s, *v)))
+        {
             let _ = key_span;
             initial.push((name.clone(), scalar.value.clone()));
             if set_names.contains(name.as_str()) {
@@ -97,10 +131,18 @@ pub fn compile(file: &SourceFile, testbed: &Testbed) -> Compiled {
         }
         for (k, span, _) in &matrix {
             if vars.iter().any(|(n, _, _)| n == k) {
-                cx.error(*span, format!("`{k}` is both a matrix variable and in `vars`"), "a matrix variable may not also be in vars");
+                cx.error(
+                    *span,
+                    format!("`{k}` is both a matrix variable and in `vars`"),
+                    "a matrix variable may not also be in vars",
+                );
             }
             if set_names.contains(k.as_str()) {
-                cx.error(*span, format!("the matrix variable `{k}` is changed by a `set` step"), "matrix variables are fixed for each variant");
+                cx.error(
+                    *span,
+                    format!("the matrix variable `{k}` is changed by a `set` step"),
+                    "matrix variables are fixed for each variant",
+                );
             }
         }
         if let Some(flows) = rec.get("flows") {
@@ -109,7 +151,10 @@ pub fn compile(file: &SourceFile, testbed: &Testbed) -> Compiled {
         let steps = cx.steps(steps_node, &header, &file_arc);
         for (name, b) in &cx.bindings {
             if !b.used {
-                cx.diags.push(Diagnostic::warning(b.span, format!("`${name}` is bound here and never used — a typo?")).with_label("bound, never used"));
+                cx.diags.push(
+                    Diagnostic::warning(b.span, format!("`${name}` is bound here and never used — a typo?"))
+                        .with_label("bound, never used"),
+                );
             }
         }
         let mut needs = cx.needs.clone();
@@ -142,7 +187,11 @@ pub fn compile(file: &SourceFile, testbed: &Testbed) -> Compiled {
                 vars: initial,
                 flows: cx.flows.clone(),
                 steps,
-                location: Location { file: file_arc.clone(), line, col },
+                location: Location {
+                    file: file_arc.clone(),
+                    line,
+                    col,
+                },
             });
         }
     }
@@ -173,30 +222,55 @@ fn read_header(rec: &Record, diags: &mut Vec<Diagnostic>) -> Option<Header> {
     let id_node = rec.require("case", "a case", diags);
     let title_node = rec.require("title", "a case", diags);
     let mut ok = true;
-    let id = id_node.and_then(|n| fields::scalar(n, "a case id", diags)).and_then(|s| {
-        let valid = !s.value.is_empty() && s.value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b));
-        if valid {
-            Some((s.value.clone(), s.span_of(0..s.value.len())))
-        } else {
-            diags.push(Diagnostic::error(s.span_of(0..s.value.len()), format!("`{}` is not a case id", s.value)).with_label("case ids use a-z 0-9 _ . - only"));
-            None
-        }
-    });
-    let title = title_node.and_then(|n| fields::scalar(n, "a title", diags)).map(|s| s.value.clone());
+    let id = id_node
+        .and_then(|n| fields::scalar(n, "a case id", diags))
+        .and_then(|s| {
+            let valid = !s.value.is_empty()
+                && s.value
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b));
+            if valid {
+                Some((s.value.clone(), s.span_of(0..s.value.len())))
+            } else {
+                diags.push(
+                    Diagnostic::error(s.span_of(0..s.value.len()), format!("`{}` is not a case id", s.value))
+                        .with_label("case ids use a-z 0-9 _ . - only"),
+                );
+                None
+            }
+        });
+    let title = title_node
+        .and_then(|n| fields::scalar(n, "a title", diags))
+        .map(|s| s.value.clone());
     if let Some(t) = &title {
         if t.contains('\n') {
-            diags.push(Diagnostic::error(title_node.map_or(Span::default(), |n| n.span), "a title is one line").with_label("several lines"));
+            diags.push(
+                Diagnostic::error(title_node.map_or(Span::default(), |n| n.span), "a title is one line")
+                    .with_label("several lines"),
+            );
             ok = false;
         }
     }
-    let description = rec.get("description").and_then(|n| fields::scalar(n, "a description", diags)).map(|s| s.value.clone());
-    let tags = rec.get("tags").map(|n| fields::string_list(n, "tag", diags)).unwrap_or_default();
+    let description = rec
+        .get("description")
+        .and_then(|n| fields::scalar(n, "a description", diags))
+        .map(|s| s.value.clone());
+    let tags = rec
+        .get("tags")
+        .map(|n| fields::string_list(n, "tag", diags))
+        .unwrap_or_default();
     for (t, span) in &tags {
         if !t.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)) {
-            diags.push(Diagnostic::error(*span, format!("`{t}` is not a tag: tags are single words")).with_label("a tag is one word"));
+            diags.push(
+                Diagnostic::error(*span, format!("`{t}` is not a tag: tags are single words"))
+                    .with_label("a tag is one word"),
+            );
         }
     }
-    let refs = rec.get("refs").map(|n| fields::string_list(n, "ref", diags)).unwrap_or_default();
+    let refs = rec
+        .get("refs")
+        .map(|n| fields::string_list(n, "ref", diags))
+        .unwrap_or_default();
     let mut requires = BTreeSet::new();
     if let Some(n) = rec.get("requires") {
         for (w, span) in fields::string_list(n, "capability", diags) {
@@ -205,15 +279,27 @@ fn read_header(rec: &Record, diags: &mut Vec<Diagnostic>) -> Option<Header> {
                     requires.insert(*c);
                 }
                 None => diags.push(
-                    Diagnostic::error(span, format!("unknown capability `{w}`{}", names::suggestion(&w, Capability::ALL.iter().map(|c| c.name()))))
-                        .with_label("expected one of ipv4, ipv6, lan2, wan2"),
+                    Diagnostic::error(
+                        span,
+                        format!(
+                            "unknown capability `{w}`{}",
+                            names::suggestion(&w, Capability::ALL.iter().map(|c| c.name()))
+                        ),
+                    )
+                    .with_label("expected one of ipv4, ipv6, lan2, wan2"),
                 ),
             }
         }
     }
-    let within = rec.get("within").map_or(Some(Duration::from_secs(1)), |n| fields::duration(n, "`within`", false, diags));
-    let timeout = rec.get("timeout").map_or(Some(Duration::from_secs(60)), |n| fields::duration(n, "`timeout`", false, diags));
-    let strict = rec.get("strict").map_or(Some(false), |n| fields::boolean(n, "`strict`", diags));
+    let within = rec.get("within").map_or(Some(Duration::from_secs(1)), |n| {
+        fields::duration(n, "`within`", false, diags)
+    });
+    let timeout = rec.get("timeout").map_or(Some(Duration::from_secs(60)), |n| {
+        fields::duration(n, "`timeout`", false, diags)
+    });
+    let strict = rec
+        .get("strict")
+        .map_or(Some(false), |n| fields::boolean(n, "`strict`", diags));
     let (id, id_span) = id?;
     if !ok {
         return None;
@@ -236,15 +322,24 @@ type Entries<'n> = Vec<(String, Span, &'n Scalar)>;
 
 fn check_var_name(name: &str, span: Span, what: &str, diags: &mut Vec<Diagnostic>) -> bool {
     if matches!(name, "lan" | "lan2" | "wan" | "wan2") {
-        diags.push(Diagnostic::error(span, format!("`{name}` is a host name and cannot be a {what} name")).with_label("flows, variables and hosts share one namespace"));
+        diags.push(
+            Diagnostic::error(span, format!("`{name}` is a host name and cannot be a {what} name"))
+                .with_label("flows, variables and hosts share one namespace"),
+        );
         return false;
     }
     if !names::is_valid_name(name) {
-        diags.push(Diagnostic::error(span, format!("`{name}` is not a valid {what} name")).with_label("names match [a-z][a-z0-9_]*"));
+        diags.push(
+            Diagnostic::error(span, format!("`{name}` is not a valid {what} name"))
+                .with_label("names match [a-z][a-z0-9_]*"),
+        );
         return false;
     }
     if names::is_reserved(name) {
-        diags.push(Diagnostic::error(span, format!("`{name}` is a reserved word and cannot be a {what} name")).with_label("reserved word"));
+        diags.push(
+            Diagnostic::error(span, format!("`{name}` is a reserved word and cannot be a {what} name"))
+                .with_label("reserved word"),
+        );
         return false;
     }
     true
@@ -254,7 +349,13 @@ fn read_vars<'n>(rec: &Record<'n>, diags: &mut Vec<Diagnostic>) -> Entries<'n> {
     let mut out = Vec::new();
     let Some(n) = rec.get("vars") else { return out };
     let NodeKind::Map(pairs) = &n.kind else {
-        diags.push(Diagnostic::error(n.span, format!("`vars` must be a mapping of name to value, found {}", n.kind_name())).with_label("expected a mapping"));
+        diags.push(
+            Diagnostic::error(
+                n.span,
+                format!("`vars` must be a mapping of name to value, found {}", n.kind_name()),
+            )
+            .with_label("expected a mapping"),
+        );
         return out;
     };
     for (k, v) in pairs {
@@ -264,7 +365,10 @@ fn read_vars<'n>(rec: &Record<'n>, diags: &mut Vec<Diagnostic>) -> Entries<'n> {
         }
         match v.as_scalar() {
             Some(s) if !s.is_null() => out.push((key.value.clone(), k.span, s)),
-            _ => diags.push(Diagnostic::error(v.span, format!("the variable `{}` needs a value (text)", key.value)).with_label("expected a value; quote values that start with { [ *")),
+            _ => diags.push(
+                Diagnostic::error(v.span, format!("the variable `{}` needs a value (text)", key.value))
+                    .with_label("expected a value; quote values that start with { [ *"),
+            ),
         }
     }
     out
@@ -274,7 +378,16 @@ fn read_matrix<'n>(rec: &Record<'n>, diags: &mut Vec<Diagnostic>) -> Vec<(String
     let mut out = Vec::new();
     let Some(n) = rec.get("matrix") else { return out };
     let NodeKind::Map(pairs) = &n.kind else {
-        diags.push(Diagnostic::error(n.span, format!("`matrix` must be a mapping of variable to a list of values, found {}", n.kind_name())).with_label("expected a mapping"));
+        diags.push(
+            Diagnostic::error(
+                n.span,
+                format!(
+                    "`matrix` must be a mapping of variable to a list of values, found {}",
+                    n.kind_name()
+                ),
+            )
+            .with_label("expected a mapping"),
+        );
         return out;
     };
     for (k, v) in pairs {
@@ -284,20 +397,32 @@ fn read_matrix<'n>(rec: &Record<'n>, diags: &mut Vec<Diagnostic>) -> Vec<(String
         }
         let NodeKind::Seq(items) = &v.kind else {
             diags.push(
-                Diagnostic::error(v.span, format!("the matrix values of `{}` must be a list, found {}", key.value, v.kind_name()))
-                    .with_label("expected a list such as [a, b]"),
+                Diagnostic::error(
+                    v.span,
+                    format!(
+                        "the matrix values of `{}` must be a list, found {}",
+                        key.value,
+                        v.kind_name()
+                    ),
+                )
+                .with_label("expected a list such as [a, b]"),
             );
             continue;
         };
         if items.is_empty() {
-            diags.push(Diagnostic::error(v.span, format!("the matrix variable `{}` has no values", key.value)).with_label("empty list"));
+            diags.push(
+                Diagnostic::error(v.span, format!("the matrix variable `{}` has no values", key.value))
+                    .with_label("empty list"),
+            );
             continue;
         }
         let mut vals = Vec::new();
         for i in items {
             match i.as_scalar() {
                 Some(s) if !s.is_null() => vals.push(s),
-                _ => diags.push(Diagnostic::error(i.span, "a matrix value must be a single value").with_label("expected a value")),
+                _ => diags.push(
+                    Diagnostic::error(i.span, "a matrix value must be a single value").with_label("expected a value"),
+                ),
             }
         }
         out.push((key.value.clone(), k.span, vals));

@@ -8,7 +8,9 @@ use crate::names;
 use crate::plan::*;
 use crate::sentence::ast::{self, OptionsMode};
 
-const OPTION_NAMES: &[&str] = &["mss", "sackok", "ts", "nop", "eol", "wscale", "sack", "fo", "fo-exp", "kind"];
+const OPTION_NAMES: &[&str] = &[
+    "mss", "sackok", "ts", "nop", "eol", "wscale", "sack", "fo", "fo-exp", "kind",
+];
 
 impl CaseCx<'_> {
     /// Compiles an option clause into `spec`.
@@ -47,13 +49,21 @@ impl CaseCx<'_> {
             "fo-exp" | "foexp" => 254,
             "kind" => {
                 let Some(a) = e.args.first() else {
-                    self.error(e.name.span, "`kind` needs a number: `lacks <kind N>`", "expected `kind N`");
+                    self.error(
+                        e.name.span,
+                        "`kind` needs a number: `lacks <kind N>`",
+                        "expected `kind N`",
+                    );
                     return None;
                 };
                 match a.text.parse::<u8>() {
                     Ok(k) => return Some(k),
                     Err(_) => {
-                        self.error(a.span, format!("`{}` is not an option kind (0..255)", a.text), "expected a kind number");
+                        self.error(
+                            a.span,
+                            format!("`{}` is not an option kind (0..255)", a.text),
+                            "expected a kind number",
+                        );
                         return None;
                     }
                 }
@@ -62,7 +72,11 @@ impl CaseCx<'_> {
         };
         if n != "kind" {
             if let Some(a) = e.args.first() {
-                self.error(a.span, "`lacks <...>` names option kinds only, without values", "remove the value");
+                self.error(
+                    a.span,
+                    "`lacks <...>` names option kinds only, without values",
+                    "remove the value",
+                );
                 return None;
             }
         }
@@ -71,7 +85,11 @@ impl CaseCx<'_> {
 
     fn unknown_option(&mut self, e: &ast::OptionEntry) -> Option<u8> {
         let hint = names::suggestion(&e.name.text.to_ascii_lowercase(), OPTION_NAMES.iter().copied());
-        self.error(e.name.span, format!("unknown TCP option `{}`{hint}", e.name.text), "expected mss, sackOK, ts, nop, eol, wscale, sack, fo, fo-exp or kind N");
+        self.error(
+            e.name.span,
+            format!("unknown TCP option `{}`{hint}", e.name.text),
+            "expected mss, sackOK, ts, nop, eol, wscale, sack, fo, fo-exp or kind N",
+        );
         None
     }
 
@@ -86,7 +104,11 @@ impl CaseCx<'_> {
                 true
             }
         };
-        let int_slot = |name: &'static str, bits: u32| Slot { kind: FieldKind::Int(bits), name, family: None };
+        let int_slot = |name: &'static str, bits: u32| Slot {
+            kind: FieldKind::Int(bits),
+            name,
+            family: None,
+        };
         match n.as_str() {
             "nop" => no_args(self, "nop").then_some(TcpOptionSpec::Nop),
             "eol" => no_args(self, "eol").then_some(TcpOptionSpec::Eol),
@@ -95,25 +117,41 @@ impl CaseCx<'_> {
                 let (name, bits) = if n == "mss" { ("mss", 16) } else { ("wscale", 8) };
                 let [a] = e.args.as_slice() else {
                     let at = e.args.get(1).map_or(e.name.span, |a| a.span);
-                    self.error(at, format!("`{name}` takes one value: `{name} N`, or `{name} *` in a pattern"), format!("expected `{name} N`"));
+                    self.error(
+                        at,
+                        format!("`{name}` takes one value: `{name} N`, or `{name} *` in a pattern"),
+                        format!("expected `{name} N`"),
+                    );
                     return None;
                 };
                 let v = self.option_value(a, int_slot(name, bits), mode)?;
                 if send && name == "wscale" {
                     if let Value::One(Expr::Int(s)) = &v {
                         if *s > 14 {
-                            self.error(a.span, format!("wscale {s} is out of range: a window scale is at most 14 (RFC 7323)"), "at most 14");
+                            self.error(
+                                a.span,
+                                format!("wscale {s} is out of range: a window scale is at most 14 (RFC 7323)"),
+                                "at most 14",
+                            );
                             return None;
                         }
                     }
                 }
-                Some(if name == "mss" { TcpOptionSpec::Mss(v) } else { TcpOptionSpec::WindowScale(v) })
+                Some(if name == "mss" {
+                    TcpOptionSpec::Mss(v)
+                } else {
+                    TcpOptionSpec::WindowScale(v)
+                })
             }
             "ts" => {
                 let words: Vec<&str> = e.args.iter().map(|a| a.text.as_str()).collect();
                 if words.len() != 4 || words[0] != "val" || words[2] != "ecr" {
                     let at = e.args.first().map_or(e.name.span, |a| a.span);
-                    self.error(at, "timestamps are written `ts val N ecr N` (`*` for any value in a pattern)", "expected `ts val N ecr N`");
+                    self.error(
+                        at,
+                        "timestamps are written `ts val N ecr N` (`*` for any value in a pattern)",
+                        "expected `ts val N ecr N`",
+                    );
                     return None;
                 }
                 let val = self.option_value(&e.args[1], int_slot("ts val", 32), mode)?;
@@ -122,17 +160,31 @@ impl CaseCx<'_> {
             }
             "sack" => {
                 if e.args.is_empty() {
-                    self.error(e.name.span, "`sack` needs at least one block `L:R`", "expected `sack L:R ...`");
+                    self.error(
+                        e.name.span,
+                        "`sack` needs at least one block `L:R`",
+                        "expected `sack L:R ...`",
+                    );
                     return None;
                 }
                 let mut blocks = Vec::new();
                 for a in &e.args {
                     let Some((l, r)) = a.text.split_once(':') else {
-                        self.error(a.span, format!("`{}` is not a SACK block: write `L:R`", a.text), "expected L:R");
+                        self.error(
+                            a.span,
+                            format!("`{}` is not a SACK block: write `L:R`", a.text),
+                            "expected L:R",
+                        );
                         return None;
                     };
-                    let lw = ast::Word { text: l.into(), span: crate::source::Span::new(a.span.start as usize, a.span.start as usize + l.len()) };
-                    let rw = ast::Word { text: r.into(), span: crate::source::Span::new(a.span.start as usize + l.len() + 1, a.span.end as usize) };
+                    let lw = ast::Word {
+                        text: l.into(),
+                        span: crate::source::Span::new(a.span.start as usize, a.span.start as usize + l.len()),
+                    };
+                    let rw = ast::Word {
+                        text: r.into(),
+                        span: crate::source::Span::new(a.span.start as usize + l.len() + 1, a.span.end as usize),
+                    };
                     let lv = self.option_value(&lw, int_slot("sack", 32), mode)?;
                     let rv = self.option_value(&rw, int_slot("sack", 32), mode)?;
                     blocks.push((lv, rv));
@@ -180,15 +232,27 @@ impl CaseCx<'_> {
                         }
                     }
                 }
-                Some(if exp { TcpOptionSpec::FastOpenExp(cookie) } else { TcpOptionSpec::FastOpen(cookie) })
+                Some(if exp {
+                    TcpOptionSpec::FastOpenExp(cookie)
+                } else {
+                    TcpOptionSpec::FastOpen(cookie)
+                })
             }
             "kind" => {
                 let Some(k) = e.args.first() else {
-                    self.error(e.name.span, "`kind` needs a number: `kind N [HEX]`", "expected `kind N`");
+                    self.error(
+                        e.name.span,
+                        "`kind` needs a number: `kind N [HEX]`",
+                        "expected `kind N`",
+                    );
                     return None;
                 };
                 let Ok(kind) = k.text.parse::<u8>() else {
-                    self.error(k.span, format!("`{}` is not an option kind (0..255)", k.text), "expected 0..255");
+                    self.error(
+                        k.span,
+                        format!("`{}` is not an option kind (0..255)", k.text),
+                        "expected 0..255",
+                    );
                     return None;
                 };
                 let data = match e.args.get(1) {
@@ -197,7 +261,11 @@ impl CaseCx<'_> {
                     None => None,
                 };
                 if let Some(extra) = e.args.get(2) {
-                    self.error(extra.span, "`kind N HEX` takes one run of hex bytes", "unexpected value");
+                    self.error(
+                        extra.span,
+                        "`kind N HEX` takes one run of hex bytes",
+                        "unexpected value",
+                    );
                     return None;
                 }
                 Some(TcpOptionSpec::Raw { kind, data })
@@ -216,7 +284,11 @@ impl CaseCx<'_> {
         }
         if !w.text.is_empty() && w.text.len() <= 19 && w.text.bytes().all(|b| b.is_ascii_digit()) {
             let ast_value = ast::Value::Expr(ast::Expr {
-                first: ast::Atom { kind: ast::AtomKind::Number, text: w.text.clone(), span: w.span },
+                first: ast::Atom {
+                    kind: ast::AtomKind::Number,
+                    text: w.text.clone(),
+                    span: w.span,
+                },
                 rest: vec![],
                 span: w.span,
             });
@@ -231,7 +303,11 @@ impl CaseCx<'_> {
                 self.value(&v, slot, mode)
             }
             Err(_) => {
-                self.error(w.span, format!("`{}` is not a value for `{}`", w.text, slot.name), "expected a number, `$var` or `*`");
+                self.error(
+                    w.span,
+                    format!("`{}` is not a value for `{}`", w.text, slot.name),
+                    "expected a number, `$var` or `*`",
+                );
                 None
             }
         }

@@ -9,7 +9,9 @@ use crate::plan::*;
 use crate::sentence::ast::{self, Clause, OptionsMode, PayloadBody};
 use crate::source::Span;
 
-const PROTOS: [&str; 10] = ["tcp", "udp", "icmp", "ipv4", "tcp6", "udp6", "icmp6", "ipv6", "arp", "eth"];
+const PROTOS: [&str; 10] = [
+    "tcp", "udp", "icmp", "ipv4", "tcp6", "udp6", "icmp6", "ipv6", "arp", "eth",
+];
 
 /// A protocol keyword's protocol and family.
 pub(crate) fn proto_keyword(w: &str) -> Option<(Proto, Option<Family>)> {
@@ -53,15 +55,26 @@ impl CaseCx<'_> {
             spec.family = Some(f.family);
             if let Some(ep) = &p.endpoints {
                 self.push(
-                    crate::diag::Diagnostic::error(ep.span, format!("endpoints written after the flow name `{}`", head.text))
-                        .with_label("remove these endpoints")
-                        .with_help(format!("the flow `{}` already fixes its endpoints", head.text)),
+                    crate::diag::Diagnostic::error(
+                        ep.span,
+                        format!("endpoints written after the flow name `{}`", head.text),
+                    )
+                    .with_label("remove these endpoints")
+                    .with_help(format!("the flow `{}` already fixes its endpoints", head.text)),
                 );
             }
         } else {
-            let cands: Vec<&str> = PROTOS.iter().copied().chain(self.flow_index.keys().map(String::as_str)).collect();
+            let cands: Vec<&str> = PROTOS
+                .iter()
+                .copied()
+                .chain(self.flow_index.keys().map(String::as_str))
+                .collect();
             let hint = names::suggestion(&head.text, cands);
-            self.error(head.span, format!("unknown protocol or flow `{}`{hint}", head.text), "expected a protocol (tcp, udp, icmp, tcp6, udp6, icmp6, ipv4, ipv6, arp, eth) or a flow name");
+            self.error(
+                head.span,
+                format!("unknown protocol or flow `{}`{hint}", head.text),
+                "expected a protocol (tcp, udp, icmp, tcp6, udp6, icmp6, ipv4, ipv6, arp, eth) or a flow name",
+            );
             return None;
         }
         let proto = spec.proto?;
@@ -76,8 +89,16 @@ impl CaseCx<'_> {
         if !p.icmp_words.is_empty() {
             if proto != Proto::Icmp || spec.flow.is_some() {
                 let w = &p.icmp_words[0];
-                let what = if spec.flow.is_some() { format!("the flow `{}`", head.text) } else { format!("`{}`", head.text) };
-                self.error(w.span, format!("unexpected word `{}` after {what}", w.text), "expected endpoints `src[:port] -> dst[:port]`, flags or a clause");
+                let what = if spec.flow.is_some() {
+                    format!("the flow `{}`", head.text)
+                } else {
+                    format!("`{}`", head.text)
+                };
+                self.error(
+                    w.span,
+                    format!("unexpected word `{}` after {what}", w.text),
+                    "expected endpoints `src[:port] -> dst[:port]`, flags or a clause",
+                );
                 return None;
             }
             let table = icmp::types(v6);
@@ -88,11 +109,19 @@ impl CaseCx<'_> {
                     if let Some(cw) = p.icmp_words.get(1) {
                         match codes.iter().find(|(w, _)| *w == cw.text) {
                             Some((_, c)) => spec.icmp_code = Some(*c),
-                            None if codes.is_empty() => self.error(cw.span, format!("`{}` takes no code word; write `code=N`", tw.text), "unexpected code word"),
+                            None if codes.is_empty() => self.error(
+                                cw.span,
+                                format!("`{}` takes no code word; write `code=N`", tw.text),
+                                "unexpected code word",
+                            ),
                             None => {
                                 let hint = names::suggestion(&cw.text, codes.iter().map(|(w, _)| *w));
                                 let list: Vec<&str> = codes.iter().map(|(w, _)| *w).collect();
-                                self.error(cw.span, format!("unknown code `{}` for {} `{}`{hint}", cw.text, head.text, tw.text), format!("expected one of {}", list.join(", ")));
+                                self.error(
+                                    cw.span,
+                                    format!("unknown code `{}` for {} `{}`{hint}", cw.text, head.text, tw.text),
+                                    format!("expected one of {}", list.join(", ")),
+                                );
                             }
                         }
                     }
@@ -104,7 +133,11 @@ impl CaseCx<'_> {
                     } else {
                         format!("unknown {} type `{}`{hint}; an endpoint needs `->`", head.text, tw.text)
                     };
-                    self.error(tw.span, msg, "expected an ICMP type word such as echo-request, unreachable or time-exceeded");
+                    self.error(
+                        tw.span,
+                        msg,
+                        "expected an ICMP type word such as echo-request, unreachable or time-exceeded",
+                    );
                 }
             }
         }
@@ -120,7 +153,11 @@ impl CaseCx<'_> {
         // Flags.
         if let Some(f) = &p.flags {
             if proto != Proto::Tcp {
-                self.error(f.span, format!("TCP flags on a {} sentence", head.text), "flags are only for tcp and tcp6");
+                self.error(
+                    f.span,
+                    format!("TCP flags on a {} sentence", head.text),
+                    "flags are only for tcp and tcp6",
+                );
             } else {
                 spec.flags = self.flags(f);
             }
@@ -156,9 +193,17 @@ impl CaseCx<'_> {
                 }
                 Clause::FlagsTest { has, flags, span } => {
                     if proto != Proto::Tcp {
-                        self.error(*span, "`flags has/lacks` on a sentence that is not TCP", "flags are only for tcp and tcp6");
+                        self.error(
+                            *span,
+                            "`flags has/lacks` on a sentence that is not TCP",
+                            "flags are only for tcp and tcp6",
+                        );
                     } else if let Some(bits) = self.flags(flags) {
-                        if *has { spec.flags_has |= bits } else { spec.flags_lacks |= bits }
+                        if *has {
+                            spec.flags_has |= bits
+                        } else {
+                            spec.flags_lacks |= bits
+                        }
                     }
                 }
                 Clause::Options(o) => {
@@ -173,15 +218,27 @@ impl CaseCx<'_> {
                             OptionsMode::Has => "`has <...>`",
                             OptionsMode::Lacks => "`lacks <...>`",
                         };
-                        self.push(crate::diag::Diagnostic::error(o.span, format!("a sentence has at most one {what}")).with_label("second one").with_note(format!("the first is at {}", self.file.location(prev))));
+                        self.push(
+                            crate::diag::Diagnostic::error(o.span, format!("a sentence has at most one {what}"))
+                                .with_label("second one")
+                                .with_note(format!("the first is at {}", self.file.location(prev))),
+                        );
                         continue;
                     }
                     if proto != Proto::Tcp {
-                        self.error(o.span, format!("TCP options on a {} sentence", head.text), "options are only for tcp and tcp6");
+                        self.error(
+                            o.span,
+                            format!("TCP options on a {} sentence", head.text),
+                            "options are only for tcp and tcp6",
+                        );
                         continue;
                     }
                     if place.mode == Mode::Send && o.mode != OptionsMode::Exact {
-                        self.error(o.span, "`has`/`lacks` are for patterns: a send writes its whole option list `<...>`", "not in a send");
+                        self.error(
+                            o.span,
+                            "`has`/`lacks` are for patterns: a send writes its whole option list `<...>`",
+                            "not in a send",
+                        );
                         continue;
                     }
                     let in_flow = spec.flow.is_some();
@@ -189,7 +246,11 @@ impl CaseCx<'_> {
                 }
                 Clause::Payload(pl) => {
                     if let Some(prev) = seen_payload.replace(pl.span) {
-                        self.push(crate::diag::Diagnostic::error(pl.span, "a sentence has at most one payload").with_label("second payload").with_note(format!("the first is at {}", self.file.location(prev))));
+                        self.push(
+                            crate::diag::Diagnostic::error(pl.span, "a sentence has at most one payload")
+                                .with_label("second payload")
+                                .with_note(format!("the first is at {}", self.file.location(prev))),
+                        );
                         continue;
                     }
                     if proto == Proto::Arp {
@@ -200,21 +261,45 @@ impl CaseCx<'_> {
                 }
                 Clause::Inner { packet, keyword } => {
                     if let Some(prev) = seen_inner.replace(*keyword) {
-                        self.push(crate::diag::Diagnostic::error(*keyword, "a sentence has at most one `inner (...)`").with_label("second inner").with_note(format!("the first is at {}", self.file.location(prev))));
+                        self.push(
+                            crate::diag::Diagnostic::error(*keyword, "a sentence has at most one `inner (...)`")
+                                .with_label("second inner")
+                                .with_note(format!("the first is at {}", self.file.location(prev))),
+                        );
                         continue;
                     }
                     let is_error = proto == Proto::Icmp && spec.icmp_type.is_none_or(|t| icmp::is_error_type(v6, t));
                     if !is_error {
-                        self.error(*keyword, "`inner (...)` quotes a packet, and only ICMP errors carry one", "not an ICMP error");
+                        self.error(
+                            *keyword,
+                            "`inner (...)` quotes a packet, and only ICMP errors carry one",
+                            "not an ICMP error",
+                        );
                         continue;
                     }
-                    let inner_mode = if place.mode == Mode::Negative { Mode::Negative } else { place.mode };
-                    let iplace = Place { side: place.side, mode: inner_mode, inner: true };
+                    let inner_mode = if place.mode == Mode::Negative {
+                        Mode::Negative
+                    } else {
+                        place.mode
+                    };
+                    let iplace = Place {
+                        side: place.side,
+                        mode: inner_mode,
+                        inner: true,
+                    };
                     if let Some(mut ip) = self.packet(packet, iplace) {
                         if ip.family.is_some() && ip.family != spec.family {
-                            self.error(packet.span, "the quoted packet is of the other IP family", "ICMP quotes IPv4, ICMPv6 quotes IPv6");
+                            self.error(
+                                packet.span,
+                                "the quoted packet is of the other IP family",
+                                "ICMP quotes IPv4, ICMPv6 quotes IPv6",
+                            );
                         }
-                        ip.payload.get_or_insert(if place.mode == Mode::Send { PayloadSpec::Bytes(vec![]) } else { PayloadSpec::Any });
+                        ip.payload.get_or_insert(if place.mode == Mode::Send {
+                            PayloadSpec::Bytes(vec![])
+                        } else {
+                            PayloadSpec::Any
+                        });
                         spec.inner = Some(Box::new(ip));
                     }
                 }
@@ -222,22 +307,44 @@ impl CaseCx<'_> {
         }
         if seen_exact.is_some() && (seen_has.is_some() || seen_lacks.is_some()) {
             let at = seen_has.or(seen_lacks).unwrap_or_default();
-            self.error(at, "`has <...>`/`lacks <...>` cannot be combined with an exact option list `<...>`", "the exact list already says everything");
+            self.error(
+                at,
+                "`has <...>`/`lacks <...>` cannot be combined with an exact option list `<...>`",
+                "the exact list already says everything",
+            );
         }
         if tos_like.iter().any(|(f, _)| *f == Field::Tos) && tos_like.iter().any(|(f, _)| *f != Field::Tos) {
-            let at = tos_like.iter().find(|(f, _)| *f != Field::Tos).map(|(_, s)| *s).unwrap_or_default();
-            self.error(at, "`tos` cannot be combined with `dscp` or `ecn` in one sentence", "tos already sets these bits");
+            let at = tos_like
+                .iter()
+                .find(|(f, _)| *f != Field::Tos)
+                .map(|(_, s)| *s)
+                .unwrap_or_default();
+            self.error(
+                at,
+                "`tos` cannot be combined with `dscp` or `ecn` in one sentence",
+                "tos already sets these bits",
+            );
         }
         if !inner_fields.is_empty() {
             match spec.inner.as_mut() {
                 None => {
                     let f = inner_fields[0];
-                    self.error(f.name.span, format!("`{}` needs an `inner (...)` packet", f.name.text), "no inner packet");
+                    self.error(
+                        f.name.span,
+                        format!("`{}` needs an `inner (...)` packet", f.name.text),
+                        "no inner packet",
+                    );
                 }
                 Some(inner) => {
                     let mut inner_spec = std::mem::take(inner.as_mut());
                     for f in inner_fields {
-                        let renamed = ast::FieldClause { name: ast::Word { text: f.name.text["inner.".len()..].to_string(), span: f.name.span }, ..f.clone() };
+                        let renamed = ast::FieldClause {
+                            name: ast::Word {
+                                text: f.name.text["inner.".len()..].to_string(),
+                                span: f.name.span,
+                            },
+                            ..f.clone()
+                        };
                         if let Some(ft) = self.field(&renamed, &inner_spec, Place { inner: true, ..place }) {
                             inner_spec.fields.push(ft);
                         }
@@ -254,7 +361,11 @@ impl CaseCx<'_> {
         if place.mode == Mode::Send {
             self.send_checks(p, &mut spec, place);
         }
-        if self.error_count() > errors_before { None } else { Some(spec) }
+        if self.error_count() > errors_before {
+            None
+        } else {
+            Some(spec)
+        }
     }
 
     fn endpoint(&mut self, e: &ast::Endpoint, proto: Proto, family: Option<Family>, mode: Mode) -> Option<Endpoint> {
@@ -273,10 +384,22 @@ impl CaseCx<'_> {
             None => None,
             Some(v) => {
                 if !matches!(proto, Proto::Tcp | Proto::Udp) {
-                    self.error(v.span(), "a port on a sentence that is not TCP or UDP", "ports are for tcp, udp, tcp6 and udp6");
+                    self.error(
+                        v.span(),
+                        "a port on a sentence that is not TCP or UDP",
+                        "ports are for tcp, udp, tcp6 and udp6",
+                    );
                     return None;
                 }
-                Some(self.value(v, Slot { kind: FieldKind::Int(16), name: "port", family }, mode)?)
+                Some(self.value(
+                    v,
+                    Slot {
+                        kind: FieldKind::Int(16),
+                        name: "port",
+                        family,
+                    },
+                    mode,
+                )?)
             }
         };
         Some(Endpoint { addr, port })
@@ -291,12 +414,20 @@ impl CaseCx<'_> {
             let at = Span::new(w.span.start as usize + i, w.span.start as usize + i + ch.len_utf8());
             match TCP_FLAGS.iter().find(|(c, _)| *c == ch) {
                 Some((_, b)) if bits & b != 0 => {
-                    self.error(at, format!("the TCP flag `{ch}` appears twice"), "each flag at most once");
+                    self.error(
+                        at,
+                        format!("the TCP flag `{ch}` appears twice"),
+                        "each flag at most once",
+                    );
                     return None;
                 }
                 Some((_, b)) => bits |= b,
                 None => {
-                    self.error(at, format!("unknown TCP flag `{ch}`: expected a TCP flag set such as S, S. or P."), "flags are F S R P . U E W (FIN SYN RST PSH ACK URG ECE CWR)");
+                    self.error(
+                        at,
+                        format!("unknown TCP flag `{ch}`: expected a TCP flag set such as S, S. or P."),
+                        "flags are F S R P . U E W (FIN SYN RST PSH ACK URG ECE CWR)",
+                    );
                     return None;
                 }
             }
@@ -305,15 +436,27 @@ impl CaseCx<'_> {
     }
 
     fn payload(&mut self, pl: &ast::PayloadClause, mode: Mode) -> Option<PayloadSpec> {
-        let len_slot = Slot { kind: FieldKind::Int(16), name: "data len", family: None };
+        let len_slot = Slot {
+            kind: FieldKind::Int(16),
+            name: "data len",
+            family: None,
+        };
         Some(match &pl.body {
             PayloadBody::Any(_) => PayloadSpec::Any,
             PayloadBody::Text(w) => PayloadSpec::Bytes(self.unescape(w)?),
-            PayloadBody::Hex(w) => PayloadSpec::Bytes(self.hex(&w.text[2..], Span::new(w.span.start as usize + 2, w.span.end as usize), "payload")?),
+            PayloadBody::Hex(w) => PayloadSpec::Bytes(self.hex(
+                &w.text[2..],
+                Span::new(w.span.start as usize + 2, w.span.end as usize),
+                "payload",
+            )?),
             PayloadBody::Len(v) => PayloadSpec::Len(self.value(v, len_slot, mode)?),
             PayloadBody::Fill(v) => {
                 if mode == Mode::Send {
-                    self.error(pl.span, "`data fill N` is for patterns; a send writes `data len N` (byte i = i mod 256)", "use `data len N`");
+                    self.error(
+                        pl.span,
+                        "`data fill N` is for patterns; a send writes `data len N` (byte i = i mod 256)",
+                        "use `data len N`",
+                    );
                     return None;
                 }
                 PayloadSpec::Fill(self.value(v, len_slot, mode)?)
@@ -341,17 +484,28 @@ impl CaseCx<'_> {
                 Some((_, '\\')) => out.push(b'\\'),
                 Some((_, '"')) => out.push(b'"'),
                 Some((_, 'x')) => {
-                    let h: String = [it.next().map(|x| x.1), it.next().map(|x| x.1)].iter().flatten().collect();
+                    let h: String = [it.next().map(|x| x.1), it.next().map(|x| x.1)]
+                        .iter()
+                        .flatten()
+                        .collect();
                     match u8::from_str_radix(&h, 16) {
                         Ok(b) if h.len() == 2 => out.push(b),
                         _ => {
-                            self.error(at(2 + h.len()), format!("bad escape `\\x{h}`: expected two hex digits"), "expected \\xHH");
+                            self.error(
+                                at(2 + h.len()),
+                                format!("bad escape `\\x{h}`: expected two hex digits"),
+                                "expected \\xHH",
+                            );
                             return None;
                         }
                     }
                 }
                 Some((_, other)) => {
-                    self.error(at(1 + other.len_utf8()), format!("unknown escape `\\{other}` in a string"), "escapes are \\n \\r \\t \\0 \\\\ \\\" \\xHH");
+                    self.error(
+                        at(1 + other.len_utf8()),
+                        format!("unknown escape `\\{other}` in a string"),
+                        "escapes are \\n \\r \\t \\0 \\\\ \\\" \\xHH",
+                    );
                     return None;
                 }
                 None => {
@@ -375,7 +529,11 @@ impl CaseCx<'_> {
             self.error(span, msg, "expected hex bytes such as 8a3c21f0");
             return None;
         }
-        Some((0..d.len() / 2).map(|i| u8::from_str_radix(&d[2 * i..2 * i + 2], 16).unwrap_or(0)).collect())
+        Some(
+            (0..d.len() / 2)
+                .map(|i| u8::from_str_radix(&d[2 * i..2 * i + 2], 16).unwrap_or(0))
+                .collect(),
+        )
     }
 
     /// Fills a flow sentence's endpoints by side and verb (DSL.md §4).
@@ -388,8 +546,16 @@ impl CaseCx<'_> {
         }));
         let server_port = f.server_port.map(|p| Value::One(Expr::Int(p as u64)));
         let translated = f.family == Family::V4;
-        let wan_client = if translated { Addr::Expr(Expr::FlowAttr(id, FlowAttr::Addr)) } else { client.clone() };
-        let wan_port = if translated { Some(Value::One(Expr::FlowAttr(id, FlowAttr::Port))) } else { client_port.clone() };
+        let wan_client = if translated {
+            Addr::Expr(Expr::FlowAttr(id, FlowAttr::Addr))
+        } else {
+            client.clone()
+        };
+        let wan_port = if translated {
+            Some(Value::One(Expr::FlowAttr(id, FlowAttr::Port)))
+        } else {
+            client_port.clone()
+        };
         let (wan_client, wan_port) = if translated && place.side == Side::Wan {
             let gw = self.testbed.host("gw").map(Addr::Host).unwrap_or(wan_client);
             (gw, wan_port)
@@ -397,15 +563,26 @@ impl CaseCx<'_> {
             (wan_client, wan_port)
         };
         // Outbound (client -> server) or inbound (server -> client) as seen on this side.
-        let outbound = place.inner || match (place.side, place.mode) {
-            (Side::Lan, Mode::Send) => true,
-            (Side::Lan, _) => false,
-            (Side::Wan, Mode::Send) => false,
-            (Side::Wan, _) => true,
+        let outbound = place.inner
+            || match (place.side, place.mode) {
+                (Side::Lan, Mode::Send) => true,
+                (Side::Lan, _) => false,
+                (Side::Wan, Mode::Send) => false,
+                (Side::Wan, _) => true,
+            };
+        let (cl, cp) = if place.side == Side::Lan {
+            (client, client_port)
+        } else {
+            (wan_client, wan_port)
         };
-        let (cl, cp) = if place.side == Side::Lan { (client, client_port) } else { (wan_client, wan_port) };
-        let srv = Endpoint { addr: f.server.clone(), port: server_port };
-        let cli = Endpoint { addr: cl, port: if f.proto == Proto::Icmp { None } else { cp } };
+        let srv = Endpoint {
+            addr: f.server.clone(),
+            port: server_port,
+        };
+        let cli = Endpoint {
+            addr: cl,
+            port: if f.proto == Proto::Icmp { None } else { cp },
+        };
         if outbound {
             spec.src = Some(cli);
             spec.dst = Some(srv);
@@ -414,7 +591,13 @@ impl CaseCx<'_> {
             spec.dst = Some(cli);
         }
         if f.proto == Proto::Icmp {
-            spec.icmp_type.get_or_insert(if outbound { if f.family == Family::V6 { 128 } else { 8 } } else if f.family == Family::V6 { 129 } else { 0 });
+            spec.icmp_type.get_or_insert(if outbound {
+                if f.family == Family::V6 { 128 } else { 8 }
+            } else if f.family == Family::V6 {
+                129
+            } else {
+                0
+            });
             spec.icmp_code.get_or_insert(0);
             if !spec.fields.iter().any(|t| t.field == Field::IcmpId) {
                 let id_value = if place.side == Side::Wan && translated {
@@ -422,7 +605,12 @@ impl CaseCx<'_> {
                 } else {
                     Expr::Int(f.icmp_id.unwrap_or(0) as u64)
                 };
-                spec.fields.push(FieldTest { field: Field::IcmpId, op: Op::Eq, value: Value::One(id_value), default: true });
+                spec.fields.push(FieldTest {
+                    field: Field::IcmpId,
+                    op: Op::Eq,
+                    value: Value::One(id_value),
+                    default: true,
+                });
             }
         }
         if place.mode == Mode::Pattern && place.side == Side::Wan && !place.inner {
@@ -438,46 +626,100 @@ impl CaseCx<'_> {
                 (Some(s), Some(d)) => {
                     for (ep, which) in [(s, "source"), (d, "destination")] {
                         if matches!(proto, Proto::Tcp | Proto::Udp) && ep.port.is_none() {
-                            let e = p.endpoints.as_ref().map_or(at, |e| if which == "source" { e.src.span } else { e.dst.span });
-                            self.error(e, format!("a {} send needs a {which} port (`*` lets the runner choose)", p.head.text), "write ADDR:PORT or ADDR:*");
+                            let e = p
+                                .endpoints
+                                .as_ref()
+                                .map_or(at, |e| if which == "source" { e.src.span } else { e.dst.span });
+                            self.error(
+                                e,
+                                format!(
+                                    "a {} send needs a {which} port (`*` lets the runner choose)",
+                                    p.head.text
+                                ),
+                                "write ADDR:PORT or ADDR:*",
+                            );
                         }
                     }
                 }
-                _ if p.endpoints.is_none() => self.error(at, format!("a `{}` send needs endpoints `src -> dst`", p.head.text), "no endpoints"),
+                _ if p.endpoints.is_none() => self.error(
+                    at,
+                    format!("a `{}` send needs endpoints `src -> dst`", p.head.text),
+                    "no endpoints",
+                ),
                 _ => {}
             }
         }
         if proto == Proto::Tcp && p.flags.is_none() {
-            self.error(p.span, "a TCP send needs its flags: write S, S., P., R., F. or none after the endpoints", "expected a TCP flag set such as S, S. or P.");
+            self.error(
+                p.span,
+                "a TCP send needs its flags: write S, S., P., R., F. or none after the endpoints",
+                "expected a TCP flag set such as S, S. or P.",
+            );
         }
         if proto == Proto::Icmp {
             let v6 = spec.family == Some(Family::V6);
             match spec.icmp_type {
-                None if p.icmp_words.is_empty() => self.error(at, "an ICMP send needs a type: a type word (echo-request, unreachable, ...) or `type=N`", "no ICMP type"),
+                None if p.icmp_words.is_empty() => self.error(
+                    at,
+                    "an ICMP send needs a type: a type word (echo-request, unreachable, ...) or `type=N`",
+                    "no ICMP type",
+                ),
                 None => {}
                 Some(t) if icmp::is_error_type(v6, t) && spec.flow.is_none() => {
                     let has_code = spec.icmp_code.is_some() || spec.fields.iter().any(|f| f.field == Field::IcmpCode);
                     if !has_code {
-                        self.error(p.icmp_words.first().map_or(at, |w| w.span), "an ICMP error send needs a code (a code word such as `port`, or `code=N`)", "no code");
+                        self.error(
+                            p.icmp_words.first().map_or(at, |w| w.span),
+                            "an ICMP error send needs a code (a code word such as `port`, or `code=N`)",
+                            "no code",
+                        );
                     }
                     if spec.inner.is_none() {
-                        self.error(p.span, "an ICMP error send needs the packet it quotes: `inner (...)`", "no inner packet");
+                        self.error(
+                            p.span,
+                            "an ICMP error send needs the packet it quotes: `inner (...)`",
+                            "no inner packet",
+                        );
                     }
                 }
                 _ => {}
             }
         }
-        let mut opt_len = spec.options.as_ref().map_or(0, |o| o.iter().map(TcpOptionSpec::wire_len).sum::<usize>());
+        let mut opt_len = spec
+            .options
+            .as_ref()
+            .map_or(0, |o| o.iter().map(TcpOptionSpec::wire_len).sum::<usize>());
         if opt_len > 40 {
-            let span = p.clauses.iter().find_map(|c| if let Clause::Options(o) = c { Some(o.span) } else { None }).unwrap_or(at);
-            self.error(span, format!("these TCP options take {opt_len} bytes; at most 40 fit in a TCP header"), "more than 40 bytes");
+            let span = p
+                .clauses
+                .iter()
+                .find_map(|c| if let Clause::Options(o) = c { Some(o.span) } else { None })
+                .unwrap_or(at);
+            self.error(
+                span,
+                format!("these TCP options take {opt_len} bytes; at most 40 fit in a TCP header"),
+                "more than 40 bytes",
+            );
             opt_len = 0;
         }
         let _ = opt_len;
         for f in &spec.fields {
             if f.field == Field::IpLen && !f.default {
-                let span = p.clauses.iter().find_map(|c| if let Clause::Field(fc) = c { (fc.name.text == "len" || fc.name.text == "ip.len").then_some(fc.name.span) } else { None }).unwrap_or(at);
-                self.warn(span, "`len` sets the IP length field; for N bytes of payload write `data len N`");
+                let span = p
+                    .clauses
+                    .iter()
+                    .find_map(|c| {
+                        if let Clause::Field(fc) = c {
+                            (fc.name.text == "len" || fc.name.text == "ip.len").then_some(fc.name.span)
+                        } else {
+                            None
+                        }
+                    })
+                    .unwrap_or(at);
+                self.warn(
+                    span,
+                    "`len` sets the IP length field; for N bytes of payload write `data len N`",
+                );
             }
         }
         self.fill_defaults(spec, place);
@@ -488,7 +730,12 @@ impl CaseCx<'_> {
         let has = |s: &PacketSpec, f: Field| s.fields.iter().any(|t| t.field == f);
         let add = |s: &mut PacketSpec, f: Field, v: Value| {
             if !has(s, f) {
-                s.fields.push(FieldTest { field: f, op: Op::Eq, value: v, default: true });
+                s.fields.push(FieldTest {
+                    field: f,
+                    op: Op::Eq,
+                    value: v,
+                    default: true,
+                });
             }
         };
         let int = |n: u64| Value::One(Expr::Int(n));

@@ -22,7 +22,14 @@ impl CaseCx<'_> {
     /// Reads `flows:`.
     pub(crate) fn read_flows(&mut self, node: &Node) {
         let NodeKind::Map(pairs) = &node.kind else {
-            self.error(node.span, format!("`flows` must be a mapping of name to flow sentence, found {}", node.kind_name()), "expected a mapping");
+            self.error(
+                node.span,
+                format!(
+                    "`flows` must be a mapping of name to flow sentence, found {}",
+                    node.kind_name()
+                ),
+                "expected a mapping",
+            );
             return;
         };
         for (k, v) in pairs {
@@ -35,14 +42,24 @@ impl CaseCx<'_> {
                 continue;
             }
             if self.testbed.host(&name).is_some() || matches!(name.as_str(), "lan" | "lan2" | "wan" | "wan2") {
-                self.error(k.span, format!("`{name}` is a host name: flows, variables and hosts share one namespace"), "rename the flow");
+                self.error(
+                    k.span,
+                    format!("`{name}` is a host name: flows, variables and hosts share one namespace"),
+                    "rename the flow",
+                );
                 continue;
             }
             if self.consts.contains_key(&name) || self.bound.contains(&name) {
-                self.error(k.span, format!("`{name}` is both a flow and a variable: they share one namespace"), "rename one");
+                self.error(
+                    k.span,
+                    format!("`{name}` is both a flow and a variable: they share one namespace"),
+                    "rename one",
+                );
                 continue;
             }
-            let Some(s) = fields::scalar(v, "a flow sentence", &mut self.diags) else { continue };
+            let Some(s) = fields::scalar(v, "a flow sentence", &mut self.diags) else {
+                continue;
+            };
             match sentence::parse_flow(&s.value, s) {
                 Ok(p) => {
                     if let Some(f) = self.flow(&name, &p) {
@@ -58,27 +75,56 @@ impl CaseCx<'_> {
     }
 
     fn flow(&mut self, name: &str, p: &ast::Packet) -> Option<Flow> {
-        let Some((proto, Some(family))) = proto_keyword(&p.head.text).filter(|(pr, _)| matches!(pr, Proto::Tcp | Proto::Udp | Proto::Icmp)) else {
+        let Some((proto, Some(family))) =
+            proto_keyword(&p.head.text).filter(|(pr, _)| matches!(pr, Proto::Tcp | Proto::Udp | Proto::Icmp))
+        else {
             let hint = names::suggestion(&p.head.text, ["tcp", "udp", "icmp", "tcp6", "udp6", "icmp6"]);
-            self.error(p.head.span, format!("a flow is tcp, udp, icmp, tcp6, udp6 or icmp6, not `{}`{hint}", p.head.text), "expected PROTO CLIENT[:PORT] -> SERVER[:PORT]");
+            self.error(
+                p.head.span,
+                format!(
+                    "a flow is tcp, udp, icmp, tcp6, udp6 or icmp6, not `{}`{hint}",
+                    p.head.text
+                ),
+                "expected PROTO CLIENT[:PORT] -> SERVER[:PORT]",
+            );
             return None;
         };
-        self.needs.insert(if family == Family::V6 { Capability::Ipv6 } else { Capability::Ipv4 });
+        self.needs.insert(if family == Family::V6 {
+            Capability::Ipv6
+        } else {
+            Capability::Ipv4
+        });
         if let Some(w) = p.icmp_words.first() {
-            self.error(w.span, "an ICMP flow is an echo conversation: write `icmp CLIENT -> SERVER id=N`", "no type words in a flow");
+            self.error(
+                w.span,
+                "an ICMP flow is an echo conversation: write `icmp CLIENT -> SERVER id=N`",
+                "no type words in a flow",
+            );
             return None;
         }
         let Some(ep) = &p.endpoints else {
-            self.error(p.span, format!("the flow `{name}` needs endpoints: `PROTO CLIENT[:PORT] -> SERVER[:PORT]`"), "no endpoints");
+            self.error(
+                p.span,
+                format!("the flow `{name}` needs endpoints: `PROTO CLIENT[:PORT] -> SERVER[:PORT]`"),
+                "no endpoints",
+            );
             return None;
         };
         if let Some(f) = &p.flags {
-            self.error(f.span, "a flow has no flags: write them in the steps", "remove the flags");
+            self.error(
+                f.span,
+                "a flow has no flags: write them in the steps",
+                "remove the flags",
+            );
         }
         let client = match self.addr(&ep.src.addr, Some(family), Mode::Send)? {
             Addr::Host(h) if h.side == Side::Lan && !h.is_gateway => h,
             _ => {
-                self.error(ep.src.addr.span(), "a flow's client is a LAN host (flows run LAN → WAN)", "expected lan, lan2 or a LAN host of the testbed");
+                self.error(
+                    ep.src.addr.span(),
+                    "a flow's client is a LAN host (flows run LAN → WAN)",
+                    "expected lan, lan2 or a LAN host of the testbed",
+                );
                 return None;
             }
         };
@@ -86,11 +132,19 @@ impl CaseCx<'_> {
             Addr::Host(h) if h.side == Side::Wan && !h.is_gateway => Addr::Host(h),
             a @ Addr::Literal(_) => a,
             _ => {
-                self.error(ep.dst.addr.span(), "a flow's server is a WAN host or an address beyond the WAN side", "expected wan, wan2, a WAN host or a literal address");
+                self.error(
+                    ep.dst.addr.span(),
+                    "a flow's server is a WAN host or an address beyond the WAN side",
+                    "expected wan, wan2, a WAN host or a literal address",
+                );
                 return None;
             }
         };
-        let port_slot = Slot { kind: FieldKind::Int(16), name: "port", family: Some(family) };
+        let port_slot = Slot {
+            kind: FieldKind::Int(16),
+            name: "port",
+            family: Some(family),
+        };
         let port = |cx: &mut Self, v: &Option<ast::Value>| -> Option<Option<u16>> {
             match v {
                 None => Some(None),
@@ -105,43 +159,89 @@ impl CaseCx<'_> {
             }
         };
         if proto == Proto::Icmp && (ep.src.port.is_some() || ep.dst.port.is_some()) {
-            let at = ep.src.port.as_ref().or(ep.dst.port.as_ref()).map_or(ep.span, ast::Value::span);
-            self.error(at, "an ICMP flow has no ports; it carries an echo id: `id=N`", "no ports in an ICMP flow");
+            let at = ep
+                .src
+                .port
+                .as_ref()
+                .or(ep.dst.port.as_ref())
+                .map_or(ep.span, ast::Value::span);
+            self.error(
+                at,
+                "an ICMP flow has no ports; it carries an echo id: `id=N`",
+                "no ports in an ICMP flow",
+            );
             return None;
         }
         let client_port = port(self, &ep.src.port)?;
         let server_port = port(self, &ep.dst.port)?;
         if proto != Proto::Icmp && server_port.is_none() {
-            self.error(ep.dst.span, format!("the flow `{name}` needs a server port"), "write SERVER:PORT");
+            self.error(
+                ep.dst.span,
+                format!("the flow `{name}` needs a server port"),
+                "write SERVER:PORT",
+            );
             return None;
         }
         let mut icmp_id = None;
         for c in &p.clauses {
             match c {
                 ast::Clause::Field(f) if proto == Proto::Icmp && f.name.text == "id" && f.op.text == "=" => {
-                    match self.value(&f.value, Slot { kind: FieldKind::Int(16), name: "id", family: Some(family) }, Mode::Send)? {
+                    match self.value(
+                        &f.value,
+                        Slot {
+                            kind: FieldKind::Int(16),
+                            name: "id",
+                            family: Some(family),
+                        },
+                        Mode::Send,
+                    )? {
                         Value::One(Expr::Int(n)) => icmp_id = Some(n as u16),
                         _ => {
-                            self.error(f.value.span(), "a flow's echo id must be a number known when the case compiles", "not a constant");
+                            self.error(
+                                f.value.span(),
+                                "a flow's echo id must be a number known when the case compiles",
+                                "not a constant",
+                            );
                             return None;
                         }
                     }
                 }
                 other => {
                     let span = clause_span(other);
-                    let what = if proto == Proto::Icmp { "only `id=N`" } else { "no clauses" };
-                    self.error(span, format!("a flow sentence takes {what}; write the rest in the steps"), "not in a flow");
+                    let what = if proto == Proto::Icmp {
+                        "only `id=N`"
+                    } else {
+                        "no clauses"
+                    };
+                    self.error(
+                        span,
+                        format!("a flow sentence takes {what}; write the rest in the steps"),
+                        "not in a flow",
+                    );
                     return None;
                 }
             }
         }
-        Some(Flow { name: name.to_string(), proto, family, client, client_port, server, server_port, icmp_id })
+        Some(Flow {
+            name: name.to_string(),
+            proto,
+            family,
+            client,
+            client_port,
+            server,
+            server_port,
+            icmp_id,
+        })
     }
 
     /// Compiles the step list.
     pub(crate) fn steps(&mut self, node: &Node, header: &Header, file: &Arc<PathBuf>) -> Option<Vec<Step>> {
         let NodeKind::Seq(items) = &node.kind else {
-            self.error(node.span, format!("`steps` must be a list of steps, found {}", node.kind_name()), "expected a list (`- lan: ...`)");
+            self.error(
+                node.span,
+                format!("`steps` must be a list of steps, found {}", node.kind_name()),
+                "expected a list (`- lan: ...`)",
+            );
             return None;
         };
         if items.is_empty() {
@@ -163,24 +263,41 @@ impl CaseCx<'_> {
         let actions: Vec<(&str, Span)> = rec.keys().filter(|(k, _)| ACTIONS.contains(k)).collect();
         let (action_key, action_span) = match actions.as_slice() {
             [] => {
-                self.error(node.span, "a step needs one action: `lan:`, `wan:`, `wait:`, `note:` or `set:`", "no action in this step");
+                self.error(
+                    node.span,
+                    "a step needs one action: `lan:`, `wan:`, `wait:`, `note:` or `set:`",
+                    "no action in this step",
+                );
                 return None;
             }
             [one] => *one,
             [first, second, ..] => {
                 self.push(
-                    Diagnostic::error(second.1, format!("two actions in one step: `{}` and `{}`", first.0, second.0))
-                        .with_label("second action")
-                        .with_help("write each action as its own list entry (`- ...`)"),
+                    Diagnostic::error(
+                        second.1,
+                        format!("two actions in one step: `{}` and `{}`", first.0, second.0),
+                    )
+                    .with_label("second action")
+                    .with_help("write each action as its own list entry (`- ...`)"),
                 );
                 return None;
             }
         };
         let value = rec.get(action_key)?;
         let (line, col) = self.file.line_col(value.span.start as usize);
-        let location = Location { file: file.clone(), line, col };
-        let why = rec.get("why").and_then(|n| fields::scalar(n, "a `why` text", &mut self.diags)).map(|s| s.value.clone());
-        let name = rec.get("name").and_then(|n| fields::scalar(n, "a step name", &mut self.diags)).map(|s| s.value.clone());
+        let location = Location {
+            file: file.clone(),
+            line,
+            col,
+        };
+        let why = rec
+            .get("why")
+            .and_then(|n| fields::scalar(n, "a `why` text", &mut self.diags))
+            .map(|s| s.value.clone());
+        let name = rec
+            .get("name")
+            .and_then(|n| fields::scalar(n, "a step name", &mut self.diags))
+            .map(|s| s.value.clone());
         let severity = match rec.get("severity") {
             None => StepSeverity::Fail,
             Some(n) => match fields::scalar(n, "a severity", &mut self.diags).map(|s| s.value.as_str()) {
@@ -188,13 +305,20 @@ impl CaseCx<'_> {
                 Some("fail") => StepSeverity::Fail,
                 Some(other) => {
                     let hint = names::suggestion(other, ["warn", "fail"]);
-                    self.error(n.span, format!("unknown severity `{other}`{hint}"), "expected `warn` (or `fail`, the default)");
+                    self.error(
+                        n.span,
+                        format!("unknown severity `{other}`{hint}"),
+                        "expected `warn` (or `fail`, the default)",
+                    );
                     StepSeverity::Fail
                 }
                 None => StepSeverity::Fail,
             },
         };
-        let text = value.as_scalar().map(|s| s.value.clone()).unwrap_or_else(|| self.file.slice(value.span).to_string());
+        let text = value
+            .as_scalar()
+            .map(|s| s.value.clone())
+            .unwrap_or_else(|| self.file.slice(value.span).to_string());
         let action = match action_key {
             "lan" | "wan" => {
                 let side = if action_key == "lan" { Side::Lan } else { Side::Wan };
@@ -206,11 +330,24 @@ impl CaseCx<'_> {
             _ => unreachable!("ACTIONS"),
         };
         let _ = action_span;
-        if rec.get("severity").is_some() && !matches!(action, Action::Expect { .. } | Action::ExpectNo { .. } | Action::ExpectNothing { .. }) {
+        if rec.get("severity").is_some()
+            && !matches!(
+                action,
+                Action::Expect { .. } | Action::ExpectNo { .. } | Action::ExpectNothing { .. }
+            )
+        {
             let at = rec.key_span("severity").unwrap_or(node.span);
             self.warn(at, "`severity` only matters on expect steps (only they can fail)");
         }
-        Some(Step { number, location, text, name, why, severity, action })
+        Some(Step {
+            number,
+            location,
+            text,
+            name,
+            why,
+            severity,
+            action,
+        })
     }
 
     fn side_action(&mut self, side: Side, value: &Node, header: &Header) -> Option<Action> {
@@ -241,7 +378,11 @@ impl CaseCx<'_> {
         self.binding_now.clear();
         let action = match sentence {
             ast::Sentence::Send(p) => {
-                let place = Place { side, mode: Mode::Send, inner: false };
+                let place = Place {
+                    side,
+                    mode: Mode::Send,
+                    inner: false,
+                };
                 let spec = self.packet(&p, place)?;
                 self.flow_send_checks(&p, &spec, side)?;
                 Action::Send { side, packet: spec }
@@ -263,10 +404,20 @@ impl CaseCx<'_> {
             let is_within = w.keyword.text == "within";
             let slot = if is_within { &within } else { &after };
             if slot.is_some() {
-                self.error(w.keyword.span, format!("`{}` appears twice", w.keyword.text), "at most one each of `within` and `after`");
+                self.error(
+                    w.keyword.span,
+                    format!("`{}` appears twice", w.keyword.text),
+                    "at most one each of `within` and `after`",
+                );
                 return None;
             }
-            let d = fields::duration_text(&w.duration.text, &sentence::Offset(w.duration.span.start as usize), &format!("`{}`", w.keyword.text), !is_within, &mut self.diags)?;
+            let d = fields::duration_text(
+                &w.duration.text,
+                &sentence::Offset(w.duration.span.start as usize),
+                &format!("`{}`", w.keyword.text),
+                !is_within,
+                &mut self.diags,
+            )?;
             if is_within {
                 within = Some((d, w.duration.span));
             } else {
@@ -275,12 +426,24 @@ impl CaseCx<'_> {
         }
         let negative = !matches!(e.kind, ast::ExpectKind::Match(_));
         if let (true, Some((_, span))) = (negative, after) {
-            self.error(span, "`after` is only for positive expects: negative steps judge the whole window", "remove `after`");
+            self.error(
+                span,
+                "`after` is only for positive expects: negative steps judge the whole window",
+                "remove `after`",
+            );
             return None;
         }
         if let (Some((a, aspan)), Some((w, _))) = (after, within) {
             if a >= w {
-                self.error(aspan, format!("`after {}` is not before `within {}`: the window would be empty", crate::duration::format(a), crate::duration::format(w)), "after must be less than within");
+                self.error(
+                    aspan,
+                    format!(
+                        "`after {}` is not before `within {}`: the window would be empty",
+                        crate::duration::format(a),
+                        crate::duration::format(w)
+                    ),
+                    "after must be less than within",
+                );
                 return None;
             }
         }
@@ -292,17 +455,40 @@ impl CaseCx<'_> {
         Some(match e.kind {
             ast::ExpectKind::Nothing => Action::ExpectNothing { side, within: window },
             ast::ExpectKind::No(p) => {
-                let spec = self.packet(&p, Place { side, mode: Mode::Negative, inner: false })?;
-                Action::ExpectNo { side, pattern: spec, within: window }
+                let spec = self.packet(
+                    &p,
+                    Place {
+                        side,
+                        mode: Mode::Negative,
+                        inner: false,
+                    },
+                )?;
+                Action::ExpectNo {
+                    side,
+                    pattern: spec,
+                    within: window,
+                }
             }
             ast::ExpectKind::Match(p) => {
-                let spec = self.packet(&p, Place { side, mode: Mode::Pattern, inner: false })?;
+                let spec = self.packet(
+                    &p,
+                    Place {
+                        side,
+                        mode: Mode::Pattern,
+                        inner: false,
+                    },
+                )?;
                 if let (Some(id), Some(flags)) = (spec.flow, spec.flags) {
                     if flags & 0x02 != 0 {
                         self.syn_seen[id][CaseCx::side_index(side)] = true;
                     }
                 }
-                Action::Expect { side, pattern: spec, within: window, after: after.map(|a| a.0) }
+                Action::Expect {
+                    side,
+                    pattern: spec,
+                    within: window,
+                    after: after.map(|a| a.0),
+                }
             }
         })
     }
@@ -314,9 +500,14 @@ impl CaseCx<'_> {
         let name = f.name.clone();
         if side == Side::Wan && f.family == Family::V4 && !self.flow_mapped[id] {
             self.push(
-                Diagnostic::error(p.head.span, format!("a WAN send on flow `{name}` before its mapping has been observed"))
-                    .with_label("the gateway's port for this flow is not known yet")
-                    .with_help(format!("add a `wan: expect {name} ...` step before this one: it learns `${name}.port`")),
+                Diagnostic::error(
+                    p.head.span,
+                    format!("a WAN send on flow `{name}` before its mapping has been observed"),
+                )
+                .with_label("the gateway's port for this flow is not known yet")
+                .with_help(format!(
+                    "add a `wan: expect {name} ...` step before this one: it learns `${name}.port`"
+                )),
             );
             return None;
         }
@@ -336,7 +527,11 @@ impl CaseCx<'_> {
 
     fn set(&mut self, node: &Node) -> Option<Action> {
         let NodeKind::Map(pairs) = &node.kind else {
-            self.error(node.span, format!("`set` takes a mapping `{{name: value}}`, found {}", node.kind_name()), "expected {name: value}");
+            self.error(
+                node.span,
+                format!("`set` takes a mapping `{{name: value}}`, found {}", node.kind_name()),
+                "expected {name: value}",
+            );
             return None;
         };
         let mut out = Vec::new();
@@ -348,7 +543,11 @@ impl CaseCx<'_> {
                 continue;
             }
             if self.flow_index.contains_key(&key.value) {
-                self.error(k.span, format!("`{}` is a flow, not a variable", key.value), "flows and variables share one namespace");
+                self.error(
+                    k.span,
+                    format!("`{}` is a flow, not a variable", key.value),
+                    "flows and variables share one namespace",
+                );
                 continue;
             }
             match v.as_scalar() {
@@ -362,10 +561,20 @@ impl CaseCx<'_> {
                         continue;
                     }
                     self.bound.insert(key.value.clone());
-                    self.bindings.insert(key.value.clone(), Binding { span: k.span, used: false });
+                    self.bindings.insert(
+                        key.value.clone(),
+                        Binding {
+                            span: k.span,
+                            used: false,
+                        },
+                    );
                     out.push((key.value.clone(), Some(s.value.clone())));
                 }
-                None => self.error(v.span, "a variable's value is text (quote values starting with { [ *)", "expected a value or null"),
+                None => self.error(
+                    v.span,
+                    "a variable's value is text (quote values starting with { [ *)",
+                    "expected a value or null",
+                ),
             }
         }
         Some(Action::Set(out))

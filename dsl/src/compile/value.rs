@@ -2,7 +2,7 @@
 //! constants substituted, variables checked for being bound (sends) or bound (patterns).
 
 use super::cx::{CaseCx, Mode};
-use crate::plan::{self, Addr, Expr, FieldKind, FlowAttr, Value, ECN_WORDS};
+use crate::plan::{self, Addr, ECN_WORDS, Expr, FieldKind, FlowAttr, Value};
 use crate::sentence::ast::{self, AtomKind};
 use crate::source::Span;
 use std::net::IpAddr;
@@ -22,7 +22,11 @@ impl CaseCx<'_> {
             ast::Value::Any(_) => Some(Value::Any),
             ast::Value::Set(items, span) => {
                 if mode == Mode::Send {
-                    self.error(*span, format!("a send cannot use a set for `{}`: it sends one value", slot.name), "a set in a send");
+                    self.error(
+                        *span,
+                        format!("a send cannot use a set for `{}`: it sends one value", slot.name),
+                        "a set in a send",
+                    );
                     return None;
                 }
                 let mut out = Vec::new();
@@ -33,18 +37,30 @@ impl CaseCx<'_> {
             }
             ast::Value::Range(a, b, span) => {
                 if mode == Mode::Send {
-                    self.error(*span, format!("a send cannot use a range for `{}`: it sends one value", slot.name), "a range in a send");
+                    self.error(
+                        *span,
+                        format!("a send cannot use a range for `{}`: it sends one value", slot.name),
+                        "a range in a send",
+                    );
                     return None;
                 }
                 if !matches!(slot.kind, FieldKind::Int(_) | FieldKind::Ecn) {
-                    self.error(*span, format!("`{}` takes no range: ranges are of numbers", slot.name), "a range of non-numbers");
+                    self.error(
+                        *span,
+                        format!("`{}` takes no range: ranges are of numbers", slot.name),
+                        "a range of non-numbers",
+                    );
                     return None;
                 }
                 let a = self.expr(a, slot, mode, true)?;
                 let b = self.expr(b, slot, mode, true)?;
                 if let (Expr::Int(x), Expr::Int(y)) = (&a, &b) {
                     if x > y {
-                        self.error(*span, format!("empty range: {x} is greater than {y}"), "write the smaller bound first");
+                        self.error(
+                            *span,
+                            format!("empty range: {x} is greater than {y}"),
+                            "write the smaller bound first",
+                        );
                     }
                 }
                 Some(Value::Range(a, b))
@@ -66,7 +82,11 @@ impl CaseCx<'_> {
         let c = self.consts.get(&atom.text)?;
         let scalar = c.scalar;
         if self.depth > 8 {
-            self.error(atom.span, format!("`${}` refers to itself", atom.text), "circular variable");
+            self.error(
+                atom.span,
+                format!("`${}` refers to itself", atom.text),
+                "circular variable",
+            );
             return Some(None);
         }
         self.use_var(&atom.text);
@@ -79,7 +99,12 @@ impl CaseCx<'_> {
                 out
             }
             Err(d) => {
-                self.push(d.with_note(format!("`${}` is used as `{}` here: {}", atom.text, slot.name, self.file.location(atom.span))));
+                self.push(d.with_note(format!(
+                    "`${}` is used as `{}` here: {}",
+                    atom.text,
+                    slot.name,
+                    self.file.location(atom.span)
+                )));
                 None
             }
         })
@@ -89,13 +114,21 @@ impl CaseCx<'_> {
     pub(crate) fn expr(&mut self, e: &ast::Expr, slot: Slot, mode: Mode, in_collection: bool) -> Option<Expr> {
         let arith = !e.rest.is_empty();
         if arith && !matches!(slot.kind, FieldKind::Int(_)) {
-            self.error(e.span, format!("arithmetic is only for numbers, and `{}` is not a number", slot.name), "arithmetic on a non-number");
+            self.error(
+                e.span,
+                format!("arithmetic is only for numbers, and `{}` is not a number", slot.name),
+                "arithmetic on a non-number",
+            );
             return None;
         }
         let mut acc = self.atom(&e.first, slot, mode, arith || in_collection)?;
         for (plus, a) in &e.rest {
             let rhs = self.atom(a, slot, mode, true)?;
-            acc = if *plus { Expr::Add(Box::new(acc), Box::new(rhs)) } else { Expr::Sub(Box::new(acc), Box::new(rhs)) };
+            acc = if *plus {
+                Expr::Add(Box::new(acc), Box::new(rhs))
+            } else {
+                Expr::Sub(Box::new(acc), Box::new(rhs))
+            };
         }
         if arith {
             if let Some(v) = const_fold(&acc) {
@@ -105,7 +138,11 @@ impl CaseCx<'_> {
                     Some(n) if wraps => return Some(Expr::Int(n & 0xffff_ffff)),
                     Some(n) if fits(n, slot.kind) => return Some(Expr::Int(n)),
                     _ => {
-                        self.error(e.span, format!("`{}` does not fit `{}`", self.file.slice(e.span), slot.name), "out of range");
+                        self.error(
+                            e.span,
+                            format!("`{}` does not fit `{}`", self.file.slice(e.span), slot.name),
+                            "out of range",
+                        );
                         return None;
                     }
                 }
@@ -124,11 +161,19 @@ impl CaseCx<'_> {
                     (Some(n), FieldKind::Int(_) | FieldKind::Ecn) if fits(n, slot.kind) => Some(Expr::Int(n)),
                     (Some(n), FieldKind::Int(bits)) => {
                         let max = if bits >= 64 { u64::MAX } else { (1u64 << bits) - 1 };
-                        self.error(a.span, format!("{n} is out of range for `{}` (0..{max})", slot.name), format!("at most {max}"));
+                        self.error(
+                            a.span,
+                            format!("{n} is out of range for `{}` (0..{max})", slot.name),
+                            format!("at most {max}"),
+                        );
                         None
                     }
                     (Some(n), FieldKind::Ecn) => {
-                        self.error(a.span, format!("{n} is out of range for `ecn` (0..3 or not-ect, ect1, ect0, ce)"), "at most 3");
+                        self.error(
+                            a.span,
+                            format!("{n} is out of range for `ecn` (0..3 or not-ect, ect1, ect0, ce)"),
+                            "at most 3",
+                        );
                         None
                     }
                     (None, FieldKind::Int(_)) => {
@@ -136,20 +181,41 @@ impl CaseCx<'_> {
                         None
                     }
                     _ => {
-                        self.error(a.span, format!("`{}` expects {}, found the number `{}`", slot.name, kind_words(slot.kind), a.text), format!("expected {}", kind_words(slot.kind)));
+                        self.error(
+                            a.span,
+                            format!(
+                                "`{}` expects {}, found the number `{}`",
+                                slot.name,
+                                kind_words(slot.kind),
+                                a.text
+                            ),
+                            format!("expected {}", kind_words(slot.kind)),
+                        );
                         None
                     }
                 }
             }
             AtomKind::Ipv4 => {
                 if slot.kind != FieldKind::Addr {
-                    self.error(a.span, format!("`{}` expects {}, found an IPv4 address", slot.name, kind_words(slot.kind)), format!("expected {}", kind_words(slot.kind)));
+                    self.error(
+                        a.span,
+                        format!(
+                            "`{}` expects {}, found an IPv4 address",
+                            slot.name,
+                            kind_words(slot.kind)
+                        ),
+                        format!("expected {}", kind_words(slot.kind)),
+                    );
                     return None;
                 }
                 match a.text.parse::<std::net::Ipv4Addr>() {
                     Ok(ip) => {
                         if slot.family == Some(plan::Family::V6) {
-                            self.error(a.span, "an IPv4 address in an IPv6 sentence", "expected an IPv6 address in brackets");
+                            self.error(
+                                a.span,
+                                "an IPv4 address in an IPv6 sentence",
+                                "expected an IPv6 address in brackets",
+                            );
                             return None;
                         }
                         self.literal_warning(IpAddr::V4(ip), a.span);
@@ -157,34 +223,61 @@ impl CaseCx<'_> {
                     }
                     Err(_) => {
                         let bad = a.text.split('.').find(|o| o.parse::<u8>().is_err()).unwrap_or("");
-                        self.error(a.span, format!("`{}` is not an IPv4 address: the octet `{bad}` is greater than 255", a.text), "each octet is 0..255");
+                        self.error(
+                            a.span,
+                            format!(
+                                "`{}` is not an IPv4 address: the octet `{bad}` is greater than 255",
+                                a.text
+                            ),
+                            "each octet is 0..255",
+                        );
                         None
                     }
                 }
             }
             AtomKind::Ipv6 => {
                 if slot.kind != FieldKind::Addr {
-                    self.error(a.span, format!("`{}` expects {}, found an IPv6 address", slot.name, kind_words(slot.kind)), format!("expected {}", kind_words(slot.kind)));
+                    self.error(
+                        a.span,
+                        format!(
+                            "`{}` expects {}, found an IPv6 address",
+                            slot.name,
+                            kind_words(slot.kind)
+                        ),
+                        format!("expected {}", kind_words(slot.kind)),
+                    );
                     return None;
                 }
                 match a.text.parse::<std::net::Ipv6Addr>() {
                     Ok(ip) => {
                         if slot.family == Some(plan::Family::V4) {
-                            self.error(a.span, "an IPv6 address in an IPv4 sentence", "use tcp6, udp6, icmp6 or ipv6 for IPv6");
+                            self.error(
+                                a.span,
+                                "an IPv6 address in an IPv4 sentence",
+                                "use tcp6, udp6, icmp6 or ipv6 for IPv6",
+                            );
                             return None;
                         }
                         self.literal_warning(IpAddr::V6(ip), a.span);
                         Some(Expr::Ip(IpAddr::V6(ip)))
                     }
                     Err(_) => {
-                        self.error(a.span, format!("`[{}]` is not an IPv6 address", a.text), "expected an IPv6 address such as [3fff:0:0:2::99]");
+                        self.error(
+                            a.span,
+                            format!("`[{}]` is not an IPv6 address", a.text),
+                            "expected an IPv6 address such as [3fff:0:0:2::99]",
+                        );
                         None
                     }
                 }
             }
             AtomKind::Mac => {
                 if slot.kind != FieldKind::Mac {
-                    self.error(a.span, format!("`{}` expects {}, found a MAC address", slot.name, kind_words(slot.kind)), format!("expected {}", kind_words(slot.kind)));
+                    self.error(
+                        a.span,
+                        format!("`{}` expects {}, found a MAC address", slot.name, kind_words(slot.kind)),
+                        format!("expected {}", kind_words(slot.kind)),
+                    );
                     return None;
                 }
                 crate::testbed::parse_mac(&a.text).map(Expr::Mac)
@@ -198,12 +291,20 @@ impl CaseCx<'_> {
                     Some((_, v)) => Some(Expr::Int(*v)),
                     None => {
                         let hint = crate::names::suggestion(&a.text, ECN_WORDS.iter().map(|(w, _)| *w));
-                        self.error(a.span, format!("unknown ECN value `{}`{hint}", a.text), "expected not-ect, ect1, ect0, ce or 0..3");
+                        self.error(
+                            a.span,
+                            format!("unknown ECN value `{}`{hint}", a.text),
+                            "expected not-ect, ect1, ect0, ce or 0..3",
+                        );
                         None
                     }
                 },
                 FieldKind::Int(_) => {
-                    self.error(a.span, format!("`{}` expects a number, found `{}`", slot.name, a.text), "expected a number or `$var`");
+                    self.error(
+                        a.span,
+                        format!("`{}` expects a number, found `{}`", slot.name, a.text),
+                        "expected a number or `$var`",
+                    );
                     None
                 }
             },
@@ -212,7 +313,12 @@ impl CaseCx<'_> {
 
     fn literal_warning(&mut self, ip: IpAddr, span: Span) {
         if self.testbed.in_subnet(ip) {
-            self.warn(span, format!("the literal {ip} is inside a testbed subnet; use a host name so the case runs on every testbed"));
+            self.warn(
+                span,
+                format!(
+                    "the literal {ip} is inside a testbed subnet; use a host name so the case runs on every testbed"
+                ),
+            );
         }
     }
 
@@ -231,12 +337,30 @@ impl CaseCx<'_> {
             return Some(h);
         }
         match name {
-            "lan2" => Some(plan::Host { name: name.into(), side: plan::Side::Lan, is_gateway: false, mac: None, ipv4: None, ipv6: None }),
-            "wan2" => Some(plan::Host { name: name.into(), side: plan::Side::Wan, is_gateway: false, mac: None, ipv4: None, ipv6: None }),
+            "lan2" => Some(plan::Host {
+                name: name.into(),
+                side: plan::Side::Lan,
+                is_gateway: false,
+                mac: None,
+                ipv4: None,
+                ipv6: None,
+            }),
+            "wan2" => Some(plan::Host {
+                name: name.into(),
+                side: plan::Side::Wan,
+                is_gateway: false,
+                mac: None,
+                ipv4: None,
+                ipv6: None,
+            }),
             _ => {
                 let names = self.testbed.host_names();
                 let hint = crate::names::suggestion(name, names.iter().map(String::as_str));
-                self.error(span, format!("unknown host `{name}`{hint}"), format!("hosts: {}", names.join(", ")));
+                self.error(
+                    span,
+                    format!("unknown host `{name}`{hint}"),
+                    format!("hosts: {}", names.join(", ")),
+                );
                 None
             }
         }
@@ -246,7 +370,11 @@ impl CaseCx<'_> {
         if let Some((flow, attr)) = a.text.split_once('.') {
             let Some(&id) = self.flow_index.get(flow) else {
                 let hint = crate::names::suggestion(flow, self.flow_index.keys().map(String::as_str));
-                self.error(a.span, format!("undefined flow `{flow}` in `${}`{hint}", a.text), "no such flow in `flows:`");
+                self.error(
+                    a.span,
+                    format!("undefined flow `{flow}` in `${}`{hint}", a.text),
+                    "no such flow in `flows:`",
+                );
                 return None;
             };
             let attr = match attr {
@@ -254,12 +382,30 @@ impl CaseCx<'_> {
                 "addr" => FlowAttr::Addr,
                 "lport" => FlowAttr::Lport,
                 other => {
-                    self.error(a.span, format!("flows have no attribute `{other}`{}", crate::names::suggestion(other, ["port", "addr", "lport"])), "expected port, addr or lport");
+                    self.error(
+                        a.span,
+                        format!(
+                            "flows have no attribute `{other}`{}",
+                            crate::names::suggestion(other, ["port", "addr", "lport"])
+                        ),
+                        "expected port, addr or lport",
+                    );
                     return None;
                 }
             };
-            if attr != FlowAttr::Lport && mode == Mode::Send && self.flows[id].family == plan::Family::V4 && !self.flow_mapped[id] {
-                self.error(a.span, format!("`${}` is not known yet: the WAN side has not seen flow `{flow}`", a.text), "no `wan: expect` of this flow before this step");
+            if attr != FlowAttr::Lport
+                && mode == Mode::Send
+                && self.flows[id].family == plan::Family::V4
+                && !self.flow_mapped[id]
+            {
+                self.error(
+                    a.span,
+                    format!(
+                        "`${}` is not known yet: the WAN side has not seen flow `{flow}`",
+                        a.text
+                    ),
+                    "no `wan: expect` of this flow before this step",
+                );
                 return None;
             }
             return Some(Expr::FlowAttr(id, attr));
@@ -270,7 +416,11 @@ impl CaseCx<'_> {
             return match v {
                 Value::One(e) => Some(e),
                 _ => {
-                    self.error(a.span, format!("`${}` holds a set, range or `*`, which cannot be used here", a.text), "a single value is needed");
+                    self.error(
+                        a.span,
+                        format!("`${}` holds a set, range or `*`, which cannot be used here", a.text),
+                        "a single value is needed",
+                    );
                     None
                 }
             };
@@ -282,15 +432,27 @@ impl CaseCx<'_> {
         }
         match mode {
             Mode::Send => {
-                self.error(a.span, format!("`${}` is not bound here: a send needs its value", a.text), "unbound variable");
+                self.error(
+                    a.span,
+                    format!("`${}` is not bound here: a send needs its value", a.text),
+                    "unbound variable",
+                );
                 None
             }
             Mode::Negative => {
-                self.error(a.span, format!("`${}` is not bound here, and `expect no` binds nothing", a.text), "unbound variable");
+                self.error(
+                    a.span,
+                    format!("`${}` is not bound here, and `expect no` binds nothing", a.text),
+                    "unbound variable",
+                );
                 None
             }
             Mode::Pattern if must_be_bound => {
-                self.error(a.span, format!("`${}` must be bound before it is used in arithmetic or a set", a.text), "unbound variable");
+                self.error(
+                    a.span,
+                    format!("`${}` must be bound before it is used in arithmetic or a set", a.text),
+                    "unbound variable",
+                );
                 None
             }
             Mode::Pattern => {
@@ -302,7 +464,11 @@ impl CaseCx<'_> {
 
     /// Compiles an address position (endpoint address or `src=`/`dst=`).
     pub(crate) fn addr(&mut self, v: &ast::Value, family: Option<plan::Family>, mode: Mode) -> Option<Addr> {
-        let slot = Slot { kind: FieldKind::Addr, name: "address", family };
+        let slot = Slot {
+            kind: FieldKind::Addr,
+            name: "address",
+            family,
+        };
         Some(match self.value(v, slot, mode)? {
             Value::Any => Addr::Any,
             Value::One(e) => expr_addr(e),

@@ -46,8 +46,11 @@ fn check_nesting(text: &str, map: &dyn SpanMap) -> Result<(), Diagnostic> {
             '(' if !in_str => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(Diagnostic::error(map.span(i..i + 1), format!("`inner (...)` nested more than {MAX_NESTING} deep"))
-                        .with_label("too deep"));
+                    return Err(Diagnostic::error(
+                        map.span(i..i + 1),
+                        format!("`inner (...)` nested more than {MAX_NESTING} deep"),
+                    )
+                    .with_label("too deep"));
                 }
             }
             ')' if !in_str => depth = depth.saturating_sub(1),
@@ -73,8 +76,7 @@ pub fn parse_step(text: &str, map: &dyn SpanMap) -> Result<Sentence, Diagnostic>
 /// Parses a flow definition sentence.
 pub fn parse_flow(text: &str, map: &dyn SpanMap) -> Result<Packet, Diagnostic> {
     check_nesting(text, map)?;
-    let mut pairs =
-        SentenceParser::parse(Rule::flow_def, text).map_err(|e| syntax_error(e, text, map))?;
+    let mut pairs = SentenceParser::parse(Rule::flow_def, text).map_err(|e| syntax_error(e, text, map))?;
     let flow = pairs.next().expect("grammar: flow_def");
     let packet = flow.into_inner().next().expect("grammar: flow packet");
     Ok(Cx { map }.packet(packet))
@@ -82,8 +84,7 @@ pub fn parse_flow(text: &str, map: &dyn SpanMap) -> Result<Packet, Diagnostic> {
 
 /// Parses a value written in `vars:`, `set:` or `matrix:` as a field value.
 pub fn parse_value(text: &str, map: &dyn SpanMap) -> Result<Value, Diagnostic> {
-    let mut pairs =
-        SentenceParser::parse(Rule::value_text, text).map_err(|e| syntax_error(e, text, map))?;
+    let mut pairs = SentenceParser::parse(Rule::value_text, text).map_err(|e| syntax_error(e, text, map))?;
     let v = pairs.next().expect("grammar: value_text");
     let fv = v.into_inner().next().expect("grammar: field_value");
     let cx = Cx { map };
@@ -101,7 +102,10 @@ impl Cx<'_> {
     }
 
     fn word(&self, p: &Pair<Rule>) -> Word {
-        Word { text: p.as_str().to_string(), span: self.span(p) }
+        Word {
+            text: p.as_str().to_string(),
+            span: self.span(p),
+        }
     }
 
     fn expect(&self, p: Pair<Rule>) -> Expect {
@@ -121,7 +125,10 @@ impl Cx<'_> {
                     let mut it = c.into_inner();
                     let kw = it.next().expect("grammar: window keyword");
                     let d = it.next().expect("grammar: window duration");
-                    windows.push(Window { keyword: self.word(&kw), duration: self.word(&d) });
+                    windows.push(Window {
+                        keyword: self.word(&kw),
+                        duration: self.word(&d),
+                    });
                 }
                 _ => {}
             }
@@ -134,7 +141,10 @@ impl Cx<'_> {
         let mut it = p.into_inner();
         let head = it.next().expect("grammar: head");
         let mut packet = Packet {
-            head: Word { text: String::new(), span },
+            head: Word {
+                text: String::new(),
+                span,
+            },
             icmp_words: Vec::new(),
             endpoints: None,
             flags: None,
@@ -175,16 +185,26 @@ impl Cx<'_> {
         let addr = match a.as_rule() {
             Rule::any => Value::Any(self.span(&a)),
             Rule::host => Value::Expr(Expr {
-                first: Atom { kind: AtomKind::Word, text: a.as_str().to_string(), span: addr_span },
+                first: Atom {
+                    kind: AtomKind::Word,
+                    text: a.as_str().to_string(),
+                    span: addr_span,
+                },
                 rest: vec![],
                 span: addr_span,
             }),
             _ => {
                 let atom = self.atom_of(a);
-                Value::Expr(Expr { first: atom, rest: vec![], span: addr_span })
+                Value::Expr(Expr {
+                    first: atom,
+                    rest: vec![],
+                    span: addr_span,
+                })
             }
         };
-        let port = it.next().map(|p| self.value(p.into_inner().next().expect("grammar: port")));
+        let port = it
+            .next()
+            .map(|p| self.value(p.into_inner().next().expect("grammar: port")));
         Endpoint { addr, port, span }
     }
 
@@ -201,8 +221,11 @@ impl Cx<'_> {
             }
             Rule::options => Clause::Options(self.options(c, OptionsMode::Exact, span)),
             Rule::has_opts | Rule::lacks_opts => {
-                let mode =
-                    if c.as_rule() == Rule::has_opts { OptionsMode::Has } else { OptionsMode::Lacks };
+                let mode = if c.as_rule() == Rule::has_opts {
+                    OptionsMode::Has
+                } else {
+                    OptionsMode::Lacks
+                };
                 let o = c.into_inner().nth(1).expect("grammar: option list");
                 Clause::Options(self.options(o, mode, span))
             }
@@ -230,7 +253,10 @@ impl Cx<'_> {
                 let mut it = c.into_inner();
                 let kw = it.next().expect("grammar: inner keyword");
                 let packet = self.packet(it.next().expect("grammar: inner packet"));
-                Clause::Inner { packet: Box::new(packet), keyword: self.span(&kw) }
+                Clause::Inner {
+                    packet: Box::new(packet),
+                    keyword: self.span(&kw),
+                }
             }
             r => unreachable!("grammar: clause {r:?}"),
         }
@@ -243,7 +269,11 @@ impl Cx<'_> {
             let mut it = e.into_inner();
             let name = self.word(&it.next().expect("grammar: option name"));
             let args = it.map(|a| self.word(&a)).collect();
-            entries.push(OptionEntry { name, args, span: espan });
+            entries.push(OptionEntry {
+                name,
+                args,
+                span: espan,
+            });
         }
         OptionsClause { mode, entries, span }
     }
@@ -253,7 +283,10 @@ impl Cx<'_> {
         let mut it = p.into_inner();
         let name = it.next().expect("grammar: field name");
         let name = if name.as_rule() == Rule::kw_mtu {
-            Word { text: "mtu".into(), span: self.span(&name) }
+            Word {
+                text: "mtu".into(),
+                span: self.span(&name),
+            }
         } else {
             self.word(&name)
         };
@@ -366,8 +399,8 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, map: &dyn SpanMap) -> D
             return d.with_help(format!("a field needs an operator and a value: `{word}=VALUE`"));
         }
     }
-    let mut d = Diagnostic::error(span, format!("expected {what}, found {found}"))
-        .with_label(format!("expected {what}"));
+    let mut d =
+        Diagnostic::error(span, format!("expected {what}, found {found}")).with_label(format!("expected {what}"));
     if rest.starts_with('"') && !rest[1..].contains('"') {
         d = d.with_help("this string is not closed: add the closing `\"`");
     }
@@ -415,6 +448,12 @@ fn describe(r: Rule) -> &'static str {
     }
 }
 
+/// Grammar-only parse, for benchmarking the pest part apart from building the tree.
+#[doc(hidden)]
+pub fn grammar_only(text: &str) -> bool {
+    SentenceParser::parse(Rule::step, text).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,14 +492,20 @@ mod tests {
     #[test]
     fn keywords_are_whole_words() {
         // `north` is a host name here, not `no` + `rth`.
-        let Sentence::Expect(e) = step("expect north S") else { panic!() };
-        let ExpectKind::Match(p) = e.kind else { panic!("{:?}", e.kind) };
+        let Sentence::Expect(e) = step("expect north S") else {
+            panic!()
+        };
+        let ExpectKind::Match(p) = e.kind else {
+            panic!("{:?}", e.kind)
+        };
         assert_eq!(p.head.text, "north");
     }
 
     #[test]
     fn icmp_code_word_followed_by_operator_is_a_field() {
-        let Sentence::Send(p) = step("icmp time-exceeded ttl=1") else { panic!() };
+        let Sentence::Send(p) = step("icmp time-exceeded ttl=1") else {
+            panic!()
+        };
         assert_eq!(p.icmp_words.len(), 1);
         assert!(matches!(&p.clauses[0], Clause::Field(f) if f.name.text == "ttl"));
     }
@@ -472,10 +517,4 @@ mod tests {
         let d = parse_step("udp lan:1 -> wan:2 data \"abc", &Offset(0)).unwrap_err();
         assert!(d.notes.iter().any(|n| n.contains("not closed")), "{d:?}");
     }
-}
-
-/// Grammar-only parse, for benchmarking the pest part apart from building the tree.
-#[doc(hidden)]
-pub fn grammar_only(text: &str) -> bool {
-    SentenceParser::parse(Rule::step, text).is_ok()
 }

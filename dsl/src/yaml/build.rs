@@ -4,9 +4,7 @@
 use super::{MAX_DEPTH, Node, NodeKind, scalar, scan_error};
 use crate::diag::Diagnostic;
 use crate::source::{SourceFile, Span};
-use serde_saphyr::granit_parser::{
-    ErrorKind, Event, Marker, Options, Parser, Span as GSpan, StructureStyle,
-};
+use serde_saphyr::granit_parser::{ErrorKind, Event, Marker, Options, Parser, Span as GSpan, StructureStyle};
 use std::collections::HashMap;
 
 /// The parser's nesting limit: far above [`MAX_DEPTH`], so that the deep collection is reported
@@ -128,29 +126,25 @@ impl<'f> Builder<'f> {
                 self.documents += 1;
                 if self.documents > 1 {
                     self.diags.push(
-                        Diagnostic::error(
-                            span,
-                            "one case per file: a second YAML document starts here",
-                        )
-                        .with_label("second document")
-                        .with_help("put each case in its own file"),
+                        Diagnostic::error(span, "one case per file: a second YAML document starts here")
+                            .with_label("second document")
+                            .with_help("put each case in its own file"),
                     );
                     return false;
                 }
             }
             Event::Anchor(_, name) => self.diags.push(
-                Diagnostic::error(
-                    span,
-                    "YAML anchors and aliases are not allowed in case files",
-                )
-                .with_label(format!("anchor `&{name}`"))
-                .with_help("write the value out in full where it is needed"),
+                Diagnostic::error(span, "YAML anchors and aliases are not allowed in case files")
+                    .with_label(format!("anchor `&{name}`"))
+                    .with_help("write the value out in full where it is needed"),
             ),
             Event::Alias(_) | Event::UnresolvedAlias(_) => {
                 self.diags.push(
                     Diagnostic::error(span, "YAML anchors and aliases are not allowed in case files")
                         .with_label("alias")
-                        .with_help("write the value out in full; if `*` is meant as text, put the value in single quotes"),
+                        .with_help(
+                            "write the value out in full; if `*` is meant as text, put the value in single quotes",
+                        ),
                 );
                 self.complete(placeholder(span));
             }
@@ -159,8 +153,7 @@ impl<'f> Builder<'f> {
                     self.tag(gspan, span);
                 }
                 let text = self.text();
-                let node =
-                    scalar::node(text, &value, style, span.start as usize, span.end as usize);
+                let node = scalar::node(text, &value, style, span.start as usize, span.end as usize);
                 self.complete(node);
             }
             Event::SequenceStart(style, _, tag) => {
@@ -190,9 +183,7 @@ impl<'f> Builder<'f> {
         self.diags.push(
             Diagnostic::error(at, "YAML tags are not used in case files")
                 .with_label("tag")
-                .with_help(
-                    "remove the tag; every value is read as text and checked by the case language",
-                ),
+                .with_help("remove the tag; every value is read as text and checked by the case language"),
         );
     }
 
@@ -280,9 +271,7 @@ impl<'f> Builder<'f> {
     fn finish(mut self) -> Result<Node, Vec<Diagnostic>> {
         let empty = match &self.root {
             None => true,
-            Some(n) => n
-                .as_scalar()
-                .is_some_and(|s| s.is_null() && n.span.start == n.span.end),
+            Some(n) => n.as_scalar().is_some_and(|s| s.is_null() && n.span.start == n.span.end),
         };
         if empty && self.diags.is_empty() {
             self.diags.push(
@@ -304,11 +293,7 @@ impl<'f> Builder<'f> {
 }
 
 /// Key checks: a key is text, not `<<`, and not seen before in the same mapping.
-fn check_key(
-    key: &Node,
-    seen: &mut HashMap<String, Span>,
-    file: &SourceFile,
-) -> Option<Diagnostic> {
+fn check_key(key: &Node, seen: &mut HashMap<String, Span>, file: &SourceFile) -> Option<Diagnostic> {
     let Some(s) = key.as_scalar() else {
         return Some(
             Diagnostic::error(key.span, "a key must be a plain word")

@@ -78,12 +78,7 @@ pub struct Scalar {
 }
 
 impl Scalar {
-    pub(crate) fn new(
-        value: String,
-        style: ScalarStyle,
-        comment_after: bool,
-        map: OffsetMap,
-    ) -> Scalar {
+    pub(crate) fn new(value: String, style: ScalarStyle, comment_after: bool, map: OffsetMap) -> Scalar {
         Scalar {
             value,
             style,
@@ -94,8 +89,7 @@ impl Scalar {
 
     /// Whether this is YAML's null: an empty plain value, `~`, `null`, `Null` or `NULL`.
     pub fn is_null(&self) -> bool {
-        self.style == ScalarStyle::Plain
-            && matches!(self.value.as_str(), "" | "~" | "null" | "Null" | "NULL")
+        self.style == ScalarStyle::Plain && matches!(self.value.as_str(), "" | "~" | "null" | "Null" | "NULL")
     }
 
     /// The file byte offset of byte `value_byte` of [`Self::value`]. A char produced by an escape

@@ -89,20 +89,17 @@ impl OffsetMap {
     }
 
     fn end_of_last(&self) -> usize {
-        self.segments
-            .last()
-            .map_or(self.anchor as usize, |s| s.end as usize)
+        self.segments.last().map_or(self.anchor as usize, |s| s.end as usize)
     }
 
     /// Appends value bytes `value..value + len` produced by source `start..end`.
     fn push(&mut self, value: usize, start: usize, end: usize, linear: bool) {
         let (value, start, end) = (to_u32(value), to_u32(start), to_u32(end));
-        if let Some(last) = self.segments.last_mut().filter(|last| {
-            linear
-                && last.linear
-                && last.end == start
-                && last.value + (last.end - last.start) == value
-        }) {
+        if let Some(last) = self
+            .segments
+            .last_mut()
+            .filter(|last| linear && last.linear && last.end == start && last.value + (last.end - last.start) == value)
+        {
             last.end = end;
             return;
         }
@@ -121,13 +118,7 @@ fn to_u32(n: usize) -> u32 {
 
 /// Builds the map of a flow scalar (plain, single- or double-quoted) whose source text, without
 /// quotes, is `text[start..end]`.
-pub(crate) fn flow(
-    text: &str,
-    start: usize,
-    end: usize,
-    value: &str,
-    style: ScalarStyle,
-) -> OffsetMap {
+pub(crate) fn flow(text: &str, start: usize, end: usize, value: &str, style: ScalarStyle) -> OffsetMap {
     let mut w = Walker::new(text, start, end, value);
     w.walk_flow(style);
     w.finish()
@@ -226,11 +217,7 @@ impl<'a> Walker<'a> {
                 if c != '\'' {
                     return;
                 }
-                let len = if self.src(self.p + 1) == Some('\'') {
-                    2
-                } else {
-                    1
-                };
+                let len = if self.src(self.p + 1) == Some('\'') { 2 } else { 1 };
                 self.point(c, len);
             } else if (is_blank(s) && self.blanks_then_break()) || is_break(s) {
                 if !self.fold(after_escaped_break) {

@@ -36,11 +36,7 @@ pub(super) fn node(text: &str, value: &str, style: GStyle, start: usize, end: us
             (Span::new(start, end), map, comment_follows(text, end))
         }
         ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
-            let quote = if style == ScalarStyle::SingleQuoted {
-                "'"
-            } else {
-                "\""
-            };
+            let quote = if style == ScalarStyle::SingleQuoted { "'" } else { "\"" };
             let src = text.get(start..end).unwrap_or("");
             let inner = if src.len() >= 2 && src.starts_with(quote) && src.ends_with(quote) {
                 (start + 1, end - 1)
@@ -51,8 +47,7 @@ pub(super) fn node(text: &str, value: &str, style: GStyle, start: usize, end: us
             (Span::new(start, end), map, false)
         }
         ScalarStyle::Literal | ScalarStyle::Folded => {
-            let (indicator, body) =
-                block_header(text, start).unwrap_or((start, line_start(text, start)));
+            let (indicator, body) = block_header(text, start).unwrap_or((start, line_start(text, start)));
             let indent = start.saturating_sub(line_start(text, start));
             let map = offsets::block(text, body, text.len(), indent, value);
             let shown = match text.get(indicator..end).map_or(0, |s| s.trim_end().len()) {
@@ -81,9 +76,7 @@ fn comment_follows(text: &str, end: usize) -> bool {
 
 /// The byte offset where the line holding `at` starts.
 fn line_start(text: &str, at: usize) -> usize {
-    text.get(..at)
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1)
+    text.get(..at).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1)
 }
 
 /// For a block scalar whose content the parser reports at `start`: the offset of its `|` or `>`
@@ -118,8 +111,7 @@ fn header_indicator(line: &str) -> Option<usize> {
         .map(|(i, _)| i)
         .find(|&i| {
             let rest = line.get(i + 1..).unwrap_or("");
-            let rest =
-                rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '+' || c == '-');
+            let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '+' || c == '-');
             let after = rest.trim_start_matches([' ', '\t']);
             after.is_empty() || (after.starts_with('#') && after.len() < rest.len())
         })

@@ -5,8 +5,7 @@ use crate::diag::Diagnostic;
 use crate::source::{SourceFile, Span};
 use serde_saphyr::granit_parser::{ErrorKind, ScanError};
 
-const QUOTE_HELP: &str =
-    "a plain YAML value cannot contain `: `; put the whole sentence in single quotes: '...'";
+const QUOTE_HELP: &str = "a plain YAML value cannot contain `: `; put the whole sentence in single quotes: '...'";
 const TAB_MESSAGE: &str = "tab used for indentation; YAML indents with spaces";
 
 /// The diagnostic for a parser error (which ends parsing).
@@ -15,13 +14,11 @@ pub(super) fn diagnostic(file: &SourceFile, e: &ScanError) -> Diagnostic {
     let m = e.marker();
     let at = floor_char_boundary(
         text,
-        m.byte_offset()
-            .unwrap_or_else(|| file.offset_of(m.line(), m.col())),
+        m.byte_offset().unwrap_or_else(|| file.offset_of(m.line(), m.col())),
     );
     let one = char_span(text, at);
     let kind = e.kind();
-    let own_line_tab =
-        indentation_tab(text, at).filter(|t| line_start(text, *t) == line_start(text, at));
+    let own_line_tab = indentation_tab(text, at).filter(|t| line_start(text, *t) == line_start(text, at));
     if let Some(tab) = own_line_tab.filter(|_| misindented(kind)) {
         // A tab in the indentation makes YAML see a different indentation than the editor.
         return Diagnostic::error(Span::new(tab, tab + 1), TAB_MESSAGE)
@@ -46,7 +43,8 @@ pub(super) fn diagnostic(file: &SourceFile, e: &ScanError) -> Diagnostic {
             let inline = line.contains(": ") || line.starts_with("- ");
             let d = Diagnostic::error(one, "unexpected `:` in a value");
             if inline {
-                d.with_label("YAML reads `: ` here as the start of another key").with_help(QUOTE_HELP)
+                d.with_label("YAML reads `: ` here as the start of another key")
+                    .with_help(QUOTE_HELP)
             } else {
                 d.with_label("this line is read as the continuation of the value above")
                     .with_help("a key must start in the same column as the other keys of its mapping")
@@ -71,10 +69,8 @@ pub(super) fn diagnostic(file: &SourceFile, e: &ScanError) -> Diagnostic {
         ErrorKind::UnclosedQuotedScalar => Diagnostic::error(one, "this quoted text is never closed")
             .with_label("opening quote without a closing one")
             .with_help("end the text with the same quote; inside '...', write '' for a single quote"),
-        ErrorKind::UnclosedFlowCollection { open } => {
-            Diagnostic::error(one, format!("this `{open}` is never closed"))
-                .with_label(format!("expected a matching `{}`", closing(*open)))
-        }
+        ErrorKind::UnclosedFlowCollection { open } => Diagnostic::error(one, format!("this `{open}` is never closed"))
+            .with_label(format!("expected a matching `{}`", closing(*open))),
         ErrorKind::MismatchedFlowCollectionEnd { open, close } => {
             Diagnostic::error(one, format!("`{open}` is closed by `{close}`"))
                 .with_label(format!("expected `{}` to close this", closing(*open)))
@@ -98,25 +94,30 @@ pub(super) fn diagnostic(file: &SourceFile, e: &ScanError) -> Diagnostic {
             Diagnostic::error(one, "expected `key: value`").with_label("a key followed by `: ` was expected here")
         }
         ErrorKind::ExpectedNodeContent => Diagnostic::error(one, "expected a value").with_label("no value here"),
-        ErrorKind::UnexpectedCharacter { character } => {
-            Diagnostic::error(one, format!("a plain YAML value cannot start with {}", code(*character)))
-                .with_label("reserved character")
-                .with_help("put the whole value in single quotes: '...'")
-        }
-        ErrorKind::MissingAnchorOrAliasName => {
-            Diagnostic::error(one, "a plain YAML value cannot start with `&` or `*` (they mark anchors and aliases)")
-                .with_label("anchor or alias mark")
-                .with_help("put the whole value in single quotes: '...'")
-        }
-        ErrorKind::PlainScalarStartsWithDashFlowIndicator => {
-            Diagnostic::error(one, "a plain YAML value cannot start with `-` followed by a bracket or comma")
-                .with_help("put the whole value in single quotes: '...'")
-        }
+        ErrorKind::UnexpectedCharacter { character } => Diagnostic::error(
+            one,
+            format!("a plain YAML value cannot start with {}", code(*character)),
+        )
+        .with_label("reserved character")
+        .with_help("put the whole value in single quotes: '...'"),
+        ErrorKind::MissingAnchorOrAliasName => Diagnostic::error(
+            one,
+            "a plain YAML value cannot start with `&` or `*` (they mark anchors and aliases)",
+        )
+        .with_label("anchor or alias mark")
+        .with_help("put the whole value in single quotes: '...'"),
+        ErrorKind::PlainScalarStartsWithDashFlowIndicator => Diagnostic::error(
+            one,
+            "a plain YAML value cannot start with `-` followed by a bracket or comma",
+        )
+        .with_help("put the whole value in single quotes: '...'"),
         ErrorKind::CommentNotSeparated => Diagnostic::error(one, "a `#` comment must follow a space")
             .with_help("add a space before `#`, or put the value in quotes if `#` is part of it"),
-        ErrorKind::CommentInterceptedScalar => Diagnostic::error(one, "a comment line cannot interrupt a multi-line value")
-            .with_label("the value goes on after this comment")
-            .with_help("move the comment above the key"),
+        ErrorKind::CommentInterceptedScalar => {
+            Diagnostic::error(one, "a comment line cannot interrupt a multi-line value")
+                .with_label("the value goes on after this comment")
+                .with_help("move the comment above the key")
+        }
         ErrorKind::BlockSequenceEntryNotAllowed => Diagnostic::error(one, "a `- ` list cannot start here")
             .with_label("unexpected `-`")
             .with_help("start the list on the next line, indented under its key"),
@@ -128,8 +129,10 @@ pub(super) fn diagnostic(file: &SourceFile, e: &ScanError) -> Diagnostic {
         }
         ErrorKind::MappingKeyNotAllowed
         | ErrorKind::FlowMappingValueAdjacentCollection
-        | ErrorKind::InvalidColonPlacement => Diagnostic::error(one, format!("unexpected `{}` here", char_at(text, at)))
-            .with_help("if this is text, put the whole value in single quotes: '...'"),
+        | ErrorKind::InvalidColonPlacement => {
+            Diagnostic::error(one, format!("unexpected `{}` here", char_at(text, at)))
+                .with_help("if this is text, put the whole value in single quotes: '...'")
+        }
         ErrorKind::InvalidIndentation
         | ErrorKind::InvalidBlockScalarIndent
         | ErrorKind::InvalidQuotedScalarIndent
@@ -138,7 +141,9 @@ pub(super) fn diagnostic(file: &SourceFile, e: &ScanError) -> Diagnostic {
         ErrorKind::ZeroBlockScalarIndent | ErrorKind::InvalidBlockScalarHeader => {
             Diagnostic::error(one, "expected a line break after `|` or `>`")
                 .with_label("unexpected text after the block indicator")
-                .with_help("`|` or `>` (optionally `-`, `+` or a digit) ends its line; the text starts on the next line")
+                .with_help(
+                    "`|` or `>` (optionally `-`, `+` or a digit) ends its line; the text starts on the next line",
+                )
         }
         ErrorKind::InvalidTrailingSingleQuotedScalar | ErrorKind::InvalidTrailingDoubleQuotedScalar => {
             Diagnostic::error(one, "unexpected text after the closing quote")
@@ -151,9 +156,13 @@ pub(super) fn diagnostic(file: &SourceFile, e: &ScanError) -> Diagnostic {
         }
         ErrorKind::BomInsideDocument => Diagnostic::error(one, "a byte-order mark (U+FEFF) inside the file")
             .with_help("remove the invisible U+FEFF character"),
-        ErrorKind::RecursionLimitExceeded => {
-            Diagnostic::error(one, format!("lists and mappings are nested more than {} levels deep", super::MAX_DEPTH))
-        }
+        ErrorKind::RecursionLimitExceeded => Diagnostic::error(
+            one,
+            format!(
+                "lists and mappings are nested more than {} levels deep",
+                super::MAX_DEPTH
+            ),
+        ),
         ErrorKind::UnexpectedEofFlowSequence
         | ErrorKind::UnexpectedEofFlowMapping
         | ErrorKind::UnexpectedEofImplicitFlowMapping => {
@@ -237,9 +246,7 @@ fn closing(open: char) -> char {
 }
 
 fn line_start(text: &str, at: usize) -> usize {
-    text.get(..at)
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1)
+    text.get(..at).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1)
 }
 
 /// The first tab in the indentation of the line holding `at` or of the two lines after it.
@@ -272,8 +279,8 @@ fn bad_escape(text: &str, quote: usize) -> Option<(usize, usize)> {
                     'x' => 2,
                     'u' => 4,
                     'U' => 8,
-                    '0' | 'a' | 'b' | 't' | '\t' | 'n' | 'v' | 'f' | 'r' | 'e' | ' ' | '"'
-                    | '/' | '\\' | 'N' | '_' | 'L' | 'P' | '\n' | '\r' => 0,
+                    '0' | 'a' | 'b' | 't' | '\t' | 'n' | 'v' | 'f' | 'r' | 'e' | ' ' | '"' | '/' | '\\' | 'N' | '_'
+                    | 'L' | 'P' | '\n' | '\r' => 0,
                     _ => return Some((at, 1 + n.len_utf8())),
                 };
                 for k in 0..digits {
@@ -286,9 +293,7 @@ fn bad_escape(text: &str, quote: usize) -> Option<(usize, usize)> {
                     let code = text
                         .get(at + 2..at + 2 + digits)
                         .and_then(|h| u32::from_str_radix(h, 16).ok());
-                    if code.is_none_or(|c| {
-                        char::from_u32(c).is_none() && !(0xD800..=0xDBFF).contains(&c)
-                    }) {
+                    if code.is_none_or(|c| char::from_u32(c).is_none() && !(0xD800..=0xDBFF).contains(&c)) {
                         return Some((at, 2 + digits));
                     }
                 }

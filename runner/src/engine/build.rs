@@ -6,8 +6,8 @@ use super::flow::{C2S, Dir, S2C};
 use crate::wire::ethernet::ethertype;
 use crate::wire::tcp_options::{TcpOption, TcpOptions};
 use crate::wire::{
-    ArpOp, ArpRepr, EthernetRepr, FrameRepr, Icmpv4Message, Icmpv4Repr, Icmpv6Message, Icmpv6Repr, IpPacket,
-    Ipv4Repr, Ipv6Repr, Mac, Net, TcpFlags, TcpRepr, Transport, UdpRepr, VlanTag,
+    ArpOp, ArpRepr, EthernetRepr, FrameRepr, Icmpv4Message, Icmpv4Repr, Icmpv6Message, Icmpv6Repr, IpPacket, Ipv4Repr,
+    Ipv6Repr, Mac, Net, TcpFlags, TcpRepr, Transport, UdpRepr, VlanTag,
 };
 use dsl::plan::*;
 use dsl::testbed::Testbed;
@@ -44,7 +44,7 @@ pub enum BuildError {
     Missing(String),
 }
 
-fn field<'a>(p: &'a PacketSpec, f: Field) -> Option<&'a Value> {
+fn field(p: &PacketSpec, f: Field) -> Option<&Value> {
     p.fields.iter().rev().find(|t| t.field == f).map(|t| &t.value)
 }
 
@@ -58,7 +58,11 @@ impl BuildCx<'_> {
     }
 
     fn port(&mut self, v: Option<&Value>, family: Option<Family>) -> Result<u16, BuildError> {
-        match v.map(|v| self.env.eval_value(v, FieldKind::Int(16), family, self.testbed)).transpose()?.flatten() {
+        match v
+            .map(|v| self.env.eval_value(v, FieldKind::Int(16), family, self.testbed))
+            .transpose()?
+            .flatten()
+        {
             Some(RtVal::Int(n)) => Ok(n as u16),
             _ => Ok(self.rng.random_range(49152..=65535)),
         }
@@ -73,7 +77,10 @@ impl BuildCx<'_> {
 
     fn first_host(&self, family: Option<Family>) -> Result<(IpAddr, [u8; 6]), BuildError> {
         let side = self.testbed.side(self.side);
-        let h = side.hosts.first().ok_or_else(|| BuildError::Missing(format!("the {} side has no host", self.side.name())))?;
+        let h = side
+            .hosts
+            .first()
+            .ok_or_else(|| BuildError::Missing(format!("the {} side has no host", self.side.name())))?;
         let ip = match family {
             Some(Family::V6) => h.ipv6.map(|a| IpAddr::V6(a.0)),
             _ => h.ipv4.map(|a| IpAddr::V4(a.0)),
@@ -96,19 +103,38 @@ impl BuildCx<'_> {
 
     /// Builds the frame of a send.
     pub fn frame(&mut self, p: &PacketSpec) -> Result<FrameRepr, BuildError> {
-        let (fallback_ip, _) = self.first_host(p.family).unwrap_or((IpAddr::from([0, 0, 0, 0]), [0; 6]));
+        let (fallback_ip, _) = self
+            .first_host(p.family)
+            .unwrap_or((IpAddr::from([0, 0, 0, 0]), [0; 6]));
         let src_ip = self.addr(p.src.as_ref(), p.family, fallback_ip)?;
         let mut eth_src = self.src_mac(src_ip);
         let mut eth_dst = self.gw_mac;
-        if let Some(RtVal::Mac(m)) = field(p, Field::EthSrc).map(|v| self.env.eval_value(v, FieldKind::Mac, p.family, self.testbed)).transpose()?.flatten() {
+        if let Some(RtVal::Mac(m)) = field(p, Field::EthSrc)
+            .map(|v| self.env.eval_value(v, FieldKind::Mac, p.family, self.testbed))
+            .transpose()?
+            .flatten()
+        {
             eth_src = m;
         }
-        if let Some(RtVal::Mac(m)) = field(p, Field::EthDst).map(|v| self.env.eval_value(v, FieldKind::Mac, p.family, self.testbed)).transpose()?.flatten() {
+        if let Some(RtVal::Mac(m)) = field(p, Field::EthDst)
+            .map(|v| self.env.eval_value(v, FieldKind::Mac, p.family, self.testbed))
+            .transpose()?
+            .flatten()
+        {
             eth_dst = m;
         }
-        let vlan = self.int(p, Field::Vlan)?.map(|v| VlanTag { pcp: 0, dei: false, vid: v as u16 });
+        let vlan = self.int(p, Field::Vlan)?.map(|v| VlanTag {
+            pcp: 0,
+            dei: false,
+            vid: v as u16,
+        });
         let proto = p.proto.unwrap_or(Proto::Eth);
-        let mut eth = EthernetRepr { dst: Mac(eth_dst), src: Mac(eth_src), ethertype: ethertype::IPV4, vlan };
+        let mut eth = EthernetRepr {
+            dst: Mac(eth_dst),
+            src: Mac(eth_src),
+            ethertype: ethertype::IPV4,
+            vlan,
+        };
         match proto {
             Proto::Arp => {
                 let dst_ip = self.addr(p.dst.as_ref(), Some(Family::V4), fallback_ip)?;
@@ -152,7 +178,10 @@ impl BuildCx<'_> {
         let protocol = self.int(p, Field::IpProto)?.map_or(protocol, |v| v as u8);
         let tos = match self.int(p, Field::Tos)? {
             Some(t) => t as u8,
-            None => ((self.int(p, Field::Dscp)?.unwrap_or(0) as u8) << 2) | (self.int(p, Field::Ecn)?.unwrap_or(0) as u8 & 3),
+            None => {
+                ((self.int(p, Field::Dscp)?.unwrap_or(0) as u8) << 2)
+                    | (self.int(p, Field::Ecn)?.unwrap_or(0) as u8 & 3)
+            }
         };
         match (src, dst) {
             (IpAddr::V4(s), IpAddr::V4(d)) => {
@@ -183,7 +212,9 @@ impl BuildCx<'_> {
                 ip.overrides.payload_len = self.int(p, Field::IpLen)?.map(|v| v as u16);
                 Ok(Net::Ipv6(ip))
             }
-            _ => Err(BuildError::Missing("source and destination are of different IP families".into())),
+            _ => Err(BuildError::Missing(
+                "source and destination are of different IP families".into(),
+            )),
         }
     }
 
@@ -205,10 +236,23 @@ impl BuildCx<'_> {
         let payload = self.payload(p)?;
         match p.proto.unwrap_or(Proto::Ip) {
             Proto::Tcp => {
-                let sport = self.port(p.src.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Sport)), p.family)?;
-                let dport = self.port(p.dst.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Dport)), p.family)?;
+                let sport = self.port(
+                    p.src.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Sport)),
+                    p.family,
+                )?;
+                let dport = self.port(
+                    p.dst.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Dport)),
+                    p.family,
+                )?;
                 let flags = p.flags.unwrap_or(0);
-                let mut t = TcpRepr::new(sport, dport, TcpFlags { bits: flags, reserved: self.int(p, Field::TcpRes)?.unwrap_or(0) as u8 });
+                let mut t = TcpRepr::new(
+                    sport,
+                    dport,
+                    TcpFlags {
+                        bits: flags,
+                        reserved: self.int(p, Field::TcpRes)?.unwrap_or(0) as u8,
+                    },
+                );
                 t.window = self.int(p, Field::Win)?.unwrap_or(65535) as u16;
                 t.urgent = self.int(p, Field::Urg)?.unwrap_or(0) as u16;
                 t.overrides.checksum = self.int(p, Field::TcpCsum)?.map(|v| v as u16);
@@ -219,8 +263,14 @@ impl BuildCx<'_> {
                 Ok((Transport::Tcp(t), payload, 6))
             }
             Proto::Udp => {
-                let sport = self.port(p.src.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Sport)), p.family)?;
-                let dport = self.port(p.dst.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Dport)), p.family)?;
+                let sport = self.port(
+                    p.src.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Sport)),
+                    p.family,
+                )?;
+                let dport = self.port(
+                    p.dst.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Dport)),
+                    p.family,
+                )?;
                 let mut u = UdpRepr::new(sport, dport);
                 u.overrides.checksum = self.int(p, Field::UdpCsum)?.map(|v| v as u16);
                 u.overrides.length = self.int(p, Field::UdpLen)?.map(|v| v as u16);
@@ -228,20 +278,40 @@ impl BuildCx<'_> {
             }
             Proto::Icmp => {
                 let v6 = p.family == Some(Family::V6);
-                let ty = p.icmp_type.or(self.int(p, Field::IcmpType)?.map(|v| v as u8)).unwrap_or(if v6 { 128 } else { 8 });
-                let code = self.int(p, Field::IcmpCode)?.map(|v| v as u8).or(p.icmp_code).unwrap_or(0);
+                let ty = p
+                    .icmp_type
+                    .or(self.int(p, Field::IcmpType)?.map(|v| v as u8))
+                    .unwrap_or(if v6 { 128 } else { 8 });
+                let code = self
+                    .int(p, Field::IcmpCode)?
+                    .map(|v| v as u8)
+                    .or(p.icmp_code)
+                    .unwrap_or(0);
                 let id = self.int(p, Field::IcmpId)?.unwrap_or(0) as u16;
                 let seq = self.int(p, Field::IcmpSeq)?.unwrap_or(0) as u16;
                 let mtu = self.int(p, Field::Mtu)?.unwrap_or(0);
                 let quoted = match &p.inner {
                     Some(inner) => {
-                        let mut sub = BuildCx { env: self.env, testbed: self.testbed, side: self.side, gw_mac: self.gw_mac, rng: self.rng, ip_ids: self.ip_ids };
+                        let mut sub = BuildCx {
+                            env: self.env,
+                            testbed: self.testbed,
+                            side: self.side,
+                            gw_mac: self.gw_mac,
+                            rng: self.rng,
+                            ip_ids: self.ip_ids,
+                        };
                         let f = sub.frame(inner)?;
                         let bytes = f.to_bytes()?;
                         let hl = f.eth.header_len();
                         let ip_len = match &f.net {
-                            Net::Ipv4(_) => bytes.get(hl + 2..hl + 4).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]) as usize),
-                            Net::Ipv6(_) => 40 + bytes.get(hl + 4..hl + 6).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]) as usize),
+                            Net::Ipv4(_) => bytes
+                                .get(hl + 2..hl + 4)
+                                .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]) as usize),
+                            Net::Ipv6(_) => {
+                                40 + bytes
+                                    .get(hl + 4..hl + 6)
+                                    .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]) as usize)
+                            }
                             _ => bytes.len() - hl,
                         };
                         let end = (hl + ip_len).min(bytes.len());
@@ -249,31 +319,79 @@ impl BuildCx<'_> {
                     }
                     None => None,
                 };
-                let max = if v6 { crate::wire::icmpv6::MAX_QUOTE } else { crate::wire::icmpv4::MAX_QUOTE };
+                let max = if v6 {
+                    crate::wire::icmpv6::MAX_QUOTE
+                } else {
+                    crate::wire::icmpv4::MAX_QUOTE
+                };
                 let quoted = quoted.map(|q| q.truncated(max)).unwrap_or_else(|| IpPacket::parse(&[]));
                 let csum = self.int(p, Field::IcmpCsum)?.map(|v| v as u16);
                 if v6 {
                     let msg = match ty {
-                        128 => Icmpv6Message::EchoRequest { id, seq, data: payload.clone() },
-                        129 => Icmpv6Message::EchoReply { id, seq, data: payload.clone() },
+                        128 => Icmpv6Message::EchoRequest {
+                            id,
+                            seq,
+                            data: payload.clone(),
+                        },
+                        129 => Icmpv6Message::EchoReply {
+                            id,
+                            seq,
+                            data: payload.clone(),
+                        },
                         1 => Icmpv6Message::DstUnreachable { code, quoted },
-                        2 => Icmpv6Message::PacketTooBig { mtu: mtu as u32, quoted },
+                        2 => Icmpv6Message::PacketTooBig {
+                            mtu: mtu as u32,
+                            quoted,
+                        },
                         3 => Icmpv6Message::TimeExceeded { code, quoted },
-                        4 => Icmpv6Message::ParamProblem { code, pointer: 0, quoted },
-                        _ => Icmpv6Message::Other { ty, code, body: payload.clone() },
+                        4 => Icmpv6Message::ParamProblem {
+                            code,
+                            pointer: 0,
+                            quoted,
+                        },
+                        _ => Icmpv6Message::Other {
+                            ty,
+                            code,
+                            body: payload.clone(),
+                        },
                     };
                     let mut r = Icmpv6Repr::from(msg);
                     r.checksum_override = csum;
                     Ok((Transport::Icmpv6(r), vec![], 58))
                 } else {
                     let msg = match ty {
-                        8 => Icmpv4Message::EchoRequest { id, seq, data: payload.clone() },
-                        0 => Icmpv4Message::EchoReply { id, seq, data: payload.clone() },
-                        3 => Icmpv4Message::DstUnreachable { code, mtu: mtu as u16, quoted },
+                        8 => Icmpv4Message::EchoRequest {
+                            id,
+                            seq,
+                            data: payload.clone(),
+                        },
+                        0 => Icmpv4Message::EchoReply {
+                            id,
+                            seq,
+                            data: payload.clone(),
+                        },
+                        3 => Icmpv4Message::DstUnreachable {
+                            code,
+                            mtu: mtu as u16,
+                            quoted,
+                        },
                         11 => Icmpv4Message::TimeExceeded { code, quoted },
-                        12 => Icmpv4Message::ParamProblem { code, pointer: 0, quoted },
-                        5 => Icmpv4Message::Redirect { code, gateway: std::net::Ipv4Addr::UNSPECIFIED, quoted },
-                        _ => Icmpv4Message::Other { ty, code, rest: [0; 4], body: payload.clone() },
+                        12 => Icmpv4Message::ParamProblem {
+                            code,
+                            pointer: 0,
+                            quoted,
+                        },
+                        5 => Icmpv4Message::Redirect {
+                            code,
+                            gateway: std::net::Ipv4Addr::UNSPECIFIED,
+                            quoted,
+                        },
+                        _ => Icmpv4Message::Other {
+                            ty,
+                            code,
+                            rest: [0; 4],
+                            body: payload.clone(),
+                        },
                     };
                     let mut r = Icmpv4Repr::from(msg);
                     r.checksum_override = csum;
@@ -307,12 +425,19 @@ impl BuildCx<'_> {
             None if flags & 0x10 != 0 => f.seen_high[side][other].unwrap_or(0),
             None => 0,
         };
-        let end = rel_seq.wrapping_add(len as u32).wrapping_add(u32::from(syn)).wrapping_add(u32::from(fin));
+        let end = rel_seq
+            .wrapping_add(len as u32)
+            .wrapping_add(u32::from(syn))
+            .wrapping_add(u32::from(fin));
         if end.wrapping_sub(f.next_seq[dir]) < 0x8000_0000 {
             f.next_seq[dir] = end;
         }
         let seq = f.isn[dir].wrapping_add(rel_seq);
-        let ack = if flags & 0x10 != 0 || ack_w.is_some() { f.isn[other].wrapping_add(f.shift_of(side, other)).wrapping_add(rel_ack) } else { 0 };
+        let ack = if flags & 0x10 != 0 || ack_w.is_some() {
+            f.isn[other].wrapping_add(f.shift_of(side, other)).wrapping_add(rel_ack)
+        } else {
+            0
+        };
         Ok((seq, ack))
     }
 
@@ -331,7 +456,10 @@ impl BuildCx<'_> {
             out.push(match o {
                 TcpOptionSpec::Mss(v) => TcpOption::Mss(int(self, v, 16)? as u16),
                 TcpOptionSpec::SackPermitted => TcpOption::SackPermitted,
-                TcpOptionSpec::Timestamps { val, ecr } => TcpOption::Timestamps { val: int(self, val, 32)? as u32, ecr: int(self, ecr, 32)? as u32 },
+                TcpOptionSpec::Timestamps { val, ecr } => TcpOption::Timestamps {
+                    val: int(self, val, 32)? as u32,
+                    ecr: int(self, ecr, 32)? as u32,
+                },
                 TcpOptionSpec::Nop => TcpOption::Nop,
                 TcpOptionSpec::Eol => TcpOption::Eol,
                 TcpOptionSpec::WindowScale(v) => TcpOption::WindowScale(int(self, v, 8)? as u8),
@@ -342,13 +470,19 @@ impl BuildCx<'_> {
                     });
                     let mut b = Vec::new();
                     for (l, r) in blocks {
-                        b.push((base.wrapping_add(int(self, l, 32)? as u32), base.wrapping_add(int(self, r, 32)? as u32)));
+                        b.push((
+                            base.wrapping_add(int(self, l, 32)? as u32),
+                            base.wrapping_add(int(self, r, 32)? as u32),
+                        ));
                     }
                     TcpOption::Sack(b)
                 }
                 TcpOptionSpec::FastOpen(c) => TcpOption::FastOpen(self.cookie(c)?),
                 TcpOptionSpec::FastOpenExp(c) => TcpOption::FastOpenExp(self.cookie(c)?),
-                TcpOptionSpec::Raw { kind, data } => TcpOption::Raw { kind: *kind, data: data.clone().unwrap_or_default() },
+                TcpOptionSpec::Raw { kind, data } => TcpOption::Raw {
+                    kind: *kind,
+                    data: data.clone().unwrap_or_default(),
+                },
             });
         }
         Ok(out)
@@ -360,8 +494,16 @@ impl BuildCx<'_> {
             Cookie::Bytes(b) => b.clone(),
             Cookie::Any => (0..8).map(|_| self.rng.random()).collect(),
             Cookie::Var(name) => {
-                let text = self.env.vars.get(name).ok_or_else(|| EvalError::Unbound(name.clone()))?;
-                parse_hex(text).ok_or_else(|| EvalError::BadText { name: name.clone(), text: text.clone(), what: "hex bytes" })?
+                let text = self
+                    .env
+                    .vars
+                    .get(name)
+                    .ok_or_else(|| EvalError::Unbound(name.clone()))?;
+                parse_hex(text).ok_or_else(|| EvalError::BadText {
+                    name: name.clone(),
+                    text: text.clone(),
+                    what: "hex bytes",
+                })?
             }
         })
     }

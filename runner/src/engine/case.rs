@@ -81,7 +81,9 @@ pub async fn run_case(case: &Case, testbed: &dsl::Testbed, mut tb: Box<dyn Testb
         .iter()
         .map(|f| FlowState {
             lport: f.client_port.unwrap_or_else(|| rng.random_range(49152..=65535)),
-            wan_port: (f.family == Family::V6).then(|| f.client_port.unwrap_or(0)).filter(|_| f.client_port.is_some()),
+            wan_port: (f.family == Family::V6)
+                .then(|| f.client_port.unwrap_or(0))
+                .filter(|_| f.client_port.is_some()),
             isn: [rng.random(), rng.random()],
             ..FlowState::default()
         })
@@ -89,7 +91,11 @@ pub async fn run_case(case: &Case, testbed: &dsl::Testbed, mut tb: Box<dyn Testb
     let mut flows = flows;
     for (i, f) in case.flows.iter().enumerate() {
         if f.family == Family::V6 {
-            flows[i].wan_port = Some(f.proto.eq(&Proto::Icmp).then(|| f.icmp_id.unwrap_or(0)).unwrap_or(flows[i].lport));
+            flows[i].wan_port = Some(if f.proto == Proto::Icmp {
+                f.icmp_id.unwrap_or(0)
+            } else {
+                flows[i].lport
+            });
             flows[i].wan_addr = f.client.ipv6.map(std::net::IpAddr::V6);
         }
     }
@@ -122,7 +128,10 @@ pub async fn run_case(case: &Case, testbed: &dsl::Testbed, mut tb: Box<dyn Testb
     };
     for (i, f) in case.flows.iter().enumerate() {
         if f.proto == Proto::Tcp {
-            run.log.push(format!("flow {}: client ISN {}, server ISN {}, LAN port {}", f.name, run.env.flows[i].isn[C2S], run.env.flows[i].isn[S2C], run.env.flows[i].lport));
+            run.log.push(format!(
+                "flow {}: client ISN {}, server ISN {}, LAN port {}",
+                f.name, run.env.flows[i].isn[C2S], run.env.flows[i].isn[S2C], run.env.flows[i].lport
+            ));
         }
     }
     let mut verdict = Verdict::Pass;
@@ -133,7 +142,11 @@ pub async fn run_case(case: &Case, testbed: &dsl::Testbed, mut tb: Box<dyn Testb
         match end {
             StepEnd::Ok => {}
             StepEnd::Fail(f) if step.severity == StepSeverity::Warn => {
-                run.warnings.push(format!("step {} (severity: warn): {}", step.number, f.render().trim_end()));
+                run.warnings.push(format!(
+                    "step {} (severity: warn): {}",
+                    step.number,
+                    f.render().trim_end()
+                ));
             }
             StepEnd::Fail(f) => {
                 verdict = Verdict::Fail;
@@ -158,7 +171,10 @@ pub async fn run_case(case: &Case, testbed: &dsl::Testbed, mut tb: Box<dyn Testb
                 location: case.location.to_string(),
                 text: "strict: true".into(),
                 why: None,
-                reason: format!("{} unexpected frame(s) came out of the gateway (strict case)", unexpected.len()),
+                reason: format!(
+                    "{} unexpected frame(s) came out of the gateway (strict case)",
+                    unexpected.len()
+                ),
                 pattern: None,
                 window: None,
                 considered: unexpected.len(),
@@ -191,7 +207,13 @@ pub async fn run_case(case: &Case, testbed: &dsl::Testbed, mut tb: Box<dyn Testb
         frames: run
             .frames
             .into_iter()
-            .map(|r| RecordedFrame { at: r.at - start, side: r.side, direction: r.dir, bytes: r.bytes, comments: r.comments })
+            .map(|r| RecordedFrame {
+                at: r.at - start,
+                side: r.side,
+                direction: r.dir,
+                bytes: r.bytes,
+                comments: r.comments,
+            })
             .collect(),
     }
 }
@@ -209,8 +231,26 @@ impl Run<'_> {
         if let Some(reply) = hosts::answer(&frame, &view, r.side, self.testbed) {
             // ARP replies from the gateway tell us its MAC.
             let _ = self.tb.send(r.side, &reply);
-            self.frames.push(Rec { side: r.side, at: r.at, dir: Direction::Received, bytes: r.bytes, view: Some(view), noise: is_noise, consumed: false, comments: vec![] });
-            self.frames.push(Rec { side: r.side, at: Instant::now(), dir: Direction::Sent, bytes: reply, view: None, noise: true, consumed: false, comments: vec![] });
+            self.frames.push(Rec {
+                side: r.side,
+                at: r.at,
+                dir: Direction::Received,
+                bytes: r.bytes,
+                view: Some(view),
+                noise: is_noise,
+                consumed: false,
+                comments: vec![],
+            });
+            self.frames.push(Rec {
+                side: r.side,
+                at: Instant::now(),
+                dir: Direction::Sent,
+                bytes: reply,
+                view: None,
+                noise: true,
+                consumed: false,
+                comments: vec![],
+            });
             return;
         }
         if let L4View::Arp { op: 2, spa, .. } = view.l4 {
@@ -219,7 +259,16 @@ impl Run<'_> {
                 self.gw_mac[side_ix(r.side)] = Some(view.eth_src);
             }
         }
-        self.frames.push(Rec { side: r.side, at: r.at, dir: Direction::Received, bytes: r.bytes, view: Some(view), noise: is_noise, consumed: false, comments: vec![] });
+        self.frames.push(Rec {
+            side: r.side,
+            at: r.at,
+            dir: Direction::Received,
+            bytes: r.bytes,
+            view: Some(view),
+            noise: is_noise,
+            consumed: false,
+            comments: vec![],
+        });
     }
 
     /// Takes every frame already waiting.
@@ -259,7 +308,16 @@ impl Run<'_> {
 
     fn send_frame(&mut self, side: Side, bytes: Vec<u8>, comment: String) -> Result<(), String> {
         self.tb.send(side, &bytes).map_err(|e| e.to_string())?;
-        self.frames.push(Rec { side, at: Instant::now(), dir: Direction::Sent, bytes, view: None, noise: false, consumed: false, comments: vec![comment] });
+        self.frames.push(Rec {
+            side,
+            at: Instant::now(),
+            dir: Direction::Sent,
+            bytes,
+            view: None,
+            noise: false,
+            consumed: false,
+            comments: vec![comment],
+        });
         self.pump();
         Ok(())
     }
@@ -269,10 +327,24 @@ impl Run<'_> {
             return Ok(m);
         }
         let Some((req, gw)) = hosts::gateway_arp_request(side, self.testbed) else {
-            return self.testbed.side(side).gateway.mac.ok_or_else(|| format!("the gateway's MAC on {} is unknown and it has no IPv4 address to ask for", side.name()));
+            return self.testbed.side(side).gateway.mac.ok_or_else(|| {
+                format!(
+                    "the gateway's MAC on {} is unknown and it has no IPv4 address to ask for",
+                    side.name()
+                )
+            });
         };
         self.tb.send(side, &req).map_err(|e| e.to_string())?;
-        self.frames.push(Rec { side, at: Instant::now(), dir: Direction::Sent, bytes: req, view: None, noise: true, consumed: false, comments: vec![format!("resolving the gateway's MAC ({gw})")] });
+        self.frames.push(Rec {
+            side,
+            at: Instant::now(),
+            dir: Direction::Sent,
+            bytes: req,
+            view: None,
+            noise: true,
+            consumed: false,
+            comments: vec![format!("resolving the gateway's MAC ({gw})")],
+        });
         let deadline = Instant::now() + ARP_WAIT;
         loop {
             self.pump();
@@ -280,7 +352,11 @@ impl Run<'_> {
                 return Ok(m);
             }
             if !self.next_until(deadline).await && self.gw_mac[side_ix(side)].is_none() {
-                return Err(format!("the gateway did not answer ARP for {gw} on {} within {}", side.name(), dsl::duration::format(ARP_WAIT)));
+                return Err(format!(
+                    "the gateway did not answer ARP for {gw} on {} within {}",
+                    side.name(),
+                    dsl::duration::format(ARP_WAIT)
+                ));
             }
         }
     }
@@ -288,7 +364,11 @@ impl Run<'_> {
     async fn step(&mut self, step: &Step) -> StepEnd {
         self.pump();
         if Instant::now() > self.budget_end() {
-            return StepEnd::Error(format!("case timeout ({}) during step {}", dsl::duration::format(self.case.timeout), step.number));
+            return StepEnd::Error(format!(
+                "case timeout ({}) during step {}",
+                dsl::duration::format(self.case.timeout),
+                step.number
+            ));
         }
         match &step.action {
             Action::Note(t) => {
@@ -313,11 +393,17 @@ impl Run<'_> {
                 self.last_wait_end = Some(Instant::now());
                 self.ref_step = Some((step.number, "the end of the wait at"));
                 self.in_send_run = false;
-                self.log.push(format!("step {}: waited {}", step.number, dsl::duration::format(*d)));
+                self.log
+                    .push(format!("step {}: waited {}", step.number, dsl::duration::format(*d)));
                 StepEnd::Ok
             }
             Action::Send { side, packet } => self.send(step, *side, packet).await,
-            Action::Expect { side, pattern, within, after } => {
+            Action::Expect {
+                side,
+                pattern,
+                within,
+                after,
+            } => {
                 self.in_send_run = false;
                 self.expect(step, *side, pattern, *within, *after).await
             }
@@ -344,7 +430,14 @@ impl Run<'_> {
         }
         self.last_send = Some(now);
         self.ref_step = Some((step.number, "the send at"));
-        let mut cx = BuildCx { env: &mut self.env, testbed: self.testbed, side, gw_mac, rng: &mut self.rng, ip_ids: &mut self.ip_ids };
+        let mut cx = BuildCx {
+            env: &mut self.env,
+            testbed: self.testbed,
+            side,
+            gw_mac,
+            rng: &mut self.rng,
+            ip_ids: &mut self.ip_ids,
+        };
         let frame = match cx.frame(packet) {
             Ok(f) => f,
             Err(e) => return StepEnd::Error(format!("{e} ({})", step.location)),
@@ -354,7 +447,8 @@ impl Run<'_> {
             Err(e) => return StepEnd::Error(format!("the frame cannot be built: {e} ({})", step.location)),
         };
         let text = matcher::frame_text(&View::of_frame(&FrameRepr::parse(&bytes)));
-        self.log.push(format!("step {}: {} sent {text}", step.number, side.name()));
+        self.log
+            .push(format!("step {}: {} sent {text}", step.number, side.name()));
         match self.send_frame(side, bytes, format!("step {}: {}", step.number, step.text)) {
             Ok(()) => StepEnd::Ok,
             Err(e) => StepEnd::Error(e),
@@ -374,7 +468,14 @@ impl Run<'_> {
             && (!r.noise || pattern.is_some_and(noise::selects_noise))
     }
 
-    async fn expect(&mut self, step: &Step, side: Side, pattern: &PacketSpec, within: Duration, after: Option<Duration>) -> StepEnd {
+    async fn expect(
+        &mut self,
+        step: &Step,
+        side: Side,
+        pattern: &PacketSpec,
+        within: Duration,
+        after: Option<Duration>,
+    ) -> StepEnd {
         let reference = self.reference();
         let deadline = reference + within;
         let earliest = after.map(|a| reference + a);
@@ -395,8 +496,15 @@ impl Run<'_> {
                     continue;
                 }
                 considered += 1;
-                let Some(view) = self.frames[i].view.clone() else { continue };
-                let m = Matcher { env: &self.env, testbed: self.testbed, side }.compare(pattern, &view);
+                let Some(view) = self.frames[i].view.clone() else {
+                    continue;
+                };
+                let m = Matcher {
+                    env: &self.env,
+                    testbed: self.testbed,
+                    side,
+                }
+                .compare(pattern, &view);
                 if !m.matched() {
                     best.push((i, m, CandidateKind::Considered));
                     continue;
@@ -407,7 +515,16 @@ impl Run<'_> {
                 }
                 // Rule 6: a full match is then checked for checksums.
                 if let Some(bad) = checksum_problem(pattern, &view) {
-                    return StepEnd::Fail(Box::new(self.failure(step, side, pattern, within, after, considered, format!("the matching frame has {bad}"), vec![(i, m, CandidateKind::Considered)])));
+                    return StepEnd::Fail(Box::new(self.failure(
+                        step,
+                        side,
+                        pattern,
+                        within,
+                        after,
+                        considered,
+                        format!("the matching frame has {bad}"),
+                        vec![(i, m, CandidateKind::Considered)],
+                    )));
                 }
                 self.accept(step, side, pattern, i, m, &view);
                 self.last_window_end = self.last_window_end.max(deadline);
@@ -416,7 +533,11 @@ impl Run<'_> {
             let wait_until = deadline.min(budget);
             if Instant::now() >= wait_until || !self.next_until(wait_until).await {
                 if Instant::now() >= budget && budget < deadline {
-                    return StepEnd::Error(format!("case timeout ({}) during step {}", dsl::duration::format(self.case.timeout), step.number));
+                    return StepEnd::Error(format!(
+                        "case timeout ({}) during step {}",
+                        dsl::duration::format(self.case.timeout),
+                        step.number
+                    ));
                 }
                 break;
             }
@@ -425,9 +546,17 @@ impl Run<'_> {
         let late_until = deadline + LATE;
         while self.next_until(late_until).await {}
         for i in 0..self.frames.len() {
-            if self.considered(i, side, from, Some(pattern)) && self.frames[i].at > deadline && self.frames[i].at <= late_until {
+            if self.considered(i, side, from, Some(pattern))
+                && self.frames[i].at > deadline
+                && self.frames[i].at <= late_until
+            {
                 if let Some(view) = self.frames[i].view.clone() {
-                    let m = Matcher { env: &self.env, testbed: self.testbed, side }.compare(pattern, &view);
+                    let m = Matcher {
+                        env: &self.env,
+                        testbed: self.testbed,
+                        side,
+                    }
+                    .compare(pattern, &view);
                     best.push((i, m, CandidateKind::Late));
                 }
             }
@@ -436,17 +565,30 @@ impl Run<'_> {
         let reason = if considered == 0 {
             format!("no frame came out on {} within the window", side.name())
         } else {
-            format!("none of the {considered} frame(s) that came out on {} matched", side.name())
+            format!(
+                "none of the {considered} frame(s) that came out on {} matched",
+                side.name()
+            )
         };
-        StepEnd::Fail(Box::new(self.failure(step, side, pattern, within, after, considered, reason, best)))
+        StepEnd::Fail(Box::new(
+            self.failure(step, side, pattern, within, after, considered, reason, best),
+        ))
     }
 
     fn accept(&mut self, step: &Step, side: Side, pattern: &PacketSpec, i: usize, m: MatchResult, view: &View) {
         self.frames[i].consumed = true;
         let rendered = display::packet_text(pattern, &self.case.flows, false);
-        self.frames[i].comments.push(format!("step {}: matched {rendered}", step.number));
+        self.frames[i]
+            .comments
+            .push(format!("step {}: matched {rendered}", step.number));
         let at = self.now_rel(self.frames[i].at);
-        self.log.push(format!("step {}: {} matched at +{:.3}ms: {}", step.number, side.name(), at.as_secs_f64() * 1e3, matcher::frame_text(view)));
+        self.log.push(format!(
+            "step {}: {} matched at +{:.3}ms: {}",
+            step.number,
+            side.name(),
+            at.as_secs_f64() * 1e3,
+            matcher::frame_text(view)
+        ));
         for b in m.binds {
             match b {
                 Bind::Var(k, v) => {
@@ -454,7 +596,10 @@ impl Run<'_> {
                     self.env.vars.insert(k, v);
                 }
                 Bind::FlowPort(id, p) => {
-                    self.log.push(format!("step {}: flow {} is mapped to port {p} on the WAN side", step.number, self.env.flow_names[id]));
+                    self.log.push(format!(
+                        "step {}: flow {} is mapped to port {p} on the WAN side",
+                        step.number, self.env.flow_names[id]
+                    ));
                     self.env.flows[id].wan_port = Some(p);
                 }
                 Bind::FlowAddr(id, a) => self.env.flows[id].wan_addr = Some(a),
@@ -475,7 +620,10 @@ impl Run<'_> {
                     f.shift[s][dir] = Some(seq.wrapping_sub(f.isn[dir]));
                 }
                 let rel = seq.wrapping_sub(f.isn[dir]).wrapping_sub(f.shift_of(s, dir));
-                let end = rel.wrapping_add(view.payload.len() as u32).wrapping_add(u32::from(flags & 0x02 != 0)).wrapping_add(u32::from(flags & 0x01 != 0));
+                let end = rel
+                    .wrapping_add(view.payload.len() as u32)
+                    .wrapping_add(u32::from(flags & 0x02 != 0))
+                    .wrapping_add(u32::from(flags & 0x01 != 0));
                 let high = f.seen_high[s][dir].get_or_insert(end);
                 if end.wrapping_sub(*high) < 0x8000_0000 {
                     *high = end;
@@ -484,7 +632,13 @@ impl Run<'_> {
         }
     }
 
-    async fn expect_none(&mut self, step: &Step, side: Side, pattern: Option<&PacketSpec>, within: Duration) -> StepEnd {
+    async fn expect_none(
+        &mut self,
+        step: &Step,
+        side: Side,
+        pattern: Option<&PacketSpec>,
+        within: Duration,
+    ) -> StepEnd {
         let reference = self.reference();
         let deadline = reference + within;
         let from = self.consider_from();
@@ -499,20 +653,54 @@ impl Run<'_> {
                     continue;
                 }
                 considered += 1;
-                let Some(view) = self.frames[i].view.clone() else { continue };
+                let Some(view) = self.frames[i].view.clone() else {
+                    continue;
+                };
                 let offends = match pattern {
                     None => true,
-                    Some(p) => Matcher { env: &self.env, testbed: self.testbed, side }.compare(p, &view).matched(),
+                    Some(p) => Matcher {
+                        env: &self.env,
+                        testbed: self.testbed,
+                        side,
+                    }
+                    .compare(p, &view)
+                    .matched(),
                 };
                 if offends {
-                    self.frames[i].comments.push(format!("step {}: FAILED — this frame must not come out", step.number));
+                    self.frames[i]
+                        .comments
+                        .push(format!("step {}: FAILED — this frame must not come out", step.number));
                     let m = match pattern {
-                        Some(p) => Matcher { env: &self.env, testbed: self.testbed, side }.compare(p, &view),
-                        None => MatchResult { met: 1, total: 1, rows: vec![Row { what: "frame".into(), expected: "nothing".into(), observed: matcher::frame_text(&view), ok: false }], binds: vec![] },
+                        Some(p) => Matcher {
+                            env: &self.env,
+                            testbed: self.testbed,
+                            side,
+                        }
+                        .compare(p, &view),
+                        None => MatchResult {
+                            met: 1,
+                            total: 1,
+                            rows: vec![Row {
+                                what: "frame".into(),
+                                expected: "nothing".into(),
+                                observed: matcher::frame_text(&view),
+                                ok: false,
+                            }],
+                            binds: vec![],
+                        },
                     };
                     let reason = format!("a frame that must not come out came out on {}", side.name());
                     let fake = pattern.cloned().unwrap_or_default();
-                    let mut f = self.failure(step, side, &fake, within, None, considered, reason, vec![(i, m, CandidateKind::Offender)]);
+                    let mut f = self.failure(
+                        step,
+                        side,
+                        &fake,
+                        within,
+                        None,
+                        considered,
+                        reason,
+                        vec![(i, m, CandidateKind::Offender)],
+                    );
                     if pattern.is_none() {
                         f.pattern = None;
                     }
@@ -522,28 +710,59 @@ impl Run<'_> {
             let wait_until = deadline.min(budget);
             if Instant::now() >= wait_until || !self.next_until(wait_until).await {
                 if Instant::now() >= budget && budget < deadline {
-                    return StepEnd::Error(format!("case timeout ({}) during step {}", dsl::duration::format(self.case.timeout), step.number));
+                    return StepEnd::Error(format!(
+                        "case timeout ({}) during step {}",
+                        dsl::duration::format(self.case.timeout),
+                        step.number
+                    ));
                 }
                 break;
             }
         }
         self.last_window_end = self.last_window_end.max(deadline);
-        self.log.push(format!("step {}: nothing matching came out on {} within {}", step.number, side.name(), dsl::duration::format(within)));
+        self.log.push(format!(
+            "step {}: nothing matching came out on {} within {}",
+            step.number,
+            side.name(),
+            dsl::duration::format(within)
+        ));
         StepEnd::Ok
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn failure(&mut self, step: &Step, side: Side, pattern: &PacketSpec, within: Duration, after: Option<Duration>, considered: usize, reason: String, mut cands: Vec<(usize, MatchResult, CandidateKind)>) -> Failure {
+    fn failure(
+        &mut self,
+        step: &Step,
+        side: Side,
+        pattern: &PacketSpec,
+        within: Duration,
+        after: Option<Duration>,
+        considered: usize,
+        reason: String,
+        mut cands: Vec<(usize, MatchResult, CandidateKind)>,
+    ) -> Failure {
         // Rank: most constraints met first; ties to the earliest.
         cands.sort_by(|a, b| b.1.met.cmp(&a.1.met).then(a.0.cmp(&b.0)));
         cands.truncate(3);
-        let total_on_side = self.frames.iter().filter(|r| r.side == side && r.dir == Direction::Received).count();
+        let total_on_side = self
+            .frames
+            .iter()
+            .filter(|r| r.side == side && r.dir == Direction::Received)
+            .count();
         let mut candidates = Vec::new();
         for (n, (i, m, kind)) in cands.into_iter().enumerate() {
             let view = self.frames[i].view.clone();
             if n == 0 && kind != CandidateKind::Offender {
-                let why = m.rows.iter().filter(|r| !r.ok).map(|r| format!("{} expected {} observed {}", r.what, r.expected, r.observed)).collect::<Vec<_>>().join("; ");
-                self.frames[i].comments.push(format!("step {}: FAILED — nearest candidate: {why}", step.number));
+                let why = m
+                    .rows
+                    .iter()
+                    .filter(|r| !r.ok)
+                    .map(|r| format!("{} expected {} observed {}", r.what, r.expected, r.observed))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                self.frames[i]
+                    .comments
+                    .push(format!("step {}: FAILED — nearest candidate: {why}", step.number));
             }
             candidates.push(Candidate {
                 frame: view.as_ref().map_or_else(String::new, matcher::frame_text),
@@ -561,10 +780,18 @@ impl Run<'_> {
             None => "the case's start".to_string(),
         };
         let window = match after {
-            Some(a) => format!("after {} within {} from {anchor}", dsl::duration::format(a), dsl::duration::format(within)),
+            Some(a) => format!(
+                "after {} within {} from {anchor}",
+                dsl::duration::format(a),
+                dsl::duration::format(within)
+            ),
             None => format!("within {} from {anchor}", dsl::duration::format(within)),
         };
-        let pattern_text = if pattern.proto.is_some() { Some(self.filled(pattern)) } else { None };
+        let pattern_text = if pattern.proto.is_some() {
+            Some(self.filled(pattern))
+        } else {
+            None
+        };
         Failure {
             step: step.number,
             location: step.location.to_string(),
@@ -583,7 +810,9 @@ impl Run<'_> {
     fn filled(&self, p: &PacketSpec) -> String {
         let mut text = display::packet_text(p, &self.case.flows, false);
         for (k, v) in &self.env.vars {
-            text = text.replace(&format!("${k} "), &format!("{v} ")).replace(&format!("${k}:"), &format!("{v}:"));
+            text = text
+                .replace(&format!("${k} "), &format!("{v} "))
+                .replace(&format!("${k}:"), &format!("{v}:"));
             if text.ends_with(&format!("${k}")) {
                 let cut = text.len() - k.len() - 1;
                 text.truncate(cut);
@@ -603,7 +832,16 @@ impl Run<'_> {
         self.frames
             .iter()
             .filter(|r| r.dir == Direction::Received && !r.consumed && !r.noise && r.at <= self.last_window_end)
-            .filter_map(|r| r.view.as_ref().map(|v| format!("{} +{:.3}ms {}", r.side.name(), (r.at - self.start).as_secs_f64() * 1e3, matcher::frame_text(v))))
+            .filter_map(|r| {
+                r.view.as_ref().map(|v| {
+                    format!(
+                        "{} +{:.3}ms {}",
+                        r.side.name(),
+                        (r.at - self.start).as_secs_f64() * 1e3,
+                        matcher::frame_text(v)
+                    )
+                })
+            })
             .collect()
     }
 }

@@ -78,7 +78,13 @@ impl Env {
     }
 
     /// Evaluates an expression for a field of `kind`.
-    pub fn eval(&self, e: &Expr, kind: FieldKind, family: Option<Family>, testbed: &Testbed) -> Result<RtVal, EvalError> {
+    pub fn eval(
+        &self,
+        e: &Expr,
+        kind: FieldKind,
+        family: Option<Family>,
+        testbed: &Testbed,
+    ) -> Result<RtVal, EvalError> {
         Ok(match e {
             Expr::Int(n) => RtVal::Int(*n),
             Expr::Ip(ip) => RtVal::Ip(*ip),
@@ -95,13 +101,18 @@ impl Env {
                 let f = &self.flows[*id];
                 let name = || format!("{}.{}", self.flow_names[*id], attr.name());
                 match attr {
-                    FlowAttr::Port => RtVal::Int(u64::from(f.wan_port.ok_or_else(|| EvalError::UnknownFlowAttr(name()))?)),
+                    FlowAttr::Port => {
+                        RtVal::Int(u64::from(f.wan_port.ok_or_else(|| EvalError::UnknownFlowAttr(name()))?))
+                    }
                     FlowAttr::Lport => RtVal::Int(u64::from(f.lport)),
                     FlowAttr::Addr => RtVal::Ip(f.wan_addr.ok_or_else(|| EvalError::UnknownFlowAttr(name()))?),
                 }
             }
             Expr::Add(a, b) | Expr::Sub(a, b) => {
-                let (RtVal::Int(x), RtVal::Int(y)) = (self.eval(a, kind, family, testbed)?, self.eval(b, kind, family, testbed)?) else {
+                let (RtVal::Int(x), RtVal::Int(y)) = (
+                    self.eval(a, kind, family, testbed)?,
+                    self.eval(b, kind, family, testbed)?,
+                ) else {
                     return Err(EvalError::OutOfRange("arithmetic on a non-number".into()));
                 };
                 let add = matches!(e, Expr::Add(..));
@@ -110,14 +121,23 @@ impl Env {
                     _ => 64,
                 };
                 if bits == 32 {
-                    let v = if add { (x as u32).wrapping_add(y as u32) } else { (x as u32).wrapping_sub(y as u32) };
+                    let v = if add {
+                        (x as u32).wrapping_add(y as u32)
+                    } else {
+                        (x as u32).wrapping_sub(y as u32)
+                    };
                     RtVal::Int(u64::from(v))
                 } else {
                     let v = if add { x.checked_add(y) } else { x.checked_sub(y) };
                     let max = if bits >= 64 { u64::MAX } else { (1 << bits) - 1 };
                     match v {
                         Some(v) if v <= max => RtVal::Int(v),
-                        _ => return Err(EvalError::OutOfRange(format!("{x} {} {y}", if add { "+" } else { "-" }))),
+                        _ => {
+                            return Err(EvalError::OutOfRange(format!(
+                                "{x} {} {y}",
+                                if add { "+" } else { "-" }
+                            )));
+                        }
                     }
                 }
             }
@@ -131,14 +151,26 @@ impl Env {
             Addr::Literal(ip) => Some(*ip),
             Addr::Expr(e) => match self.eval(e, FieldKind::Addr, family, testbed)? {
                 RtVal::Ip(ip) => Some(ip),
-                other => return Err(EvalError::BadText { name: "address".into(), text: other.to_string(), what: "an address" }),
+                other => {
+                    return Err(EvalError::BadText {
+                        name: "address".into(),
+                        text: other.to_string(),
+                        what: "an address",
+                    });
+                }
             },
             Addr::Any | Addr::Set(_) => None,
         })
     }
 
     /// A single value for a send (`Any` is `None`: the caller chooses).
-    pub fn eval_value(&self, v: &Value, kind: FieldKind, family: Option<Family>, testbed: &Testbed) -> Result<Option<RtVal>, EvalError> {
+    pub fn eval_value(
+        &self,
+        v: &Value,
+        kind: FieldKind,
+        family: Option<Family>,
+        testbed: &Testbed,
+    ) -> Result<Option<RtVal>, EvalError> {
         match v {
             Value::One(e) => self.eval(e, kind, family, testbed).map(Some),
             _ => Ok(None),
@@ -147,8 +179,18 @@ impl Env {
 }
 
 /// Parses a variable's text as `kind` needs it.
-pub fn parse_text(name: &str, text: &str, kind: FieldKind, family: Option<Family>, testbed: &Testbed) -> Result<RtVal, EvalError> {
-    let bad = |what| EvalError::BadText { name: name.into(), text: text.into(), what };
+pub fn parse_text(
+    name: &str,
+    text: &str,
+    kind: FieldKind,
+    family: Option<Family>,
+    testbed: &Testbed,
+) -> Result<RtVal, EvalError> {
+    let bad = |what| EvalError::BadText {
+        name: name.into(),
+        text: text.into(),
+        what,
+    };
     let t = text.trim();
     match kind {
         FieldKind::Int(_) | FieldKind::Ecn => {
@@ -168,7 +210,9 @@ pub fn parse_text(name: &str, text: &str, kind: FieldKind, family: Option<Family
             let h = testbed.host(t).ok_or_else(|| bad("an address or host name"))?;
             Ok(RtVal::Ip(Env::host_addr(&h, family)?))
         }
-        FieldKind::Mac => dsl::testbed::parse_mac(t).map(RtVal::Mac).ok_or_else(|| bad("a MAC address")),
+        FieldKind::Mac => dsl::testbed::parse_mac(t)
+            .map(RtVal::Mac)
+            .ok_or_else(|| bad("a MAC address")),
     }
 }
 
@@ -178,5 +222,7 @@ pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
     if d.len() % 2 != 0 {
         return None;
     }
-    (0..d.len() / 2).map(|i| u8::from_str_radix(d.get(2 * i..2 * i + 2)?, 16).ok()).collect()
+    (0..d.len() / 2)
+        .map(|i| u8::from_str_radix(d.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
 }

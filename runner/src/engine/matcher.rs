@@ -66,11 +66,20 @@ impl Acc<'_> {
         if ok {
             self.r.met += 1;
         }
-        self.r.rows.push(Row { what: what.into(), expected: expected.into(), observed: observed.into(), ok });
+        self.r.rows.push(Row {
+            what: what.into(),
+            expected: expected.into(),
+            observed: observed.into(),
+            ok,
+        });
     }
 
     fn var_text(&self, name: &str) -> Option<String> {
-        self.env.vars.get(name).cloned().or_else(|| self.local.get(name).cloned())
+        self.env
+            .vars
+            .get(name)
+            .cloned()
+            .or_else(|| self.local.get(name).cloned())
     }
 }
 
@@ -84,7 +93,11 @@ fn fmt_ip(ip: IpAddr) -> String {
 impl Matcher<'_> {
     /// Compares `view` with `spec`. `dir`: for flow patterns, the direction the segment travels.
     pub fn compare(&self, spec: &PacketSpec, view: &View) -> MatchResult {
-        let mut acc = Acc { r: MatchResult::default(), local: HashMap::new(), env: self.env };
+        let mut acc = Acc {
+            r: MatchResult::default(),
+            local: HashMap::new(),
+            env: self.env,
+        };
         self.compare_into(spec, view, &mut acc, false);
         acc.r
     }
@@ -103,7 +116,10 @@ impl Matcher<'_> {
             Proto::Eth => true,
             Proto::Ip => view.ip.as_ref().is_some_and(|ip| ip.v6 == (family == Some(Family::V6))),
             Proto::Arp => matches!(view.l4, L4View::Arp { .. }),
-            _ => observed_proto.0 == Some(proto) && view.ip.as_ref().is_some_and(|ip| ip.v6 == (family == Some(Family::V6))),
+            _ => {
+                observed_proto.0 == Some(proto)
+                    && view.ip.as_ref().is_some_and(|ip| ip.v6 == (family == Some(Family::V6)))
+            }
         };
         let head = display_proto(proto, family);
         acc.row("protocol", head, observed_proto.1, proto_ok);
@@ -129,14 +145,26 @@ impl Matcher<'_> {
         };
         for (ep, is_src) in [(&spec.src, true), (&spec.dst, false)] {
             let Some(ep) = ep else { continue };
-            let obs_ip = ip.map(|i| if is_src { i.src } else { i.dst }).or(arp.map(|a| if is_src { a.0 } else { a.1 }));
+            let obs_ip = ip
+                .map(|i| if is_src { i.src } else { i.dst })
+                .or(arp.map(|a| if is_src { a.0 } else { a.1 }));
             let what = if is_src { "src" } else { "dst" };
             self.addr(&ep.addr, obs_ip, family, what, acc, inner);
             if let Some(port) = &ep.port {
                 let obs = view.ports().map(|(s, d)| if is_src { s } else { d });
                 let what = if is_src { "sport" } else { "dport" };
                 let expected = self.vtext(port);
-                self.value(port, obs.map(|p| RtVal::Int(u64::from(p))), Op::Eq, FieldKind::Int(16), family, what, &expected, acc, Some(flows));
+                self.value(
+                    port,
+                    obs.map(|p| RtVal::Int(u64::from(p))),
+                    Op::Eq,
+                    FieldKind::Int(16),
+                    family,
+                    what,
+                    &expected,
+                    acc,
+                    Some(flows),
+                );
             }
         }
         // Flags.
@@ -145,17 +173,32 @@ impl Matcher<'_> {
                 acc.row("flags", flags_text(f), flags_text(flags), f == flags);
             }
             if spec.flags_has != 0 {
-                acc.row("flags has", flags_text(spec.flags_has), flags_text(flags), flags & spec.flags_has == spec.flags_has);
+                acc.row(
+                    "flags has",
+                    flags_text(spec.flags_has),
+                    flags_text(flags),
+                    flags & spec.flags_has == spec.flags_has,
+                );
             }
             if spec.flags_lacks != 0 {
-                acc.row("flags lacks", flags_text(spec.flags_lacks), flags_text(flags), flags & spec.flags_lacks == 0);
+                acc.row(
+                    "flags lacks",
+                    flags_text(spec.flags_lacks),
+                    flags_text(flags),
+                    flags & spec.flags_lacks == 0,
+                );
             }
         } else if spec.flags.is_some() || spec.flags_has != 0 || spec.flags_lacks != 0 {
             acc.row("flags", spec.flags.map_or("-".into(), flags_text), "not TCP", false);
         }
         // Fields.
         for t in &spec.fields {
-            if t.field == Field::Csum || matches!(t.field, Field::IpCsum | Field::TcpCsum | Field::UdpCsum | Field::IcmpCsum) && t.value == Value::Any {
+            if t.field == Field::Csum
+                || matches!(
+                    t.field,
+                    Field::IpCsum | Field::TcpCsum | Field::UdpCsum | Field::IcmpCsum
+                ) && t.value == Value::Any
+            {
                 continue;
             }
             if spec.flow.is_some() && matches!(t.field, Field::Seq | Field::Ack) && proto == Proto::Tcp {
@@ -164,7 +207,17 @@ impl Matcher<'_> {
             }
             let obs = observe(view, t.field);
             let expected = self.vtext(&t.value);
-            self.value(&t.value, obs, t.op, t.field.kind(), family, t.field.name(), &expected, acc, Some(flows));
+            self.value(
+                &t.value,
+                obs,
+                t.op,
+                t.field.kind(),
+                family,
+                t.field.name(),
+                &expected,
+                acc,
+                Some(flows),
+            );
         }
         // Options.
         if let L4View::Tcp { options, .. } = &view.l4 {
@@ -180,7 +233,11 @@ impl Matcher<'_> {
         if let Some(inner_spec) = &spec.inner {
             match &view.inner {
                 Some(iv) => {
-                    let mut sub = Acc { r: MatchResult::default(), local: acc.local.clone(), env: self.env };
+                    let mut sub = Acc {
+                        r: MatchResult::default(),
+                        local: acc.local.clone(),
+                        env: self.env,
+                    };
                     self.compare_into(inner_spec, iv, &mut sub, true);
                     for mut row in sub.r.rows {
                         row.what = format!("inner {}", row.what);
@@ -197,7 +254,11 @@ impl Matcher<'_> {
     /// A value in the sentence notation, flow attributes by their flow's name.
     fn vtext(&self, v: &Value) -> String {
         match v {
-            Value::One(Expr::FlowAttr(id, a)) => format!("${}.{}", self.env.flow_names.get(*id).map_or("?", String::as_str), a.name()),
+            Value::One(Expr::FlowAttr(id, a)) => format!(
+                "${}.{}",
+                self.env.flow_names.get(*id).map_or("?", String::as_str),
+                a.name()
+            ),
             other => display::value_text(other, &[], false),
         }
     }
@@ -221,14 +282,35 @@ impl Matcher<'_> {
             }
             Addr::Expr(e) => {
                 let expected = display::expr_text(e, &[]);
-                self.value(&Value::One(e.clone()), obs.map(RtVal::Ip), Op::Eq, FieldKind::Addr, family, what, &expected, acc, None);
+                self.value(
+                    &Value::One(e.clone()),
+                    obs.map(RtVal::Ip),
+                    Op::Eq,
+                    FieldKind::Addr,
+                    family,
+                    what,
+                    &expected,
+                    acc,
+                    None,
+                );
             }
         }
     }
 
     /// Compares one value, binding unbound variables and flow attributes.
     #[allow(clippy::too_many_arguments)]
-    fn value(&self, v: &Value, obs: Option<RtVal>, op: Op, kind: FieldKind, family: Option<Family>, what: &str, expected: &str, acc: &mut Acc, _flows: Option<&Vec<String>>) {
+    fn value(
+        &self,
+        v: &Value,
+        obs: Option<RtVal>,
+        op: Op,
+        kind: FieldKind,
+        family: Option<Family>,
+        what: &str,
+        expected: &str,
+        acc: &mut Acc,
+        _flows: Option<&Vec<String>>,
+    ) {
         let obs_text = obs.as_ref().map_or("-".to_string(), |o| o.to_string());
         let expected = expected.replace("$?.", "$");
         let Some(o) = obs else {
@@ -252,11 +334,15 @@ impl Matcher<'_> {
                 }
             }
             Value::Set(items) => {
-                let hit = items.iter().any(|e| self.eval(e, kind, family, acc).is_some_and(|w| w == o));
+                let hit = items
+                    .iter()
+                    .any(|e| self.eval(e, kind, family, acc).is_some_and(|w| w == o));
                 if op == Op::Ne { !hit } else { hit }
             }
             Value::Range(a, b) => {
-                let (Some(RtVal::Int(lo)), Some(RtVal::Int(hi)), RtVal::Int(x)) = (self.eval(a, kind, family, acc), self.eval(b, kind, family, acc), &o) else {
+                let (Some(RtVal::Int(lo)), Some(RtVal::Int(hi)), RtVal::Int(x)) =
+                    (self.eval(a, kind, family, acc), self.eval(b, kind, family, acc), &o)
+                else {
                     acc.row(what, expected, obs_text, false);
                     return;
                 };
@@ -265,7 +351,10 @@ impl Matcher<'_> {
             }
         };
         let expected = match v {
-            Value::One(e) => self.expected_text(e, acc).map(|t| format!("{}{t}", if op == Op::Eq { "" } else { op.symbol() })).unwrap_or(expected),
+            Value::One(e) => self
+                .expected_text(e, acc)
+                .map(|t| format!("{}{t}", if op == Op::Eq { "" } else { op.symbol() }))
+                .unwrap_or(expected),
             _ => expected,
         };
         acc.row(what, expected, obs_text, ok);
@@ -307,7 +396,12 @@ impl Matcher<'_> {
             }
             Expr::FlowAttr(id, FlowAttr::Port) if self.env.flows[*id].wan_port.is_none() => {
                 let RtVal::Int(p) = o else { return Some(false) };
-                if let Some(Bind::FlowPort(_, prev)) = acc.r.binds.iter().find(|b| matches!(b, Bind::FlowPort(i, _) if i == id)) {
+                if let Some(Bind::FlowPort(_, prev)) = acc
+                    .r
+                    .binds
+                    .iter()
+                    .find(|b| matches!(b, Bind::FlowPort(i, _) if i == id))
+                {
                     return Some(u64::from(*prev) == *p);
                 }
                 acc.r.binds.push(Bind::FlowPort(*id, *p as u16));
@@ -330,7 +424,12 @@ impl Matcher<'_> {
             }
         }
         if let Expr::FlowAttr(id, FlowAttr::Port) = e {
-            if let Some(Bind::FlowPort(_, p)) = acc.r.binds.iter().find(|b| matches!(b, Bind::FlowPort(i, _) if i == id)) {
+            if let Some(Bind::FlowPort(_, p)) = acc
+                .r
+                .binds
+                .iter()
+                .find(|b| matches!(b, Bind::FlowPort(i, _) if i == id))
+            {
                 return Some(RtVal::Int(u64::from(*p)));
             }
         }
@@ -345,11 +444,20 @@ impl Matcher<'_> {
         };
         let f = &self.env.flows[id];
         let dir = self.flow_dir(inner);
-        let (obs, base_dir) = if t.field == Field::Seq { (seq, dir) } else { (ack, 1 - dir) };
-        let Some(RtVal::Int(rel)) = self.eval(match &t.value {
-            Value::One(e) => e,
-            _ => return,
-        }, FieldKind::Int(32), spec.family, acc) else {
+        let (obs, base_dir) = if t.field == Field::Seq {
+            (seq, dir)
+        } else {
+            (ack, 1 - dir)
+        };
+        let Some(RtVal::Int(rel)) = self.eval(
+            match &t.value {
+                Value::One(e) => e,
+                _ => return,
+            },
+            FieldKind::Int(32),
+            spec.family,
+            acc,
+        ) else {
             return;
         };
         let want = f.isn[base_dir].wrapping_add(rel as u32);
@@ -376,10 +484,23 @@ impl Matcher<'_> {
         let dir = self.flow_dir(inner);
         if let Some(exact) = &spec.options {
             let ok = match &list {
-                Some(l) => l.len() == exact.len() && exact.iter().zip(l).all(|(s, o)| self.option_eq(spec, s, o, 1 - dir, acc)),
+                Some(l) => {
+                    l.len() == exact.len()
+                        && exact
+                            .iter()
+                            .zip(l)
+                            .all(|(s, o)| self.option_eq(spec, s, o, 1 - dir, acc))
+                }
                 None => false,
             };
-            let want = format!("<{}>", exact.iter().map(|o| display::option_text(o, &[], false)).collect::<Vec<_>>().join(", "));
+            let want = format!(
+                "<{}>",
+                exact
+                    .iter()
+                    .map(|o| display::option_text(o, &[], false))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
             acc.row("options", want, observed_text.clone(), ok);
         }
         for h in &spec.has_options {
@@ -389,11 +510,21 @@ impl Matcher<'_> {
                 let have = l.iter().filter(|o| self.option_eq(spec, h, o, 1 - dir, acc)).count();
                 ok = have >= needed;
             }
-            acc.row(format!("has {}", display::option_text(h, &[], false)), "present", observed_text.clone(), ok);
+            acc.row(
+                format!("has {}", display::option_text(h, &[], false)),
+                "present",
+                observed_text.clone(),
+                ok,
+            );
         }
         for k in &spec.lacks_options {
             let present = list.as_ref().is_some_and(|l| l.iter().any(|o| option_kind(o) == *k));
-            acc.row(format!("lacks kind {k}"), "absent", observed_text.clone(), list.is_some() && !present);
+            acc.row(
+                format!("lacks kind {k}"),
+                "absent",
+                observed_text.clone(),
+                list.is_some() && !present,
+            );
         }
     }
 
@@ -405,8 +536,12 @@ impl Matcher<'_> {
                     Some(ok) => ok,
                     None => me.eval(e, FieldKind::Int(32), spec.family, acc) == Some(RtVal::Int(x)),
                 },
-                Value::Set(items) => items.iter().any(|e| me.eval(e, FieldKind::Int(32), spec.family, acc) == Some(RtVal::Int(x))),
-                Value::Range(a, b) => matches!((me.eval(a, FieldKind::Int(32), spec.family, acc), me.eval(b, FieldKind::Int(32), spec.family, acc)), (Some(RtVal::Int(l)), Some(RtVal::Int(h))) if l <= x && x <= h),
+                Value::Set(items) => items
+                    .iter()
+                    .any(|e| me.eval(e, FieldKind::Int(32), spec.family, acc) == Some(RtVal::Int(x))),
+                Value::Range(a, b) => {
+                    matches!((me.eval(a, FieldKind::Int(32), spec.family, acc), me.eval(b, FieldKind::Int(32), spec.family, acc)), (Some(RtVal::Int(l)), Some(RtVal::Int(h))) if l <= x && x <= h)
+                }
             }
         };
         match (s, o) {
@@ -421,10 +556,12 @@ impl Matcher<'_> {
                 let base = spec.flow.map_or(0, |id| self.env.flows[id].isn[peer_dir]);
                 blocks.len() == obs.len()
                     && blocks.iter().zip(obs).all(|((l, r), (ol, or))| {
-                        int(self, l, u64::from(ol.wrapping_sub(base)), acc) && int(self, r, u64::from(or.wrapping_sub(base)), acc)
+                        int(self, l, u64::from(ol.wrapping_sub(base)), acc)
+                            && int(self, r, u64::from(or.wrapping_sub(base)), acc)
                     })
             }
-            (TcpOptionSpec::FastOpen(c), TcpOption::FastOpen(b)) | (TcpOptionSpec::FastOpenExp(c), TcpOption::FastOpenExp(b)) => match c {
+            (TcpOptionSpec::FastOpen(c), TcpOption::FastOpen(b))
+            | (TcpOptionSpec::FastOpenExp(c), TcpOption::FastOpenExp(b)) => match c {
                 Cookie::Any => true,
                 Cookie::Request => b.is_empty(),
                 Cookie::Bytes(want) => want == b,
@@ -440,7 +577,9 @@ impl Matcher<'_> {
                     }
                 }
             },
-            (TcpOptionSpec::Raw { kind, data }, o) => option_kind(o) == *kind && data.as_ref().is_none_or(|d| option_data(o) == *d),
+            (TcpOptionSpec::Raw { kind, data }, o) => {
+                option_kind(o) == *kind && data.as_ref().is_none_or(|d| option_data(o) == *d)
+            }
             _ => false,
         }
     }
@@ -453,7 +592,17 @@ impl Matcher<'_> {
             PayloadSpec::Len(v) | PayloadSpec::Fill(v) => {
                 let expected = format!("{} bytes", display::value_text(v, &[], false));
                 let before = acc.r.met;
-                self.value(v, Some(RtVal::Int(obs.len() as u64)), Op::Eq, FieldKind::Int(16), family, "payload length", &expected, acc, None);
+                self.value(
+                    v,
+                    Some(RtVal::Int(obs.len() as u64)),
+                    Op::Eq,
+                    FieldKind::Int(16),
+                    family,
+                    "payload length",
+                    &expected,
+                    acc,
+                    None,
+                );
                 if let (PayloadSpec::Fill(_), true) = (p, acc.r.met > before) {
                     let ok = obs.iter().enumerate().all(|(i, b)| *b == (i % 256) as u8);
                     acc.row("payload content", "byte i = i mod 256", obs_text, ok);
@@ -504,25 +653,45 @@ pub fn payload_text(b: &[u8]) -> String {
     if b.is_empty() {
         return "\"\"".into();
     }
-    let printable = b.iter().all(|c| c.is_ascii_graphic() || matches!(c, b' ' | b'\n' | b'\r' | b'\t'));
+    let printable = b
+        .iter()
+        .all(|c| c.is_ascii_graphic() || matches!(c, b' ' | b'\n' | b'\r' | b'\t'));
     let shown = &b[..b.len().min(48)];
-    let more = if b.len() > 48 { format!("… ({} bytes)", b.len()) } else { String::new() };
+    let more = if b.len() > 48 {
+        format!("… ({} bytes)", b.len())
+    } else {
+        String::new()
+    };
     if printable {
-        let s: String = shown.iter().map(|c| match c {
-            b'\n' => "\\n".to_string(),
-            b'\r' => "\\r".to_string(),
-            b'\t' => "\\t".to_string(),
-            b'"' => "\\\"".to_string(),
-            c => (*c as char).to_string(),
-        }).collect();
+        let s: String = shown
+            .iter()
+            .map(|c| match c {
+                b'\n' => "\\n".to_string(),
+                b'\r' => "\\r".to_string(),
+                b'\t' => "\\t".to_string(),
+                b'"' => "\\\"".to_string(),
+                c => (*c as char).to_string(),
+            })
+            .collect();
         format!("\"{s}\"{more}")
     } else {
-        format!("0x{}{more}", shown.iter().map(|x| format!("{x:02x}")).collect::<String>())
+        format!(
+            "0x{}{more}",
+            shown.iter().map(|x| format!("{x:02x}")).collect::<String>()
+        )
     }
 }
 
 fn display_proto(p: Proto, f: Option<Family>) -> String {
-    dsl::display::packet_text(&PacketSpec { proto: Some(p), family: f, ..Default::default() }, &[], false)
+    dsl::display::packet_text(
+        &PacketSpec {
+            proto: Some(p),
+            family: f,
+            ..Default::default()
+        },
+        &[],
+        false,
+    )
 }
 
 /// The protocol of a view, and its name.
@@ -593,7 +762,11 @@ pub fn observe(v: &View, f: Field) -> Option<RtVal> {
 pub fn checks_off(spec: &PacketSpec) -> (bool, bool, bool) {
     let off = |f: Field| spec.fields.iter().any(|t| t.field == f && t.value == Value::Any);
     let all = off(Field::Csum);
-    (all || off(Field::IpCsum), all || off(Field::TcpCsum) || off(Field::UdpCsum) || off(Field::IcmpCsum), all || off(Field::IpCsum))
+    (
+        all || off(Field::IpCsum),
+        all || off(Field::TcpCsum) || off(Field::UdpCsum) || off(Field::IcmpCsum),
+        all || off(Field::IpCsum),
+    )
 }
 
 /// The frame in the sentence notation (for reports and captures).
@@ -614,10 +787,33 @@ pub fn frame_text(v: &View) -> String {
     }
     match (&v.ip, &v.l4) {
         (_, L4View::Arp { op, spa, tpa }) => s.push_str(&format!(" {} -> {} arp.op={op}", fmt_ip(*spa), fmt_ip(*tpa))),
-        (Some(ip), L4View::Tcp { sport, dport, flags, seq, ack, win, options, .. }) => {
-            s.push_str(&format!(" {}:{sport} -> {}:{dport} {} seq={seq} ack={ack} win={win} ttl={} {options}", fmt_ip(ip.src), fmt_ip(ip.dst), flags_text(*flags), ip.ttl));
+        (
+            Some(ip),
+            L4View::Tcp {
+                sport,
+                dport,
+                flags,
+                seq,
+                ack,
+                win,
+                options,
+                ..
+            },
+        ) => {
+            s.push_str(&format!(
+                " {}:{sport} -> {}:{dport} {} seq={seq} ack={ack} win={win} ttl={} {options}",
+                fmt_ip(ip.src),
+                fmt_ip(ip.dst),
+                flags_text(*flags),
+                ip.ttl
+            ));
         }
-        (Some(ip), L4View::Udp { sport, dport, .. }) => s.push_str(&format!(" {}:{sport} -> {}:{dport} ttl={}", fmt_ip(ip.src), fmt_ip(ip.dst), ip.ttl)),
+        (Some(ip), L4View::Udp { sport, dport, .. }) => s.push_str(&format!(
+            " {}:{sport} -> {}:{dport} ttl={}",
+            fmt_ip(ip.src),
+            fmt_ip(ip.dst),
+            ip.ttl
+        )),
         (Some(ip), L4View::Icmp { id, .. }) => {
             s.push_str(&format!(" {} -> {} ttl={}", fmt_ip(ip.src), fmt_ip(ip.dst), ip.ttl));
             if let Some(id) = id {

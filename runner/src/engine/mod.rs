@@ -13,7 +13,12 @@ pub use case::run_case;
 
 /// The answer an emulated host gives to an ARP request or neighbour solicitation (for benches
 /// and backends that drive a gateway without the engine).
-pub fn answer_arp(frame: &crate::wire::FrameRepr, view: &crate::view::View, side: dsl::plan::Side, testbed: &dsl::Testbed) -> Option<Vec<u8>> {
+pub fn answer_arp(
+    frame: &crate::wire::FrameRepr,
+    view: &crate::view::View,
+    side: dsl::plan::Side,
+    testbed: &dsl::Testbed,
+) -> Option<Vec<u8>> {
     hosts::answer(frame, view, side, testbed)
 }
 
@@ -23,8 +28,26 @@ pub fn build_udp_frame(testbed: &dsl::Testbed, sport: u16, dport: u16, data: &[u
     let lan = &testbed.lan;
     let host = &lan.hosts[0];
     let src = host.ipv4.map(|a| a.0).unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);
-    let dst = testbed.wan.hosts.first().and_then(|h| h.ipv4).map(|a| a.0).unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);
-    let eth = EthernetRepr { dst: Mac(lan.gateway.mac.unwrap_or([0; 6])), src: Mac(host.mac.unwrap_or([0; 6])), ethertype: ethertype::IPV4, vlan: None };
+    let dst = testbed
+        .wan
+        .hosts
+        .first()
+        .and_then(|h| h.ipv4)
+        .map(|a| a.0)
+        .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);
+    let eth = EthernetRepr {
+        dst: Mac(lan.gateway.mac.unwrap_or([0; 6])),
+        src: Mac(host.mac.unwrap_or([0; 6])),
+        ethertype: ethertype::IPV4,
+        vlan: None,
+    };
     let ip = Ipv4Repr::new(src, dst, 17, 0);
-    FrameRepr::new(eth, Net::Ipv4(ip), Transport::Udp(UdpRepr::new(sport, dport)), data.to_vec()).to_bytes().unwrap_or_default()
+    FrameRepr::new(
+        eth,
+        Net::Ipv4(ip),
+        Transport::Udp(UdpRepr::new(sport, dport)),
+        data.to_vec(),
+    )
+    .to_bytes()
+    .unwrap_or_default()
 }

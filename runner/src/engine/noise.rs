@@ -16,9 +16,13 @@ pub fn is_noise(v: &View, extra: &[(String, u16)]) -> bool {
         L4View::Icmp { ty, .. } if v.ip.as_ref().is_some_and(|i| i.v6) => dsl::icmp::is_v6_noise_type(*ty),
         L4View::Udp { sport, dport, .. } => {
             NOISE_UDP_PORTS.iter().any(|p| p == sport || p == dport)
-                || extra.iter().any(|(proto, p)| proto == "udp" && (p == sport || p == dport))
+                || extra
+                    .iter()
+                    .any(|(proto, p)| proto == "udp" && (p == sport || p == dport))
         }
-        L4View::Tcp { sport, dport, .. } => extra.iter().any(|(proto, p)| proto == "tcp" && (p == sport || p == dport)),
+        L4View::Tcp { sport, dport, .. } => extra
+            .iter()
+            .any(|(proto, p)| proto == "tcp" && (p == sport || p == dport)),
         L4View::None => v.ip.as_ref().is_some_and(|i| !i.v6 && i.proto == 2),
         _ => false,
     }
@@ -34,7 +38,11 @@ pub fn selects_noise(p: &PacketSpec) -> bool {
             p.icmp_type.is_some_and(dsl::icmp::is_v6_noise_type) || has(Field::IcmpType)
         }
         Some(Proto::Udp) => {
-            let ports = [&p.src, &p.dst].into_iter().flatten().filter_map(|e| e.port.as_ref()).count();
+            let ports = [&p.src, &p.dst]
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.port.as_ref())
+                .count();
             ports > 0 || has(Field::Sport) || has(Field::Dport)
         }
         Some(Proto::Ip) => has(Field::IpProto),

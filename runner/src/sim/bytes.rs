@@ -9,7 +9,8 @@ pub fn rd16(b: &[u8], i: usize) -> u16 {
 
 /// Big-endian 32-bit read (0 when out of range).
 pub fn rd32(b: &[u8], i: usize) -> u32 {
-    b.get(i..i + 4).map_or(0, |s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+    b.get(i..i + 4)
+        .map_or(0, |s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
 }
 
 /// Big-endian 16-bit write (ignored when out of range).
@@ -51,7 +52,12 @@ impl L2 {
             et = rd16(f, 16);
             l3 = 18;
         }
-        Some(L2 { dst: f[0..6].try_into().ok()?, src: f[6..12].try_into().ok()?, ethertype: et, l3 })
+        Some(L2 {
+            dst: f[0..6].try_into().ok()?,
+            src: f[6..12].try_into().ok()?,
+            ethertype: et,
+            l3,
+        })
     }
 }
 
@@ -114,6 +120,12 @@ impl Ip6 {
             return None;
         }
         let a = |i: usize| -> Ipv6Addr { Ipv6Addr::from(<[u8; 16]>::try_from(&h[i..i + 16]).unwrap_or([0; 16])) };
-        Some(Ip6 { payload_len, next: h[6], hlim: h[7], src: a(8), dst: a(24) })
+        Some(Ip6 {
+            payload_len,
+            next: h[6],
+            hlim: h[7],
+            src: a(8),
+            dst: a(24),
+        })
     }
 }

@@ -16,7 +16,9 @@ pub use profile::{Profile, ProfileError, Quirk};
 
 use crate::wire::checksum::internet_checksum;
 use crate::wire::ethernet::ethertype;
-use crate::wire::{ArpOp, ArpRepr, EthernetRepr, FrameRepr, Icmpv4Repr, Icmpv6Message, Icmpv6Repr, Ipv6Repr, Mac, Net, Transport};
+use crate::wire::{
+    ArpOp, ArpRepr, EthernetRepr, FrameRepr, Icmpv4Repr, Icmpv6Message, Icmpv6Repr, Ipv6Repr, Mac, Net, Transport,
+};
 use bytes::*;
 use dsl::plan::Side;
 use nat::Nat;
@@ -66,10 +68,17 @@ fn other(s: Side) -> Side {
 impl SimGateway {
     /// A fresh gateway with the testbed's addresses and a profile of quirks.
     pub fn new(testbed: &dsl::Testbed, profile: &Profile, seed: u64) -> SimGateway {
-        let iface = |s: &dsl::testbed::SideConf, default_mac: [u8; 6]| Iface { mac: s.gateway.mac.unwrap_or(default_mac), v4: s.gateway.ipv4, v6: s.gateway.ipv6 };
+        let iface = |s: &dsl::testbed::SideConf, default_mac: [u8; 6]| Iface {
+            mac: s.gateway.mac.unwrap_or(default_mac),
+            v4: s.gateway.ipv4,
+            v6: s.gateway.ipv6,
+        };
         SimGateway {
             profile: profile.clone(),
-            ifaces: [iface(&testbed.lan, [2, 0, 0, 0, 1, 1]), iface(&testbed.wan, [2, 0, 0, 0, 2, 1])],
+            ifaces: [
+                iface(&testbed.lan, [2, 0, 0, 0, 1, 1]),
+                iface(&testbed.wan, [2, 0, 0, 0, 2, 1]),
+            ],
             router: testbed.wan.router,
             neighbours: [HashMap::new(), HashMap::new()],
             pending: [HashMap::new(), HashMap::new()],
@@ -108,8 +117,19 @@ impl SimGateway {
         }
         let me = &self.ifaces[s];
         if a.op == ArpOp::Request && me.v4.is_some_and(|(ip, _)| ip == a.target_ip) {
-            let reply = ArpRepr { op: ArpOp::Reply, sender_mac: Mac(me.mac), sender_ip: a.target_ip, target_mac: a.sender_mac, target_ip: a.sender_ip };
-            let eth = EthernetRepr { dst: a.sender_mac, src: Mac(me.mac), ethertype: ethertype::ARP, vlan: None };
+            let reply = ArpRepr {
+                op: ArpOp::Reply,
+                sender_mac: Mac(me.mac),
+                sender_ip: a.target_ip,
+                target_mac: a.sender_mac,
+                target_ip: a.sender_ip,
+            };
+            let eth = EthernetRepr {
+                dst: a.sender_mac,
+                src: Mac(me.mac),
+                ethertype: ethertype::ARP,
+                vlan: None,
+            };
             if let Ok(b) = FrameRepr::new(eth, Net::Arp(reply), Transport::None, vec![]).to_bytes() {
                 self.out.push((side, b));
             }
@@ -155,7 +175,12 @@ impl SimGateway {
             IpAddr::V4(t) => {
                 let Some((src, _)) = me.v4 else { return };
                 let req = ArpRepr::request(Mac(me.mac), src, t);
-                let eth = EthernetRepr { dst: Mac::BROADCAST, src: Mac(me.mac), ethertype: ethertype::ARP, vlan: None };
+                let eth = EthernetRepr {
+                    dst: Mac::BROADCAST,
+                    src: Mac(me.mac),
+                    ethertype: ethertype::ARP,
+                    vlan: None,
+                };
                 if let Ok(b) = FrameRepr::new(eth, Net::Arp(req), Transport::None, vec![]).to_bytes() {
                     self.out.push((side, b));
                 }
@@ -163,7 +188,16 @@ impl SimGateway {
             IpAddr::V6(t) => {
                 let Some((src, _)) = me.v6 else { return };
                 let o = t.octets();
-                let group = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 1, 0xff00 | u16::from(o[13]), u16::from_be_bytes([o[14], o[15]]));
+                let group = Ipv6Addr::new(
+                    0xff02,
+                    0,
+                    0,
+                    0,
+                    0,
+                    1,
+                    0xff00 | u16::from(o[13]),
+                    u16::from_be_bytes([o[14], o[15]]),
+                );
                 let mut body = vec![0, 0, 0, 0];
                 body.extend_from_slice(&o);
                 body.extend_from_slice(&[1, 1]);
@@ -171,7 +205,12 @@ impl SimGateway {
                 let mut ip6 = Ipv6Repr::new(src, group, 58, 0);
                 ip6.hop_limit = 255;
                 let g = group.octets();
-                let eth = EthernetRepr { dst: Mac([0x33, 0x33, g[12], g[13], g[14], g[15]]), src: Mac(me.mac), ethertype: ethertype::IPV6, vlan: None };
+                let eth = EthernetRepr {
+                    dst: Mac([0x33, 0x33, g[12], g[13], g[14], g[15]]),
+                    src: Mac(me.mac),
+                    ethertype: ethertype::IPV6,
+                    vlan: None,
+                };
                 let icmp = Icmpv6Repr::from(Icmpv6Message::Other { ty: 135, code: 0, body });
                 if let Ok(b) = FrameRepr::new(eth, Net::Ipv6(ip6), Transport::Icmpv6(icmp), vec![]).to_bytes() {
                     self.out.push((side, b));
@@ -223,12 +262,19 @@ impl SimGateway {
     }
 
     fn time_exceeded4(&mut self, side: Side, frame: &[u8], l2: &L2, ip: &Ip4) {
-        let Some((me, _)) = self.ifaces[ix(side)].v4 else { return };
+        let Some((me, _)) = self.ifaces[ix(side)].v4 else {
+            return;
+        };
         let original = &frame[l2.l3..];
         let icmp = Icmpv4Repr::time_exceeded(0, original);
         let mut v4 = crate::wire::Ipv4Repr::new(me, ip.src, 1, 0);
         v4.ttl = 64;
-        let eth = EthernetRepr { dst: Mac(l2.src), src: Mac(self.ifaces[ix(side)].mac), ethertype: ethertype::IPV4, vlan: None };
+        let eth = EthernetRepr {
+            dst: Mac(l2.src),
+            src: Mac(self.ifaces[ix(side)].mac),
+            ethertype: ethertype::IPV4,
+            vlan: None,
+        };
         if let Ok(b) = FrameRepr::new(eth, Net::Ipv4(v4), Transport::Icmpv4(icmp), vec![]).to_bytes() {
             self.out.push((side, b));
         }
@@ -266,7 +312,9 @@ impl SimGateway {
         if !self.ttl4(Side::Wan, &mut frame, &l2, &ip) {
             return;
         }
-        let Some(dst) = self.nat.inbound(&mut frame, &l2, &ip, self.now, &self.profile) else { return };
+        let Some(dst) = self.nat.inbound(&mut frame, &l2, &ip, self.now, &self.profile) else {
+            return;
+        };
         self.finish4(&mut frame, &l2, &ip);
         self.emit(Side::Lan, IpAddr::V4(dst), frame);
     }
@@ -281,7 +329,9 @@ impl SimGateway {
             return;
         }
         let Some(ip2) = Ip4::parse(&frame, l2.l3) else { return };
-        let Some(dst) = self.nat.inbound(&mut frame, &l2, &ip2, self.now, &self.profile) else { return };
+        let Some(dst) = self.nat.inbound(&mut frame, &l2, &ip2, self.now, &self.profile) else {
+            return;
+        };
         self.finish4(&mut frame, &l2, &ip2);
         self.emit(Side::Lan, IpAddr::V4(dst), frame);
     }
@@ -337,10 +387,19 @@ impl SimGateway {
         body.extend_from_slice(&target.octets());
         body.extend_from_slice(&[2, 1]);
         body.extend_from_slice(&me.mac);
-        let dst = if ip.src.is_unspecified() { Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1) } else { ip.src };
+        let dst = if ip.src.is_unspecified() {
+            Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1)
+        } else {
+            ip.src
+        };
         let mut v6 = Ipv6Repr::new(target, dst, 58, 0);
         v6.hop_limit = 255;
-        let eth = EthernetRepr { dst: Mac(l2.src), src: Mac(me.mac), ethertype: ethertype::IPV6, vlan: None };
+        let eth = EthernetRepr {
+            dst: Mac(l2.src),
+            src: Mac(me.mac),
+            ethertype: ethertype::IPV6,
+            vlan: None,
+        };
         let icmp = Icmpv6Repr::from(Icmpv6Message::Other { ty: 136, code: 0, body });
         if let Ok(b) = FrameRepr::new(eth, Net::Ipv6(v6), Transport::Icmpv6(icmp), vec![]).to_bytes() {
             self.out.push((side, b));
@@ -348,11 +407,18 @@ impl SimGateway {
     }
 
     fn time_exceeded6(&mut self, side: Side, frame: &[u8], l2: &L2, ip: &Ip6) {
-        let Some((me, _)) = self.ifaces[ix(side)].v6 else { return };
+        let Some((me, _)) = self.ifaces[ix(side)].v6 else {
+            return;
+        };
         let icmp = Icmpv6Repr::time_exceeded(0, &frame[l2.l3..]);
         let mut v6 = Ipv6Repr::new(me, ip.src, 58, 0);
         v6.hop_limit = 64;
-        let eth = EthernetRepr { dst: Mac(l2.src), src: Mac(self.ifaces[ix(side)].mac), ethertype: ethertype::IPV6, vlan: None };
+        let eth = EthernetRepr {
+            dst: Mac(l2.src),
+            src: Mac(self.ifaces[ix(side)].mac),
+            ethertype: ethertype::IPV6,
+            vlan: None,
+        };
         if let Ok(b) = FrameRepr::new(eth, Net::Ipv6(v6), Transport::Icmpv6(icmp), vec![]).to_bytes() {
             self.out.push((side, b));
         }
@@ -367,6 +433,10 @@ fn fix_ipv4_header(frame: &mut [u8], o: usize, ihl: usize) {
 }
 
 fn same_net4(a: Ipv4Addr, n: Ipv4Addr, p: u8) -> bool {
-    let m = if p == 0 { 0 } else { u32::MAX << (32 - u32::from(p.min(32))) };
+    let m = if p == 0 {
+        0
+    } else {
+        u32::MAX << (32 - u32::from(p.min(32)))
+    };
     u32::from(a) & m == u32::from(n) & m
 }

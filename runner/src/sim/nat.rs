@@ -93,7 +93,11 @@ impl Nat {
             return wanted;
         }
         for _ in 0..100_000 {
-            let p = if profile.has(Quirk::Symmetric) { self.rng.random_range(1024..=65535) } else { 1024 + (wanted.wrapping_add(self.rng.random::<u16>()) % 64512) };
+            let p = if profile.has(Quirk::Symmetric) {
+                self.rng.random_range(1024..=65535)
+            } else {
+                1024 + (wanted.wrapping_add(self.rng.random::<u16>()) % 64512)
+            };
             if self.port_free(proto, p) {
                 return p;
             }
@@ -102,9 +106,18 @@ impl Nat {
     }
 
     /// Finds or creates the mapping for an outbound packet; its index.
-    fn map_out(&mut self, proto: u8, int: (Ipv4Addr, u16), remote: (Ipv4Addr, u16), now: Duration, profile: &Profile) -> usize {
+    fn map_out(
+        &mut self,
+        proto: u8,
+        int: (Ipv4Addr, u16),
+        remote: (Ipv4Addr, u16),
+        now: Duration,
+        profile: &Profile,
+    ) -> usize {
         let sym = profile.has(Quirk::Symmetric);
-        if let Some(i) = self.maps.iter().position(|m| m.proto == proto && m.int_addr == int.0 && m.int_port == int.1 && (!sym || m.remote == Some(remote))) {
+        if let Some(i) = self.maps.iter().position(|m| {
+            m.proto == proto && m.int_addr == int.0 && m.int_port == int.1 && (!sym || m.remote == Some(remote))
+        }) {
             return i;
         }
         let ext = self.allocate(proto, int.1, profile);
@@ -123,7 +136,15 @@ impl Nat {
     }
 
     /// Translates a LAN → WAN packet in place; `false` to drop it.
-    pub fn outbound(&mut self, f: &mut [u8], l2: &L2, ip: &Ip4, gw: Ipv4Addr, now: Duration, profile: &Profile) -> bool {
+    pub fn outbound(
+        &mut self,
+        f: &mut [u8],
+        l2: &L2,
+        ip: &Ip4,
+        gw: Ipv4Addr,
+        now: Duration,
+        profile: &Profile,
+    ) -> bool {
         let o = l2.l3;
         let l4 = o + ip.ihl;
         let bad = profile.has(Quirk::BadChecksum);
@@ -177,10 +198,25 @@ impl Nat {
                         }
                         // An error from a LAN host about an inbound packet: the quoted packet's
                         // destination is the LAN host; it goes back as the mapping.
-                        let Some(inner) = Ip4::parse(f, l4 + 8) else { return false };
+                        let Some(inner) = Ip4::parse(f, l4 + 8) else {
+                            return false;
+                        };
                         let il4 = l4 + 8 + inner.ihl;
-                        let (proto, port) = (inner.proto, if inner.proto == ICMP { rd16(f, il4 + 4) } else { rd16(f, il4 + 2) });
-                        let Some(m) = self.maps.iter().find(|m| m.proto == proto && m.int_addr == inner.dst && m.int_port == port) else { return false };
+                        let (proto, port) = (
+                            inner.proto,
+                            if inner.proto == ICMP {
+                                rd16(f, il4 + 4)
+                            } else {
+                                rd16(f, il4 + 2)
+                            },
+                        );
+                        let Some(m) = self
+                            .maps
+                            .iter()
+                            .find(|m| m.proto == proto && m.int_addr == inner.dst && m.int_port == port)
+                        else {
+                            return false;
+                        };
                         let ext = m.ext_port;
                         rewrite_inner(f, l4, il4, inner, gw, ext, false, bad);
                         rewrite_addr(f, o + 12, gw, None);
@@ -216,7 +252,10 @@ impl Nat {
                     return None;
                 }
                 let (sport, dport) = (rd16(f, l4), rd16(f, l4 + 2));
-                let i = self.maps.iter().position(|m| m.proto == ip.proto && m.ext_port == dport && filter_ok(m, (ip.src, sport)))?;
+                let i = self
+                    .maps
+                    .iter()
+                    .position(|m| m.proto == ip.proto && m.ext_port == dport && filter_ok(m, (ip.src, sport)))?;
                 if ip.proto == TCP && !tcp_quirks_in(f, o, l4, profile) {
                     return None;
                 }
@@ -255,8 +294,15 @@ impl Nat {
                         }
                         let inner = Ip4::parse_quoted(f, l4 + 8)?;
                         let il4 = l4 + 8 + inner.ihl;
-                        let port = if inner.proto == ICMP { rd16(f, il4 + 4) } else { rd16(f, il4) };
-                        let i = self.maps.iter().position(|m| m.proto == inner.proto && m.ext_port == port)?;
+                        let port = if inner.proto == ICMP {
+                            rd16(f, il4 + 4)
+                        } else {
+                            rd16(f, il4)
+                        };
+                        let i = self
+                            .maps
+                            .iter()
+                            .position(|m| m.proto == inner.proto && m.ext_port == port)?;
                         let (addr, int_port) = (self.maps[i].int_addr, self.maps[i].int_port);
                         rewrite_inner(f, l4, il4, inner, addr, int_port, true, bad);
                         rewrite_addr(f, o + 16, addr, None);
@@ -321,7 +367,16 @@ fn rewrite_port(f: &mut [u8], at: usize, new: u16, csum: Option<usize>) {
 /// Rewrites the quoted packet of an ICMP error: `inbound` = the quote is our outbound packet
 /// (its source becomes the LAN client); otherwise its destination becomes the external mapping.
 #[allow(clippy::too_many_arguments)]
-fn rewrite_inner(f: &mut [u8], _l4: usize, il4: usize, inner: Ip4, addr: Ipv4Addr, port: u16, inbound: bool, bad: bool) {
+fn rewrite_inner(
+    f: &mut [u8],
+    _l4: usize,
+    il4: usize,
+    inner: Ip4,
+    addr: Ipv4Addr,
+    port: u16,
+    inbound: bool,
+    bad: bool,
+) {
     let io = il4 - inner.ihl;
     let (addr_at, port_at) = if inbound { (io + 12, il4) } else { (io + 16, il4 + 2) };
     let quoted_csum = match inner.proto {
@@ -414,13 +469,18 @@ pub(super) fn tcp_common(f: &mut [u8], l4: usize, doff: usize, p: &Profile, outb
         if len < 2 || i + len > opt_end {
             break;
         }
-        let strip = (p.has(Quirk::TfoStrip) && kind == 34) || (p.has(Quirk::OptionsStrip) && !matches!(kind, 2 | 3 | 4 | 5 | 8));
+        let strip = (p.has(Quirk::TfoStrip) && kind == 34)
+            || (p.has(Quirk::OptionsStrip) && !matches!(kind, 2 | 3 | 4 | 5 | 8));
         if strip {
             // Overwrite with NOPs, two bytes at a time where aligned to the checksum's words.
             for j in i..i + len {
                 let word_at = l4 + ((j - l4) & !1);
                 let w = rd16(f, word_at);
-                let nw = if (j - l4) % 2 == 0 { (w & 0x00ff) | 0x0100 } else { (w & 0xff00) | 0x0001 };
+                let nw = if (j - l4) % 2 == 0 {
+                    (w & 0x00ff) | 0x0100
+                } else {
+                    (w & 0xff00) | 0x0001
+                };
                 set_word(f, word_at, nw);
             }
         } else if kind == 2 && len == 4 && syn && p.has(Quirk::MssClamp1400) && rd16(f, i + 2) > 1400 {
@@ -444,7 +504,11 @@ fn set_word_unaligned(f: &mut [u8], l4: usize, at: usize, v: u16, c_at: usize) {
         let j = at + k;
         let word_at = l4 + ((j - l4) & !1);
         let w = rd16(f, word_at);
-        let nw = if (j - l4) % 2 == 0 { (w & 0x00ff) | (u16::from(*b) << 8) } else { (w & 0xff00) | u16::from(*b) };
+        let nw = if (j - l4) % 2 == 0 {
+            (w & 0x00ff) | (u16::from(*b) << 8)
+        } else {
+            (w & 0xff00) | u16::from(*b)
+        };
         let c = update16(rd16(f, c_at), w, nw);
         wr16(f, word_at, nw);
         wr16(f, c_at, c);

@@ -146,7 +146,11 @@ impl Profile {
     /// Parses `a+b+c` (empty or `compliant`: no quirks).
     pub fn parse(s: &str) -> Result<Profile, ProfileError> {
         let mut quirks = BTreeSet::new();
-        for part in s.split('+').map(str::trim).filter(|p| !p.is_empty() && *p != "compliant") {
+        for part in s
+            .split('+')
+            .map(str::trim)
+            .filter(|p| !p.is_empty() && *p != "compliant")
+        {
             match Quirk::ALL.iter().find(|q| q.name() == part) {
                 Some(q) => {
                     quirks.insert(*q);

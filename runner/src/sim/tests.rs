@@ -38,11 +38,17 @@ fn outbound_udp_is_translated_with_port_preservation_and_valid_checksums() {
     let mut gw = SimGateway::new(&tb(), &Profile::default(), 1);
     let out = gw.input(Side::Lan, &udp(5000, [203, 0, 113, 3], 53, 64), Duration::ZERO);
     let out = arp_reply_for(&mut gw, Side::Wan, &out);
-    let (side, b) = out.iter().find(|(_, b)| View::of_frame(&FrameRepr::parse(b)).ports().is_some()).expect("forwarded");
+    let (side, b) = out
+        .iter()
+        .find(|(_, b)| View::of_frame(&FrameRepr::parse(b)).ports().is_some())
+        .expect("forwarded");
     assert_eq!(*side, Side::Wan);
     let f = FrameRepr::parse(b);
     let v = View::of_frame(&f);
-    assert_eq!(v.ip.as_ref().unwrap().src, "203.0.113.2".parse::<std::net::IpAddr>().unwrap());
+    assert_eq!(
+        v.ip.as_ref().unwrap().src,
+        "203.0.113.2".parse::<std::net::IpAddr>().unwrap()
+    );
     assert_eq!(v.ports(), Some((5000, 53)));
     assert_eq!(v.ip.as_ref().unwrap().ttl, 63);
     assert_eq!(f.checksums.ip, Some(true));
@@ -55,7 +61,11 @@ fn bad_checksum_profile_leaves_the_udp_checksum_stale() {
     let mut gw = SimGateway::new(&tb(), &Profile::parse("bad-checksum").unwrap(), 1);
     let out = gw.input(Side::Lan, &udp(5000, [203, 0, 113, 3], 53, 64), Duration::ZERO);
     let out = arp_reply_for(&mut gw, Side::Wan, &out);
-    let f = out.iter().map(|(_, b)| FrameRepr::parse(b)).find(|f| matches!(View::of_frame(f).l4, L4View::Udp { .. })).unwrap();
+    let f = out
+        .iter()
+        .map(|(_, b)| FrameRepr::parse(b))
+        .find(|f| matches!(View::of_frame(f).l4, L4View::Udp { .. }))
+        .unwrap();
     assert_eq!(f.checksums.l4, Some(false));
 }
 
@@ -68,7 +78,12 @@ fn ttl_one_gives_time_exceeded_and_unsolicited_inbound_is_dropped() {
     assert_eq!(out[0].0, Side::Lan);
     let profile = Profile::parse("symmetric+apdf").unwrap();
     assert_eq!(profile.to_string(), "symmetric+apdf");
-    assert!(Profile::parse("syn-data-dorp").unwrap_err().to_string().contains("syn-data-drop"));
+    assert!(
+        Profile::parse("syn-data-dorp")
+            .unwrap_err()
+            .to_string()
+            .contains("syn-data-drop")
+    );
 }
 
 #[test]

@@ -53,7 +53,9 @@ impl Filter {
                 if proto == 58 && f.get(l4) != Some(&128) {
                     return true;
                 }
-                let Some((sp, dp)) = ports(f, l4, proto) else { return true };
+                let Some((sp, dp)) = ports(f, l4, proto) else {
+                    return true;
+                };
                 let key = (proto, ip.src, sp, ip.dst, dp);
                 match self.state.iter_mut().find(|(k, _)| *k == key) {
                     Some(e) => e.1 = now,
@@ -74,14 +76,26 @@ impl Filter {
                         }
                         // An error about an open flow: the quoted packet went out from the LAN.
                         let q = l4 + 8;
-                        let Some(inner) = Ip6::parse_prefix(f, q) else { return false };
-                        let Some((sp, dp)) = ports(f, q + 40, inner.next) else { return false };
-                        let key = (inner.next, inner.src, sp, inner.dst, if inner.next == 58 { 0 } else { dp });
+                        let Some(inner) = Ip6::parse_prefix(f, q) else {
+                            return false;
+                        };
+                        let Some((sp, dp)) = ports(f, q + 40, inner.next) else {
+                            return false;
+                        };
+                        let key = (
+                            inner.next,
+                            inner.src,
+                            sp,
+                            inner.dst,
+                            if inner.next == 58 { 0 } else { dp },
+                        );
                         return self.touch(key, now);
                     }
                     return false;
                 }
-                let Some((sp, dp)) = ports(f, l4, proto) else { return false };
+                let Some((sp, dp)) = ports(f, l4, proto) else {
+                    return false;
+                };
                 self.touch((proto, ip.dst, dp, ip.src, sp), now)
             }
         }
@@ -106,7 +120,13 @@ impl Ip6 {
             return None;
         }
         let a = |i: usize| -> Ipv6Addr { Ipv6Addr::from(<[u8; 16]>::try_from(&h[i..i + 16]).unwrap_or([0; 16])) };
-        Some(Ip6 { payload_len: usize::from(rd16(h, 4)), next: h[6], hlim: h[7], src: a(8), dst: a(24) })
+        Some(Ip6 {
+            payload_len: usize::from(rd16(h, 4)),
+            next: h[6],
+            hlim: h[7],
+            src: a(8),
+            dst: a(24),
+        })
     }
 }
 

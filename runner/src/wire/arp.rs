@@ -81,8 +81,7 @@ impl ArpRepr {
 
     /// Parses an ARP packet; only Ethernet/IPv4 address types are accepted.
     pub fn parse(bytes: &[u8]) -> Result<Self, WireError> {
-        let slice = ArpPacketSlice::from_slice(bytes)
-            .map_err(|e| WireError::malformed("arp", e.to_string()))?;
+        let slice = ArpPacketSlice::from_slice(bytes).map_err(|e| WireError::malformed("arp", e.to_string()))?;
         let p = slice
             .to_packet()
             .try_eth_ipv4()
@@ -124,11 +123,7 @@ mod tests {
     fn request_reply_round_trip() {
         let lan = Mac([2, 0, 0, 0, 1, 0x64]);
         let gw = Mac([2, 0, 0, 0, 0, 1]);
-        let req = ArpRepr::request(
-            lan,
-            Ipv4Addr::new(192, 168, 1, 100),
-            Ipv4Addr::new(192, 168, 1, 1),
-        );
+        let req = ArpRepr::request(lan, Ipv4Addr::new(192, 168, 1, 100), Ipv4Addr::new(192, 168, 1, 1));
         let b = req.to_bytes();
         assert_eq!(
             &b[..8],

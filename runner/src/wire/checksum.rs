@@ -63,10 +63,7 @@ impl PseudoHeader {
 /// One's complement of the one's complement sum of `data` (the value to write
 /// into a checksum field that was zero while summing).
 pub fn internet_checksum(data: &[u8]) -> u16 {
-    Sum16BitWords::new()
-        .add_slice(data)
-        .ones_complement()
-        .to_be()
+    Sum16BitWords::new().add_slice(data).ones_complement().to_be()
 }
 
 /// Checksum of a TCP/UDP/ICMPv6 message with the pseudo-header; the message's
@@ -171,8 +168,8 @@ mod tests {
     fn known_ipv4_header_checksum() {
         // Classic example header (checksum 0xb861).
         let h = [
-            0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0xb8, 0x61, 0xc0, 0xa8,
-            0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7,
+            0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8,
+            0x00, 0xc7,
         ];
         assert!(ipv4_header_valid(&h));
         let mut z = h;

@@ -98,8 +98,8 @@ impl EthernetRepr {
 
     /// Parses the header at the start of `frame`.
     pub fn parse(frame: &[u8]) -> Result<Self, WireError> {
-        let (eth, rest) = Ethernet2Header::from_slice(frame)
-            .map_err(|_| WireError::truncated("ethernet", 14, frame.len()))?;
+        let (eth, rest) =
+            Ethernet2Header::from_slice(frame).map_err(|_| WireError::truncated("ethernet", 14, frame.len()))?;
         let mut repr = EthernetRepr {
             dst: Mac(eth.destination),
             src: Mac(eth.source),
@@ -107,8 +107,8 @@ impl EthernetRepr {
             vlan: None,
         };
         if repr.ethertype == ethertype::VLAN {
-            let (tag, _) = SingleVlanHeader::from_slice(rest)
-                .map_err(|_| WireError::truncated("vlan tag", 18, frame.len()))?;
+            let (tag, _) =
+                SingleVlanHeader::from_slice(rest).map_err(|_| WireError::truncated("vlan tag", 18, frame.len()))?;
             repr.vlan = Some(VlanTag {
                 pcp: tag.pcp.value(),
                 dei: tag.drop_eligible_indicator,
@@ -139,11 +139,9 @@ impl EthernetRepr {
         buf.extend_from_slice(&eth.to_bytes());
         if let Some(tag) = self.vlan {
             let vlan = SingleVlanHeader {
-                pcp: VlanPcp::try_new(tag.pcp)
-                    .map_err(|_| WireError::malformed("vlan tag", "pcp > 7"))?,
+                pcp: VlanPcp::try_new(tag.pcp).map_err(|_| WireError::malformed("vlan tag", "pcp > 7"))?,
                 drop_eligible_indicator: tag.dei,
-                vlan_id: VlanId::try_new(tag.vid)
-                    .map_err(|_| WireError::malformed("vlan tag", "vid > 4095"))?,
+                vlan_id: VlanId::try_new(tag.vid).map_err(|_| WireError::malformed("vlan tag", "vid > 4095"))?,
                 ether_type: EtherType(self.ethertype),
             };
             buf.extend_from_slice(&vlan.to_bytes());

@@ -2,8 +2,8 @@
 
 use super::checksum::{self, PseudoHeader};
 use super::{
-    ArpRepr, EthernetRepr, Icmpv4Repr, Icmpv6Repr, Ipv4Repr, Ipv6Repr, Mac, TcpRepr, UdpRepr,
-    WireError, be16, ethertype, ip_proto,
+    ArpRepr, EthernetRepr, Icmpv4Repr, Icmpv6Repr, Ipv4Repr, Ipv6Repr, Mac, TcpRepr, UdpRepr, WireError, be16,
+    ethertype, ip_proto,
 };
 
 /// Minimum Ethernet frame length without the FCS.
@@ -246,13 +246,7 @@ impl FrameRepr {
     /// Decodes the transport in `body` (the IP payload as delimited by the IP
     /// length). `fragment`: only the first fragment is present, so lengths
     /// beyond it are expected and checksums cannot be checked.
-    fn parse_upper(
-        &mut self,
-        protocol: u8,
-        ph: &PseudoHeader,
-        body: &[u8],
-        fragment: bool,
-    ) -> Upper {
+    fn parse_upper(&mut self, protocol: u8, ph: &PseudoHeader, body: &[u8], fragment: bool) -> Upper {
         let checked = |ok: bool| (!fragment).then_some(ok);
         match protocol {
             ip_proto::TCP => match TcpRepr::parse(body) {
@@ -271,8 +265,7 @@ impl FrameRepr {
                 Ok(u) => {
                     let claimed = usize::from(u.length);
                     if claimed < 8 {
-                        self.anomalies
-                            .push(format!("udp length {claimed} is less than 8"));
+                        self.anomalies.push(format!("udp length {claimed} is less than 8"));
                     } else if claimed > body.len() && !fragment {
                         self.anomalies.push(format!(
                             "udp length {claimed} exceeds the {} bytes present (clamped)",

@@ -250,10 +250,7 @@ impl Icmpv4Repr {
                 gateway: Ipv4Addr::new(bytes[4], bytes[5], bytes[6], bytes[7]),
                 quoted: quoted(),
             },
-            11 => Icmpv4Message::TimeExceeded {
-                code,
-                quoted: quoted(),
-            },
+            11 => Icmpv4Message::TimeExceeded { code, quoted: quoted() },
             12 => Icmpv4Message::ParamProblem {
                 code,
                 pointer: bytes[4],
@@ -277,8 +274,7 @@ impl Icmpv4Repr {
     fn unchecked_bytes(&self) -> Vec<u8> {
         let mut b = vec![self.ty(), self.code(), 0, 0];
         match &self.msg {
-            Icmpv4Message::EchoRequest { id, seq, data }
-            | Icmpv4Message::EchoReply { id, seq, data } => {
+            Icmpv4Message::EchoRequest { id, seq, data } | Icmpv4Message::EchoReply { id, seq, data } => {
                 b.extend_from_slice(&id.to_be_bytes());
                 b.extend_from_slice(&seq.to_be_bytes());
                 b.extend_from_slice(data);
@@ -292,15 +288,11 @@ impl Icmpv4Repr {
                 b.extend_from_slice(&[0; 4]);
                 b.extend_from_slice(quoted.bytes());
             }
-            Icmpv4Message::ParamProblem {
-                pointer, quoted, ..
-            } => {
+            Icmpv4Message::ParamProblem { pointer, quoted, .. } => {
                 b.extend_from_slice(&[*pointer, 0, 0, 0]);
                 b.extend_from_slice(quoted.bytes());
             }
-            Icmpv4Message::Redirect {
-                gateway, quoted, ..
-            } => {
+            Icmpv4Message::Redirect { gateway, quoted, .. } => {
                 b.extend_from_slice(&gateway.octets());
                 b.extend_from_slice(quoted.bytes());
             }
@@ -320,9 +312,7 @@ impl Icmpv4Repr {
     /// The whole message with the checksum computed unless overridden.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut b = self.unchecked_bytes();
-        let c = self
-            .checksum_override
-            .unwrap_or_else(|| internet_checksum(&b));
+        let c = self.checksum_override.unwrap_or_else(|| internet_checksum(&b));
         b[2..4].copy_from_slice(&c.to_be_bytes());
         b
     }
@@ -390,11 +380,7 @@ mod tests {
         let fne = Icmpv4Repr::parse(&Icmpv4Repr::frag_needed(1400, &original).to_bytes()).unwrap();
         assert!(matches!(
             fne.msg,
-            Icmpv4Message::DstUnreachable {
-                code: 4,
-                mtu: 1400,
-                ..
-            }
+            Icmpv4Message::DstUnreachable { code: 4, mtu: 1400, .. }
         ));
     }
 

@@ -232,18 +232,12 @@ impl Icmpv6Repr {
         }
         let quoted = || IpPacket::parse(&bytes[8..]);
         let msg = match ty {
-            1 => Icmpv6Message::DstUnreachable {
-                code,
-                quoted: quoted(),
-            },
+            1 => Icmpv6Message::DstUnreachable { code, quoted: quoted() },
             2 => Icmpv6Message::PacketTooBig {
                 mtu: be32(bytes, 4),
                 quoted: quoted(),
             },
-            3 => Icmpv6Message::TimeExceeded {
-                code,
-                quoted: quoted(),
-            },
+            3 => Icmpv6Message::TimeExceeded { code, quoted: quoted() },
             4 => Icmpv6Message::ParamProblem {
                 code,
                 pointer: be32(bytes, 4),
@@ -274,21 +268,16 @@ impl Icmpv6Repr {
     fn unchecked_bytes(&self) -> Vec<u8> {
         let mut b = vec![self.ty(), self.code(), 0, 0];
         match &self.msg {
-            Icmpv6Message::EchoRequest { id, seq, data }
-            | Icmpv6Message::EchoReply { id, seq, data } => {
+            Icmpv6Message::EchoRequest { id, seq, data } | Icmpv6Message::EchoReply { id, seq, data } => {
                 b.extend_from_slice(&id.to_be_bytes());
                 b.extend_from_slice(&seq.to_be_bytes());
                 b.extend_from_slice(data);
             }
-            Icmpv6Message::DstUnreachable { quoted, .. }
-            | Icmpv6Message::TimeExceeded { quoted, .. } => {
+            Icmpv6Message::DstUnreachable { quoted, .. } | Icmpv6Message::TimeExceeded { quoted, .. } => {
                 b.extend_from_slice(&[0; 4]);
                 b.extend_from_slice(quoted.bytes());
             }
-            Icmpv6Message::PacketTooBig { mtu: v, quoted }
-            | Icmpv6Message::ParamProblem {
-                pointer: v, quoted, ..
-            } => {
+            Icmpv6Message::PacketTooBig { mtu: v, quoted } | Icmpv6Message::ParamProblem { pointer: v, quoted, .. } => {
                 b.extend_from_slice(&v.to_be_bytes());
                 b.extend_from_slice(quoted.bytes());
             }
@@ -327,9 +316,7 @@ mod tests {
 
     use super::*;
     use crate::wire::checksum::icmpv6_valid;
-    use crate::wire::{
-        InnerIp, Ipv6Repr, QuotedTransport, TcpFlags, TcpOption, TcpOptions, TcpRepr,
-    };
+    use crate::wire::{InnerIp, Ipv6Repr, QuotedTransport, TcpFlags, TcpOption, TcpOptions, TcpRepr};
 
     fn ph() -> PseudoHeader {
         PseudoHeader::V6 {
@@ -340,18 +327,11 @@ mod tests {
 
     /// An IPv6/TCP SYN with `n` payload bytes.
     fn tcp_packet(n: usize) -> Vec<u8> {
-        let (src, dst): (Ipv6Addr, Ipv6Addr) = (
-            "2001:db8:1::100".parse().unwrap(),
-            "2001:db8:2::9".parse().unwrap(),
-        );
+        let (src, dst): (Ipv6Addr, Ipv6Addr) = ("2001:db8:1::100".parse().unwrap(), "2001:db8:2::9".parse().unwrap());
         let mut t = TcpRepr::new(50000, 443, TcpFlags::new(TcpFlags::SYN));
         t.options = TcpOptions::Parsed(vec![TcpOption::Mss(1440)]);
-        let seg = t
-            .to_bytes(&PseudoHeader::V6 { src, dst }, &vec![7; n])
-            .unwrap();
-        let mut b = Ipv6Repr::new(src, dst, ip_proto::TCP, seg.len())
-            .to_bytes()
-            .unwrap();
+        let seg = t.to_bytes(&PseudoHeader::V6 { src, dst }, &vec![7; n]).unwrap();
+        let mut b = Ipv6Repr::new(src, dst, ip_proto::TCP, seg.len()).to_bytes().unwrap();
         b.extend_from_slice(&seg);
         b
     }
@@ -365,9 +345,7 @@ mod tests {
         assert_eq!(p, r);
         let q = p.quoted().unwrap();
         assert!(matches!(q.ip(), Some(InnerIp::V6(_))));
-        assert!(
-            matches!(q.transport(), QuotedTransport::Tcp(t) if t.dst_port == 443 && t.options.mss() == Some(1440))
-        );
+        assert!(matches!(q.transport(), QuotedTransport::Tcp(t) if t.dst_port == 443 && t.options.mss() == Some(1440)));
         assert_eq!(q.payload(), &[7; 100][..]);
         let mut flipped = b.clone();
         flipped[60] ^= 0x80;

@@ -120,9 +120,7 @@ impl IpPacket {
         let partial = || QuotedTransport::Partial {
             protocol,
             src_port: (rest.len() >= 2).then(|| be16(rest, 0)),
-            dst_port: (rest.len() >= 4
-                && protocol != ip_proto::ICMP
-                && protocol != ip_proto::ICMPV6)
+            dst_port: (rest.len() >= 4 && protocol != ip_proto::ICMP && protocol != ip_proto::ICMPV6)
                 .then(|| be16(rest, 2)),
             seq: (rest.len() >= 8 && protocol == ip_proto::TCP).then(|| be32(rest, 4)),
             bytes: rest.to_vec(),
@@ -178,9 +176,7 @@ impl IpPacket {
         match &self.transport {
             QuotedTransport::Tcp(t) => (Some(t.src_port), Some(t.dst_port)),
             QuotedTransport::Udp(u) => (Some(u.src_port), Some(u.dst_port)),
-            QuotedTransport::Partial {
-                src_port, dst_port, ..
-            } => (*src_port, *dst_port),
+            QuotedTransport::Partial { src_port, dst_port, .. } => (*src_port, *dst_port),
             _ => (None, None),
         }
     }
@@ -215,16 +211,11 @@ pub(crate) mod tests {
 
     /// An IPv4/UDP packet with `n` payload bytes.
     pub(crate) fn udp_packet(n: usize) -> Vec<u8> {
-        let (src, dst) = (
-            Ipv4Addr::new(192, 168, 1, 100),
-            Ipv4Addr::new(198, 51, 100, 9),
-        );
+        let (src, dst) = (Ipv4Addr::new(192, 168, 1, 100), Ipv4Addr::new(198, 51, 100, 9));
         let payload = vec![0x5a; n];
         let ph = PseudoHeader::V4 { src, dst };
         let udp = UdpRepr::new(40000, 33434).to_bytes(&ph, &payload).unwrap();
-        let mut b = Ipv4Repr::new(src, dst, ip_proto::UDP, udp.len())
-            .to_bytes()
-            .unwrap();
+        let mut b = Ipv4Repr::new(src, dst, ip_proto::UDP, udp.len()).to_bytes().unwrap();
         b.extend_from_slice(&udp);
         b
     }

@@ -133,9 +133,8 @@ impl Ipv4Repr {
 
     /// The etherparse header with the computed (or overridden) length and checksum.
     fn to_header(&self) -> Result<Ipv4Header, WireError> {
-        let options = Ipv4Options::try_from(self.options.as_slice()).map_err(|_| {
-            WireError::malformed("ipv4", "options must be a multiple of 4 bytes, at most 40")
-        })?;
+        let options = Ipv4Options::try_from(self.options.as_slice())
+            .map_err(|_| WireError::malformed("ipv4", "options must be a multiple of 4 bytes, at most 40"))?;
         let total = self.header_len() + self.payload_len;
         let total_len = match self.overrides.total_len {
             Some(v) => v,
@@ -153,8 +152,7 @@ impl Ipv4Repr {
             identification: self.id,
             dont_fragment: self.df,
             more_fragments: self.mf,
-            fragment_offset: IpFragOffset::try_new(self.frag_offset)
-                .map_err(|_| bad("fragment offset"))?,
+            fragment_offset: IpFragOffset::try_new(self.frag_offset).map_err(|_| bad("fragment offset"))?,
             time_to_live: self.ttl,
             protocol: IpNumber(self.protocol),
             header_checksum: 0,
@@ -162,10 +160,7 @@ impl Ipv4Repr {
             destination: self.dst.octets(),
             options,
         };
-        h.header_checksum = self
-            .overrides
-            .checksum
-            .unwrap_or_else(|| h.calc_header_checksum());
+        h.header_checksum = self.overrides.checksum.unwrap_or_else(|| h.calc_header_checksum());
         Ok(h)
     }
 
@@ -199,12 +194,7 @@ mod tests {
     use crate::wire::checksum::ipv4_header_valid;
 
     fn sample() -> Ipv4Repr {
-        let mut r = Ipv4Repr::new(
-            Ipv4Addr::new(192, 168, 1, 100),
-            Ipv4Addr::new(203, 0, 113, 7),
-            17,
-            30,
-        );
+        let mut r = Ipv4Repr::new(Ipv4Addr::new(192, 168, 1, 100), Ipv4Addr::new(203, 0, 113, 7), 17, 30);
         r.tos = 0xb9;
         r.id = 0x1234;
         r.ttl = 3;
@@ -249,10 +239,7 @@ mod tests {
         let p = Ipv4Repr::parse(&b).unwrap();
         assert_eq!(p.header_checksum, 0xdead);
         assert_eq!(p.total_len, 9);
-        assert_eq!(
-            p.payload_len, 0,
-            "lying total_len below header length saturates"
-        );
+        assert_eq!(p.payload_len, 0, "lying total_len below header length saturates");
         assert!(!ipv4_header_valid(&b));
     }
 

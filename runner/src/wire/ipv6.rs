@@ -48,9 +48,7 @@ impl Ipv6ExtHeader {
     pub fn len(&self) -> usize {
         match self {
             Ipv6ExtHeader::Fragment(_) => 8,
-            Ipv6ExtHeader::HopByHop(b) | Ipv6ExtHeader::Routing(b) | Ipv6ExtHeader::DestOpts(b) => {
-                b.len() + 2
-            }
+            Ipv6ExtHeader::HopByHop(b) | Ipv6ExtHeader::Routing(b) | Ipv6ExtHeader::DestOpts(b) => b.len() + 2,
         }
     }
 
@@ -178,11 +176,7 @@ impl Ipv6Repr {
 
     /// Header length including extension headers.
     pub fn header_len(&self) -> usize {
-        40 + self
-            .extensions
-            .iter()
-            .map(Ipv6ExtHeader::len)
-            .sum::<usize>()
+        40 + self.extensions.iter().map(Ipv6ExtHeader::len).sum::<usize>()
     }
 
     /// The fragment header, if any.

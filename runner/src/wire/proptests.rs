@@ -15,14 +15,8 @@ fn seeds() -> Vec<Vec<u8>> {
         ethertype,
         vlan: None,
     };
-    let (a4, b4) = (
-        Ipv4Addr::new(192, 168, 1, 100),
-        Ipv4Addr::new(203, 0, 113, 7),
-    );
-    let (a6, b6): (Ipv6Addr, Ipv6Addr) = (
-        "2001:db8::1".parse().unwrap(),
-        "2001:db8::2".parse().unwrap(),
-    );
+    let (a4, b4) = (Ipv4Addr::new(192, 168, 1, 100), Ipv4Addr::new(203, 0, 113, 7));
+    let (a6, b6): (Ipv6Addr, Ipv6Addr) = ("2001:db8::1".parse().unwrap(), "2001:db8::2".parse().unwrap());
     let mut tcp = TcpRepr::new(1234, 80, TcpFlags::new(TcpFlags::SYN));
     tcp.options = TcpOptions::Parsed(vec![
         TcpOption::Mss(1460),

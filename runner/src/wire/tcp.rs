@@ -127,12 +127,7 @@ impl TcpRepr {
     }
 
     /// Appends the segment (header + `payload`) to `buf`.
-    pub fn emit(
-        &self,
-        ph: &PseudoHeader,
-        payload: &[u8],
-        buf: &mut Vec<u8>,
-    ) -> Result<(), WireError> {
+    pub fn emit(&self, ph: &PseudoHeader, payload: &[u8], buf: &mut Vec<u8>) -> Result<(), WireError> {
         buf.extend_from_slice(&self.to_bytes(ph, payload)?);
         Ok(())
     }
@@ -164,11 +159,7 @@ mod tests {
     }
 
     fn syn_with_everything() -> TcpRepr {
-        let mut r = TcpRepr::new(
-            40000,
-            443,
-            TcpFlags::new(TcpFlags::SYN | TcpFlags::ECE | TcpFlags::CWR),
-        );
+        let mut r = TcpRepr::new(40000, 443, TcpFlags::new(TcpFlags::SYN | TcpFlags::ECE | TcpFlags::CWR));
         r.seq = 0xdead_beef;
         r.options = TcpOptions::Parsed(all_kinds());
         r
@@ -194,10 +185,7 @@ mod tests {
         ]);
         more.flags.reserved = TcpFlags::AE;
         let more = more.filled(&ph4(), &[]);
-        assert_eq!(
-            TcpRepr::parse(&more.to_bytes(&ph4(), &[]).unwrap()).unwrap(),
-            more
-        );
+        assert_eq!(TcpRepr::parse(&more.to_bytes(&ph4(), &[]).unwrap()).unwrap(), more);
     }
 
     #[test]
@@ -243,10 +231,7 @@ mod tests {
         let seg = r.to_bytes(&ph4(), &[]).unwrap();
         assert_eq!(seg[12] >> 4, 15);
         assert_eq!(&seg[16..18], &[0x12, 0x34]);
-        assert!(
-            TcpRepr::parse(&seg).is_err(),
-            "data offset runs past the segment"
-        );
+        assert!(TcpRepr::parse(&seg).is_err(), "data offset runs past the segment");
         let mut too_big = syn_with_everything();
         too_big.overrides.data_offset = Some(16);
         assert!(too_big.to_bytes(&ph4(), &[]).is_err());

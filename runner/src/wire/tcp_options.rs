@@ -52,19 +52,15 @@ impl TcpOption {
             (2, 2) => TcpOption::Mss(be16(data, 0)),
             (3, 1) => TcpOption::WindowScale(data[0]),
             (4, 0) => TcpOption::SackPermitted,
-            (5, n) if n > 0 && n % 8 == 0 => TcpOption::Sack(
-                data.chunks_exact(8)
-                    .map(|c| (be32(c, 0), be32(c, 4)))
-                    .collect(),
-            ),
+            (5, n) if n > 0 && n % 8 == 0 => {
+                TcpOption::Sack(data.chunks_exact(8).map(|c| (be32(c, 0), be32(c, 4))).collect())
+            }
             (8, 8) => TcpOption::Timestamps {
                 val: be32(data, 0),
                 ecr: be32(data, 4),
             },
             (34, _) => TcpOption::FastOpen(data.to_vec()),
-            (254, n) if n >= 2 && be16(data, 0) == TFO_EXP_MAGIC => {
-                TcpOption::FastOpenExp(data[2..].to_vec())
-            }
+            (254, n) if n >= 2 && be16(data, 0) == TFO_EXP_MAGIC => TcpOption::FastOpenExp(data[2..].to_vec()),
             _ => TcpOption::Raw {
                 kind,
                 data: data.to_vec(),
@@ -237,10 +233,7 @@ impl TcpOptions {
     pub fn without_trailing_eol(&self) -> Self {
         match self {
             TcpOptions::Parsed(v) => {
-                let keep = v
-                    .iter()
-                    .rposition(|o| *o != TcpOption::Eol)
-                    .map_or(0, |p| p + 1);
+                let keep = v.iter().rposition(|o| *o != TcpOption::Eol).map_or(0, |p| p + 1);
                 TcpOptions::Parsed(v[..keep].to_vec())
             }
             u => u.clone(),
@@ -329,8 +322,8 @@ pub(crate) mod tests {
     #[test]
     fn hand_made_tfo_list() {
         let b = [
-            0x02, 0x04, 0x05, 0xb4, 0x01, 0x22, 0x0a, 0x8a, 0x3c, 0x5d, 0x1e, 0x77, 0xb0, 0x42,
-            0xc9, 0x04, 0x02, 0x00, 0x00, 0x00,
+            0x02, 0x04, 0x05, 0xb4, 0x01, 0x22, 0x0a, 0x8a, 0x3c, 0x5d, 0x1e, 0x77, 0xb0, 0x42, 0xc9, 0x04, 0x02, 0x00,
+            0x00, 0x00,
         ];
         let o = TcpOptions::parse(&b);
         assert_eq!(
@@ -356,10 +349,7 @@ pub(crate) mod tests {
     #[test]
     fn experimental_tfo_and_wrong_magic() {
         let b = [0xfe, 0x04, 0xf9, 0x89];
-        assert_eq!(
-            TcpOptions::parse(&b),
-            TcpOptions::Parsed(vec![FastOpenExp(vec![])])
-        );
+        assert_eq!(TcpOptions::parse(&b), TcpOptions::Parsed(vec![FastOpenExp(vec![])]));
         let b = [0xfe, 0x04, 0x12, 0x34];
         assert_eq!(
             TcpOptions::parse(&b),
@@ -371,13 +361,7 @@ pub(crate) mod tests {
         // Known kind, unexpected length -> Raw.
         assert_eq!(
             TcpOptions::parse(&[2, 3, 5, 0]),
-            TcpOptions::Parsed(vec![
-                Raw {
-                    kind: 2,
-                    data: vec![5]
-                },
-                Eol
-            ])
+            TcpOptions::Parsed(vec![Raw { kind: 2, data: vec![5] }, Eol])
         );
     }
 
@@ -395,10 +379,7 @@ pub(crate) mod tests {
             assert_eq!(o.to_string(), format!("unparseable {}", hex(bad)));
             assert_eq!(o.to_bytes().unwrap(), bad, "raw bytes re-emit unchanged");
         }
-        assert!(matches!(
-            TcpOptions::parse(&[0, 0, 1, 0]),
-            TcpOptions::Unparseable(_)
-        ));
+        assert!(matches!(TcpOptions::parse(&[0, 0, 1, 0]), TcpOptions::Unparseable(_)));
     }
 
     #[test]
@@ -412,15 +393,10 @@ pub(crate) mod tests {
         assert!(padded.eq_ignoring_eol_padding(&bare));
         assert_ne!(padded, bare);
         let nops = TcpOptions::Parsed(vec![Nop, Nop, SackPermitted, Nop]);
-        assert!(
-            !nops.eq_ignoring_eol_padding(&bare),
-            "NOPs are never ignored"
-        );
+        assert!(!nops.eq_ignoring_eol_padding(&bare), "NOPs are never ignored");
         // Emitting pads with EOL.
         assert_eq!(
-            TcpOptions::Parsed(vec![Mss(1), WindowScale(2)])
-                .to_bytes()
-                .unwrap(),
+            TcpOptions::Parsed(vec![Mss(1), WindowScale(2)]).to_bytes().unwrap(),
             [2, 4, 0, 1, 3, 3, 2, 0]
         );
     }

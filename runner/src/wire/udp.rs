@@ -48,8 +48,7 @@ impl UdpRepr {
 
     /// Parses the 8-byte header at the start of `bytes`.
     pub fn parse(bytes: &[u8]) -> Result<Self, WireError> {
-        let (h, _) = UdpHeader::from_slice(bytes)
-            .map_err(|_| WireError::truncated("udp", 8, bytes.len()))?;
+        let (h, _) = UdpHeader::from_slice(bytes).map_err(|_| WireError::truncated("udp", 8, bytes.len()))?;
         Ok(UdpRepr {
             src_port: h.source_port,
             dst_port: h.destination_port,
@@ -90,12 +89,7 @@ impl UdpRepr {
     }
 
     /// Appends the datagram (header + `payload`) to `buf`.
-    pub fn emit(
-        &self,
-        ph: &PseudoHeader,
-        payload: &[u8],
-        buf: &mut Vec<u8>,
-    ) -> Result<(), WireError> {
+    pub fn emit(&self, ph: &PseudoHeader, payload: &[u8], buf: &mut Vec<u8>) -> Result<(), WireError> {
         buf.extend_from_slice(&self.to_bytes(ph, payload)?);
         Ok(())
     }

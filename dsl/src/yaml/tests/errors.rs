@@ -45,10 +45,7 @@ fn tab_indentation() {
     ] {
         let (f, d, at) = errs(text);
         assert_eq!(at, vec![pos], "{text:?}");
-        assert_eq!(
-            d[0].message,
-            "tab used for indentation; YAML indents with spaces"
-        );
+        assert_eq!(d[0].message, "tab used for indentation; YAML indents with spaces");
         assert_eq!(f.slice(d[0].span), "\t");
     }
 }
@@ -71,28 +68,12 @@ fn other_syntax_errors_are_placed_and_said_plainly() {
             "`\\x` is not a valid escape in double-quoted text",
         ),
         ("a: b\nc\n", (2, 1), "expected `key: value`"),
-        (
-            "a: `b`\n",
-            (1, 4),
-            "a plain YAML value cannot start with `` ` ``",
-        ),
-        (
-            "a: @b\n",
-            (1, 4),
-            "a plain YAML value cannot start with `@`",
-        ),
+        ("a: `b`\n", (1, 4), "a plain YAML value cannot start with `` ` ``"),
+        ("a: @b\n", (1, 4), "a plain YAML value cannot start with `@`"),
         ("a: - b\n", (1, 4), "a `- ` list cannot start here"),
-        (
-            "a:\n  b: 1\n c: 2\n",
-            (3, 2),
-            "expected a `key: value` line",
-        ),
+        ("a:\n  b: 1\n c: 2\n", (3, 2), "expected a `key: value` line"),
         ("a: |\n  x\n y\n", (3, 2), "expected a `key: value` line"),
-        (
-            "a: 'x' y\n",
-            (1, 8),
-            "unexpected text after the closing quote",
-        ),
+        ("a: 'x' y\n", (1, 8), "unexpected text after the closing quote"),
     ] {
         let (f, d, at) = errs(text);
         assert_eq!(d.len(), 1, "{text:?}: {}", render_all(&d, &f, false));
@@ -130,10 +111,7 @@ fn anchor_and_alias_marks_without_names() {
 fn tags() {
     let (f, d, at) = errs("a: !foo x\nb: !!str y\nc: !!map\n  d: 1\n");
     assert_eq!(at, vec![(1, 4), (2, 4), (3, 4)]);
-    assert!(
-        d.iter()
-            .all(|d| d.message == "YAML tags are not used in case files")
-    );
+    assert!(d.iter().all(|d| d.message == "YAML tags are not used in case files"));
     assert_eq!(f.slice(d[0].span), "!foo");
     assert_eq!(f.slice(d[1].span), "!!str");
     assert_eq!(f.slice(d[2].span), "!!map");
@@ -141,19 +119,12 @@ fn tags() {
 
 #[test]
 fn duplicate_keys() {
-    let (f, d, at) =
-        errs("case: a\ntitle: t\nsteps:\n  - lan: x\n    lan: y\ncase: b\n'title': u\n");
+    let (f, d, at) = errs("case: a\ntitle: t\nsteps:\n  - lan: x\n    lan: y\ncase: b\n'title': u\n");
     assert_eq!(at, vec![(5, 5), (6, 1), (7, 1)]);
     assert_eq!(d[0].message, "duplicate key `lan`");
-    assert_eq!(
-        d[0].notes,
-        vec!["note: `lan` is first given at 4:5".to_string()]
-    );
+    assert_eq!(d[0].notes, vec!["note: `lan` is first given at 4:5".to_string()]);
     assert_eq!(d[1].message, "duplicate key `case`");
-    assert_eq!(
-        d[1].notes,
-        vec!["note: `case` is first given at 1:1".to_string()]
-    );
+    assert_eq!(d[1].notes, vec!["note: `case` is first given at 1:1".to_string()]);
     assert_eq!(f.slice(d[2].span), "'title'");
     // The same key in different mappings is fine.
     ok("a: {x: 1}\nb: {x: 2}\n");
@@ -163,10 +134,7 @@ fn duplicate_keys() {
 fn second_document() {
     let (f, d, at) = errs("case: a\n---\ncase: b\n");
     assert_eq!(at, vec![(2, 1)]);
-    assert_eq!(
-        d[0].message,
-        "one case per file: a second YAML document starts here"
-    );
+    assert_eq!(d[0].message, "one case per file: a second YAML document starts here");
     assert_eq!(f.slice(d[0].span), "---");
     let (_, _, at) = errs("a: 1\n...\nb: 2\n");
     assert_eq!(at, vec![(3, 1)]);
@@ -210,11 +178,7 @@ fn nesting_deeper_than_64() {
     let text = format!("{}{}\n", "[".repeat(65), "]".repeat(65));
     let (_, d, at) = errs(&text);
     assert_eq!(at[0], (1, 65));
-    assert!(
-        d[0].message.contains("nested more than 64 levels"),
-        "{}",
-        d[0].message
-    );
+    assert!(d[0].message.contains("nested more than 64 levels"), "{}", d[0].message);
     // Block nesting counts too.
     let mut block = String::new();
     for i in 0..70 {

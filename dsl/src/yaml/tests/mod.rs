@@ -45,10 +45,7 @@ fn errs(text: &str) -> (SourceFile, Vec<Diagnostic>, Vec<(usize, usize)>) {
     match parse(&f) {
         Ok(n) => panic!("expected errors, parsed {n:?}"),
         Err(d) => {
-            let at = d
-                .iter()
-                .map(|d| f.line_col(d.span.start as usize))
-                .collect();
+            let at = d.iter().map(|d| f.line_col(d.span.start as usize)).collect();
             (f, d, at)
         }
     }
@@ -67,8 +64,7 @@ fn get<'n>(node: &'n Node, key: &str) -> &'n Node {
 }
 
 fn scalar(node: &Node) -> &Scalar {
-    node.as_scalar()
-        .unwrap_or_else(|| panic!("not a scalar: {node:?}"))
+    node.as_scalar().unwrap_or_else(|| panic!("not a scalar: {node:?}"))
 }
 
 #[test]
@@ -81,9 +77,7 @@ fn example_case_parses_with_exact_spans() {
     assert_eq!(f.slice(tags.span), "[tfo, tcp]");
     assert_eq!(tags.kind_name(), "a list");
     let refs = get(&root, "refs");
-    let NodeKind::Seq(items) = &refs.kind else {
-        panic!()
-    };
+    let NodeKind::Seq(items) = &refs.kind else { panic!() };
     assert_eq!(f.slice(items[0].span), "\"RFC 7413 §4.1\"");
     assert_eq!(scalar(&items[0]).value, "RFC 7413 §4.1");
     let flows = get(&root, "flows");
@@ -92,9 +86,7 @@ fn example_case_parses_with_exact_spans() {
         "first:  tcp lan:40000 -> wan:80\n  second: tcp lan:40001 -> wan:80"
     );
     let steps = get(&root, "steps");
-    let NodeKind::Seq(steps) = &steps.kind else {
-        panic!()
-    };
+    let NodeKind::Seq(steps) = &steps.kind else { panic!() };
     assert_eq!(steps.len(), 4);
     let why = scalar(get(&steps[3], "why"));
     assert!(why.value.starts_with("The gateway dropped"));

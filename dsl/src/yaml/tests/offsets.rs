@@ -29,19 +29,11 @@ fn check_map(f: &SourceFile, node: &Node, synthetic: usize) -> String {
         let src = &text[at..];
         if !src.starts_with(c) {
             let ok = src.starts_with('\\') || src.starts_with('\n') || src.starts_with('\'');
-            assert!(
-                ok,
-                "{c:?} at value byte {i} maps to {:?}",
-                &src[..src.len().min(10)]
-            );
+            assert!(ok, "{c:?} at value byte {i} maps to {:?}", &src[..src.len().min(10)]);
             produced.push(c);
         }
     }
-    assert_eq!(
-        produced.len(),
-        synthetic,
-        "chars produced by YAML: {produced:?}"
-    );
+    assert_eq!(produced.len(), synthetic, "chars produced by YAML: {produced:?}");
     let end = s.source_offset(s.value.len());
     assert!(end >= last && end <= node.span.end as usize + 1);
     s.value.clone()
@@ -71,24 +63,17 @@ fn plain_one_line() {
     // Offsets past the end never panic and stay at the end.
     assert_eq!(s.source_offset(v.len() + 100), lan.span.end as usize);
     let reversed = std::ops::Range { start: 5, end: 2 };
-    assert_eq!(
-        s.span_of(reversed),
-        crate::source::Span::point(s.source_offset(5))
-    );
+    assert_eq!(s.span_of(reversed), crate::source::Span::point(s.source_offset(5)));
 }
 
 #[test]
 fn plain_multi_line() {
-    let text =
-        "title: A TFO cookie obtained\n  through the gateway Z can\n\n  be used   \nnext: 1\n";
+    let text = "title: A TFO cookie obtained\n  through the gateway Z can\n\n  be used   \nnext: 1\n";
     let (f, root) = ok(text);
     let title = get(&root, "title");
     assert_eq!(scalar(title).style, ScalarStyle::Plain);
     let v = check_map(&f, title, 1);
-    assert_eq!(
-        v,
-        "A TFO cookie obtained through the gateway Z can\nbe used"
-    );
+    assert_eq!(v, "A TFO cookie obtained through the gateway Z can\nbe used");
     assert_eq!(z_at(&f, scalar(title)), (2, 23));
     let s = scalar(title);
     let b = v.find("be used").unwrap();
@@ -122,7 +107,8 @@ fn single_quoted_with_doubled_quote_and_folding() {
 
 #[test]
 fn double_quoted_with_escapes_and_folding() {
-    let text = "d: \"tab\\there \\\"q\\\" \\x41\\u00e9\\U0001F600 \\\\ end\n    next Z \\\n    joined\n\n    para\\n\"\n";
+    let text =
+        "d: \"tab\\there \\\"q\\\" \\x41\\u00e9\\U0001F600 \\\\ end\n    next Z \\\n    joined\n\n    para\\n\"\n";
     let (f, root) = ok(text);
     let d = get(&root, "d");
     assert_eq!(scalar(d).style, ScalarStyle::DoubleQuoted);
@@ -137,10 +123,7 @@ fn double_quoted_with_escapes_and_folding() {
     assert_eq!(f.slice(s.span_of(q..q + 3)), "\\\"q\\\"");
     let smile = v.find('😀').unwrap();
     assert_eq!(f.slice(s.span_of(smile..smile + 4)), "\\U0001F600");
-    assert_eq!(
-        f.line_col(s.source_offset(v.find("joined").unwrap())),
-        (3, 5)
-    );
+    assert_eq!(f.line_col(s.source_offset(v.find("joined").unwrap())), (3, 5));
     assert_eq!(f.line_col(s.source_offset(v.find("para").unwrap())), (5, 5));
     assert_eq!(f.slice(s.span_of(v.len() - 1..v.len())), "\\n");
     assert_eq!(f.slice(d.span), &text[3..text.len() - 1]);
@@ -170,10 +153,7 @@ fn literal_block() {
     let v = check_map(&f, why, 0);
     assert_eq!(v, "line one\n  indented Z\n\nlast\n");
     assert_eq!(z_at(&f, scalar(why)), (4, 18));
-    assert_eq!(
-        f.slice(why.span),
-        "|\n      line one\n        indented Z\n\n      last"
-    );
+    assert_eq!(f.slice(why.span), "|\n      line one\n        indented Z\n\n      last");
     let s = scalar(why);
     assert_eq!(f.line_col(s.source_offset(v.find("last").unwrap())), (6, 7));
 }
@@ -237,10 +217,7 @@ fn span_of_never_panics_on_odd_ranges() {
         for b in 0..8 {
             let sp = s.span_of(a..b);
             assert!(sp.start <= sp.end && sp.end as usize <= f.text().len());
-            assert!(
-                f.text().is_char_boundary(sp.start as usize)
-                    && f.text().is_char_boundary(sp.end as usize)
-            );
+            assert!(f.text().is_char_boundary(sp.start as usize) && f.text().is_char_boundary(sp.end as usize));
         }
     }
 }

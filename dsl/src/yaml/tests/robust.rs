@@ -80,10 +80,7 @@ fn check_tree(f: &SourceFile, root: &Node) {
                 }
                 for k in 0..=s.value.len() + 1 {
                     let at = s.source_offset(k);
-                    assert!(
-                        at <= text.len() && text.is_char_boundary(at),
-                        "offset {k} -> {at}"
-                    );
+                    assert!(at <= text.len() && text.is_char_boundary(at), "offset {k} -> {at}");
                     assert_span(text, s.span_of(k..s.value.len()), "span_of");
                     assert_span(text, s.span_of(0..k), "span_of");
                 }
@@ -104,8 +101,8 @@ fn the_base_file_is_valid() {
 #[test]
 fn random_mutations_never_panic_and_give_valid_spans() {
     const CHARS: &[&str] = &[
-        ":", "-", "#", "'", "\"", "&", "*", "!", "|", ">", "{", "}", "[", "]", ",", "\t", "\n",
-        " ", "é", "\\", "%", "?", "\r\n",
+        ":", "-", "#", "'", "\"", "&", "*", "!", "|", ">", "{", "}", "[", "]", ",", "\t", "\n", " ", "é", "\\", "%",
+        "?", "\r\n",
     ];
     let base = thirty_lines();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
@@ -180,11 +177,7 @@ fn a_two_megabyte_file_parses_quickly() {
     let f = file(&text);
     let t = std::time::Instant::now();
     let root = parse(&f).expect("valid");
-    eprintln!(
-        "parsed {} bytes ({i} steps) in {:?}",
-        text.len(),
-        t.elapsed()
-    );
+    eprintln!("parsed {} bytes ({i} steps) in {:?}", text.len(), t.elapsed());
     let NodeKind::Seq(steps) = &super::get(&root, "steps").kind else {
         panic!()
     };

@@ -4,8 +4,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::*;
 use crate::wire::{
-    Icmpv4Message, Icmpv6Repr, Ipv6ExtHeader, Ipv6Fragment, QuotedTransport, TcpFlags, TcpOption,
-    TcpOptions, VlanTag,
+    Icmpv4Message, Icmpv6Repr, Ipv6ExtHeader, Ipv6Fragment, QuotedTransport, TcpFlags, TcpOption, TcpOptions, VlanTag,
 };
 
 fn eth(ethertype: u16) -> EthernetRepr {
@@ -100,10 +99,7 @@ fn emitted_checksums_verify_with_etherparse_and_break_on_a_bit_flip() {
     let Some(etherparse::TransportSlice::Tcp(tcp)) = &s.transport else {
         panic!()
     };
-    let expect = tcp
-        .to_header()
-        .calc_checksum_ipv4(&hdr, tcp.payload())
-        .unwrap();
+    let expect = tcp.to_header().calc_checksum_ipv4(&hdr, tcp.payload()).unwrap();
     assert_eq!(expect, tcp.checksum());
     let last = b.len() - 1;
     let mut flipped = b.clone();
@@ -149,9 +145,7 @@ fn ipv6_udp_first_fragment_round_trips() {
 #[test]
 fn later_fragments_have_no_transport() {
     let mut f = udp4_frame(&[1; 40]);
-    let Net::Ipv4(ip) = &mut f.net else {
-        unreachable!()
-    };
+    let Net::Ipv4(ip) = &mut f.net else { unreachable!() };
     ip.frag_offset = 185;
     let p = FrameRepr::parse(&f.to_bytes().unwrap());
     assert_eq!(p.transport, Transport::None);
@@ -178,13 +172,8 @@ fn icmp_port_unreachable_frame_checks_the_quoted_header() {
             inner_ip: Some(true)
         }
     );
-    let Transport::Icmpv4(i) = &p.transport else {
-        panic!()
-    };
-    assert!(matches!(
-        i.msg,
-        Icmpv4Message::DstUnreachable { code: 3, .. }
-    ));
+    let Transport::Icmpv4(i) = &p.transport else { panic!() };
+    assert!(matches!(i.msg, Icmpv4Message::DstUnreachable { code: 3, .. }));
     assert!(matches!(i.quoted().unwrap().transport(), QuotedTransport::Udp(u) if u.dst_port == 53));
 
     // A NAT that forgets to fix the quoted IPv4 checksum.
@@ -206,12 +195,7 @@ fn icmpv6_frame_round_trips() {
     let src: Ipv6Addr = "fe80::1".parse().unwrap();
     let f = FrameRepr::new(
         eth(ethertype::IPV6),
-        Net::Ipv6(Ipv6Repr::new(
-            src,
-            "ff02::1".parse().unwrap(),
-            ip_proto::ICMPV6,
-            0,
-        )),
+        Net::Ipv6(Ipv6Repr::new(src, "ff02::1".parse().unwrap(), ip_proto::ICMPV6, 0)),
         Transport::Icmpv6(Icmpv6Repr::echo_request(7, 1, b"abc")),
         Vec::new(),
     );
@@ -225,12 +209,7 @@ fn icmpv6_frame_round_trips() {
 #[test]
 fn arp_frame_round_trips() {
     let a = ArpRepr::request(eth(0).src, LAN, Ipv4Addr::new(192, 168, 1, 1));
-    let f = FrameRepr::new(
-        eth(ethertype::ARP),
-        Net::Arp(a.clone()),
-        Transport::None,
-        vec![],
-    );
+    let f = FrameRepr::new(eth(ethertype::ARP), Net::Arp(a.clone()), Transport::None, vec![]);
     let b = f.to_bytes().unwrap();
     assert_eq!(b.len(), 60);
     assert_eq!(FrameRepr::parse(&b), f);
@@ -294,10 +273,7 @@ fn jumbo_frame() {
     assert_eq!(p.payload.len(), 65_000);
     let mut huge = f.clone();
     huge.payload = vec![0; 65_536];
-    assert!(
-        huge.to_bytes().is_err(),
-        "does not fit the IPv4 total length"
-    );
+    assert!(huge.to_bytes().is_err(), "does not fit the IPv4 total length");
 }
 
 /// A Linux TCP Fast Open SYN carrying data, with a cookie from an earlier
@@ -352,11 +328,7 @@ fn real_tfo_syn_is_decoded() {
         "mss 1460,sackOK,TS val 2882400018 ecr 0,nop,wscale 7,tfo cookie 8a3c5d1e77b042c9,nop,nop"
     );
     assert_eq!(p.payload, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    assert_eq!(
-        p.to_bytes().unwrap(),
-        REAL_TFO_SYN,
-        "re-emits byte for byte"
-    );
+    assert_eq!(p.to_bytes().unwrap(), REAL_TFO_SYN, "re-emits byte for byte");
 
     // Independent check of both checksums with etherparse.
     let s = etherparse::SlicedPacket::from_ethernet(REAL_TFO_SYN).unwrap();
@@ -368,9 +340,6 @@ fn real_tfo_syn_is_decoded() {
     let Some(etherparse::TransportSlice::Tcp(tcp)) = &s.transport else {
         panic!()
     };
-    let sum = tcp
-        .to_header()
-        .calc_checksum_ipv4(&hdr, tcp.payload())
-        .unwrap();
+    let sum = tcp.to_header().calc_checksum_ipv4(&hdr, tcp.payload()).unwrap();
     assert_eq!(sum, 0x5866);
 }
