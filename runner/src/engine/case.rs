@@ -455,6 +455,15 @@ impl Run<'_> {
         }
     }
 
+    /// The index of the first recorded frame at or after `t` (frames are recorded in time order).
+    fn first_at(&self, t: Instant) -> usize {
+        let mut i = self.frames.partition_point(|r| r.at < t);
+        while i > 0 && self.frames[i - 1].at >= t {
+            i -= 1;
+        }
+        i
+    }
+
     fn consider_from(&self) -> Instant {
         self.run_start.unwrap_or(self.start)
     }
@@ -482,7 +491,7 @@ impl Run<'_> {
         let from = self.consider_from();
         let budget = self.budget_end();
         let mut best: Vec<(usize, MatchResult, CandidateKind)> = Vec::new();
-        let mut idx = 0;
+        let mut idx = self.first_at(from);
         let mut considered = 0;
         loop {
             while idx < self.frames.len() {
@@ -496,7 +505,7 @@ impl Run<'_> {
                     continue;
                 }
                 considered += 1;
-                let Some(view) = self.frames[i].view.clone() else {
+                let Some(view) = self.frames[i].view.as_ref() else {
                     continue;
                 };
                 let m = Matcher {
@@ -504,7 +513,7 @@ impl Run<'_> {
                     testbed: self.testbed,
                     side,
                 }
-                .compare(pattern, &view);
+                .score(pattern, view);
                 if !m.matched() {
                     best.push((i, m, CandidateKind::Considered));
                     continue;
@@ -514,6 +523,7 @@ impl Run<'_> {
                     continue;
                 }
                 // Rule 6: a full match is then checked for checksums.
+                let view = view.clone();
                 if let Some(bad) = checksum_problem(pattern, &view) {
                     return StepEnd::Fail(Box::new(self.failure(
                         step,
@@ -550,13 +560,13 @@ impl Run<'_> {
                 && self.frames[i].at > deadline
                 && self.frames[i].at <= late_until
             {
-                if let Some(view) = self.frames[i].view.clone() {
+                if let Some(view) = self.frames[i].view.as_ref() {
                     let m = Matcher {
                         env: &self.env,
                         testbed: self.testbed,
                         side,
                     }
-                    .compare(pattern, &view);
+                    .score(pattern, view);
                     best.push((i, m, CandidateKind::Late));
                 }
             }
@@ -643,7 +653,7 @@ impl Run<'_> {
         let deadline = reference + within;
         let from = self.consider_from();
         let budget = self.budget_end();
-        let mut idx = 0;
+        let mut idx = self.first_at(from);
         let mut considered = 0;
         loop {
             while idx < self.frames.len() {
@@ -750,8 +760,19 @@ impl Run<'_> {
             .filter(|r| r.side == side && r.dir == Direction::Received)
             .count();
         let mut candidates = Vec::new();
-        for (n, (i, m, kind)) in cands.into_iter().enumerate() {
+        for (n, (i, mut m, kind)) in cands.into_iter().enumerate() {
             let view = self.frames[i].view.clone();
+            // Candidates were scored without report rows while matching; build them now.
+            if m.rows.is_empty() && pattern.proto.is_some() {
+                if let Some(v) = &view {
+                    m = Matcher {
+                        env: &self.env,
+                        testbed: self.testbed,
+                        side,
+                    }
+                    .compare(pattern, v);
+                }
+            }
             if n == 0 && kind != CandidateKind::Offender {
                 let why = m
                     .rows

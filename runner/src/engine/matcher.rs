@@ -55,21 +55,33 @@ pub struct Matcher<'a> {
 }
 
 struct Acc<'a> {
+    /// Whether to build report rows (failure reports) or only count (matching).
+    detail: bool,
     r: MatchResult,
     local: HashMap<String, String>,
     env: &'a Env,
 }
 
 impl Acc<'_> {
-    fn row(&mut self, what: impl Into<String>, expected: impl Into<String>, observed: impl Into<String>, ok: bool) {
+    /// Counts one constraint; builds its report row only when details are asked for.
+    fn row<W: Into<String>, E: Into<String>, O: Into<String>>(
+        &mut self,
+        what: impl FnOnce() -> W,
+        expected: impl FnOnce() -> E,
+        observed: impl FnOnce() -> O,
+        ok: bool,
+    ) {
         self.r.total += 1;
         if ok {
             self.r.met += 1;
         }
+        if !self.detail {
+            return;
+        }
         self.r.rows.push(Row {
-            what: what.into(),
-            expected: expected.into(),
-            observed: observed.into(),
+            what: what().into(),
+            expected: expected().into(),
+            observed: observed().into(),
             ok,
         });
     }
@@ -93,7 +105,18 @@ fn fmt_ip(ip: IpAddr) -> String {
 impl Matcher<'_> {
     /// Compares `view` with `spec`. `dir`: for flow patterns, the direction the segment travels.
     pub fn compare(&self, spec: &PacketSpec, view: &View) -> MatchResult {
+        self.compare_with(spec, view, true)
+    }
+
+    /// Compares without building report rows (scores and bindings only): the fast path used
+    /// while frames arrive.
+    pub fn score(&self, spec: &PacketSpec, view: &View) -> MatchResult {
+        self.compare_with(spec, view, false)
+    }
+
+    fn compare_with(&self, spec: &PacketSpec, view: &View, detail: bool) -> MatchResult {
         let mut acc = Acc {
+            detail,
             r: MatchResult::default(),
             local: HashMap::new(),
             env: self.env,
@@ -122,20 +145,20 @@ impl Matcher<'_> {
             }
         };
         let head = display_proto(proto, family);
-        acc.row("protocol", head, observed_proto.1, proto_ok);
+        acc.row(|| "protocol", || head, || observed_proto.1, proto_ok);
         if let Some(t) = spec.icmp_type {
             let (ok, obs) = match view.l4 {
                 L4View::Icmp { ty, .. } => (ty == t, ty.to_string()),
                 _ => (false, "-".into()),
             };
-            acc.row("icmp type", t.to_string(), obs, ok);
+            acc.row(|| "icmp type", || t.to_string(), || obs, ok);
         }
         if let Some(c) = spec.icmp_code {
             let (ok, obs) = match view.l4 {
                 L4View::Icmp { code, .. } => (code == c, code.to_string()),
                 _ => (false, "-".into()),
             };
-            acc.row("icmp code", c.to_string(), obs, ok);
+            acc.row(|| "icmp code", || c.to_string(), || obs, ok);
         }
         // Endpoints.
         let ip = view.ip.as_ref();
@@ -170,26 +193,31 @@ impl Matcher<'_> {
         // Flags.
         if let L4View::Tcp { flags, .. } = view.l4 {
             if let Some(f) = spec.flags {
-                acc.row("flags", flags_text(f), flags_text(flags), f == flags);
+                acc.row(|| "flags", || flags_text(f), || flags_text(flags), f == flags);
             }
             if spec.flags_has != 0 {
                 acc.row(
-                    "flags has",
-                    flags_text(spec.flags_has),
-                    flags_text(flags),
+                    || "flags has",
+                    || flags_text(spec.flags_has),
+                    || flags_text(flags),
                     flags & spec.flags_has == spec.flags_has,
                 );
             }
             if spec.flags_lacks != 0 {
                 acc.row(
-                    "flags lacks",
-                    flags_text(spec.flags_lacks),
-                    flags_text(flags),
+                    || "flags lacks",
+                    || flags_text(spec.flags_lacks),
+                    || flags_text(flags),
                     flags & spec.flags_lacks == 0,
                 );
             }
         } else if spec.flags.is_some() || spec.flags_has != 0 || spec.flags_lacks != 0 {
-            acc.row("flags", spec.flags.map_or("-".into(), flags_text), "not TCP", false);
+            acc.row(
+                || "flags",
+                || spec.flags.map_or("-".into(), flags_text),
+                || "not TCP",
+                false,
+            );
         }
         // Fields.
         for t in &spec.fields {
@@ -223,7 +251,7 @@ impl Matcher<'_> {
         if let L4View::Tcp { options, .. } = &view.l4 {
             self.options(spec, options, acc, inner);
         } else if spec.options.is_some() || !spec.has_options.is_empty() {
-            acc.row("options", "<...>", "not TCP", false);
+            acc.row(|| "options", || "<...>", || "not TCP", false);
         }
         // Payload.
         if let Some(p) = &spec.payload {
@@ -234,6 +262,7 @@ impl Matcher<'_> {
             match &view.inner {
                 Some(iv) => {
                     let mut sub = Acc {
+                        detail: acc.detail,
                         r: MatchResult::default(),
                         local: acc.local.clone(),
                         env: self.env,
@@ -241,12 +270,12 @@ impl Matcher<'_> {
                     self.compare_into(inner_spec, iv, &mut sub, true);
                     for mut row in sub.r.rows {
                         row.what = format!("inner {}", row.what);
-                        acc.row(row.what, row.expected, row.observed, row.ok);
+                        acc.row(|| row.what, || row.expected, || row.observed, row.ok);
                     }
                     acc.r.binds.extend(sub.r.binds);
                     acc.local = sub.local;
                 }
-                None => acc.row("inner", "a quoted packet", "none", false),
+                None => acc.row(|| "inner", || "a quoted packet", || "none", false),
             }
         }
     }
@@ -269,16 +298,16 @@ impl Matcher<'_> {
             Addr::Any => {}
             Addr::Host(h) => {
                 let want = Env::host_addr(h, family).ok();
-                acc.row(what, h.name.clone(), obs_text, want.is_some() && want == obs);
+                acc.row(|| what, || h.name.clone(), || obs_text, want.is_some() && want == obs);
             }
-            Addr::Literal(ip) => acc.row(what, fmt_ip(*ip), obs_text, Some(*ip) == obs),
+            Addr::Literal(ip) => acc.row(|| what, || fmt_ip(*ip), || obs_text, Some(*ip) == obs),
             Addr::Set(items) => {
                 let ok = items.iter().any(|i| match i {
                     Addr::Host(h) => Env::host_addr(h, family).ok() == obs,
                     Addr::Literal(ip) => Some(*ip) == obs,
                     _ => false,
                 });
-                acc.row(what, "{...}", obs_text, ok);
+                acc.row(|| what, || "{...}", || obs_text, ok);
             }
             Addr::Expr(e) => {
                 let expected = display::expr_text(e, &[]);
@@ -315,7 +344,7 @@ impl Matcher<'_> {
         let expected = expected.replace("$?.", "$");
         let Some(o) = obs else {
             if *v != Value::Any {
-                acc.row(what, expected, "-", false);
+                acc.row(|| what, || expected, || "-", false);
             }
             return;
         };
@@ -325,7 +354,7 @@ impl Matcher<'_> {
                 // Binding: an unbound variable or flow attribute takes the observed value.
                 if let Some(done) = self.try_bind(e, &o, acc) {
                     let expected = self.expected_text(e, acc).unwrap_or(expected.clone());
-                    acc.row(what, expected, obs_text, done);
+                    acc.row(|| what, || expected, || obs_text, done);
                     return;
                 }
                 match self.eval(e, kind, family, acc) {
@@ -343,7 +372,7 @@ impl Matcher<'_> {
                 let (Some(RtVal::Int(lo)), Some(RtVal::Int(hi)), RtVal::Int(x)) =
                     (self.eval(a, kind, family, acc), self.eval(b, kind, family, acc), &o)
                 else {
-                    acc.row(what, expected, obs_text, false);
+                    acc.row(|| what, || expected, || obs_text, false);
                     return;
                 };
                 let inside = lo <= *x && *x <= hi;
@@ -357,7 +386,7 @@ impl Matcher<'_> {
                 .unwrap_or(expected),
             _ => expected,
         };
-        acc.row(what, expected, obs_text, ok);
+        acc.row(|| what, || expected, || obs_text, ok);
     }
 
     /// The expected value with bound variables filled in, for the report.
@@ -439,7 +468,7 @@ impl Matcher<'_> {
     fn flow_seq(&self, spec: &PacketSpec, t: &FieldTest, view: &View, acc: &mut Acc, inner: bool) {
         let Some(id) = spec.flow else { return };
         let L4View::Tcp { seq, ack, .. } = view.l4 else {
-            acc.row(t.field.name(), "-", "not TCP", false);
+            acc.row(|| t.field.name(), || "-", || "not TCP", false);
             return;
         };
         let f = &self.env.flows[id];
@@ -469,7 +498,7 @@ impl Matcher<'_> {
             let shift = obs.wrapping_sub(want) as i32;
             format!("{obs_rel} (relative; the gateway shifted it by {shift:+})")
         };
-        acc.row(t.field.name(), format!("{rel} (relative)"), observed, ok);
+        acc.row(|| t.field.name(), || format!("{rel} (relative)"), || observed, ok);
     }
 
     fn options(&self, spec: &PacketSpec, obs: &TcpOptions, acc: &mut Acc, inner: bool) {
@@ -501,7 +530,7 @@ impl Matcher<'_> {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            acc.row("options", want, observed_text.clone(), ok);
+            acc.row(|| "options", || want, || observed_text.clone(), ok);
         }
         for h in &spec.has_options {
             let mut ok = false;
@@ -511,18 +540,18 @@ impl Matcher<'_> {
                 ok = have >= needed;
             }
             acc.row(
-                format!("has {}", display::option_text(h, &[], false)),
-                "present",
-                observed_text.clone(),
+                || format!("has {}", display::option_text(h, &[], false)),
+                || "present",
+                || observed_text.clone(),
                 ok,
             );
         }
         for k in &spec.lacks_options {
             let present = list.as_ref().is_some_and(|l| l.iter().any(|o| option_kind(o) == *k));
             acc.row(
-                format!("lacks kind {k}"),
-                "absent",
-                observed_text.clone(),
+                || format!("lacks kind {k}"),
+                || "absent",
+                || observed_text.clone(),
                 list.is_some() && !present,
             );
         }
@@ -588,7 +617,7 @@ impl Matcher<'_> {
         let obs_text = payload_text(obs);
         match p {
             PayloadSpec::Any => {}
-            PayloadSpec::Bytes(b) => acc.row("payload", payload_text(b), obs_text, b == obs),
+            PayloadSpec::Bytes(b) => acc.row(|| "payload", || payload_text(b), || obs_text, b == obs),
             PayloadSpec::Len(v) | PayloadSpec::Fill(v) => {
                 let expected = format!("{} bytes", display::value_text(v, &[], false));
                 let before = acc.r.met;
@@ -605,7 +634,7 @@ impl Matcher<'_> {
                 );
                 if let (PayloadSpec::Fill(_), true) = (p, acc.r.met > before) {
                     let ok = obs.iter().enumerate().all(|(i, b)| *b == (i % 256) as u8);
-                    acc.row("payload content", "byte i = i mod 256", obs_text, ok);
+                    acc.row(|| "payload content", || "byte i = i mod 256", || obs_text, ok);
                 }
             }
         }

@@ -6,7 +6,7 @@ use super::bytes::*;
 use super::profile::Profile;
 use crate::wire::checksum::{internet_checksum, update16, update32};
 use rand::Rng;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
@@ -58,9 +58,17 @@ impl Mapping {
     }
 }
 
-/// The mapping table.
+/// The key of a mapping seen from the LAN: protocol, internal address and port, and (symmetric
+/// NAT only) the destination.
+type IntKey = (u8, Ipv4Addr, u16, Option<(Ipv4Addr, u16)>);
+
+/// The mapping table, indexed both ways so that every lookup is O(1).
 pub struct Nat {
-    maps: Vec<Mapping>,
+    maps: HashMap<u64, Mapping>,
+    by_int: HashMap<IntKey, u64>,
+    by_ext: HashMap<(u8, u16), u64>,
+    next_id: u64,
+    next_sweep: Duration,
     rng: rand::rngs::StdRng,
 }
 
@@ -76,16 +84,59 @@ fn csum_at(proto: u8, frame: &[u8], l4: usize) -> Option<usize> {
 impl Nat {
     /// An empty table.
     pub fn new(rng: rand::rngs::StdRng) -> Nat {
-        Nat { maps: Vec::new(), rng }
+        Nat {
+            maps: HashMap::new(),
+            by_int: HashMap::new(),
+            by_ext: HashMap::new(),
+            next_id: 0,
+            next_sweep: Duration::ZERO,
+            rng,
+        }
     }
 
-    /// Removes mappings idle longer than their timeout.
+    /// Removes mappings idle longer than their timeout: a sweep at most once per second of
+    /// (virtual) time; lookups also check the mapping they find.
     pub fn expire(&mut self, now: Duration, profile: &Profile) {
-        self.maps.retain(|m| now.saturating_sub(m.last) <= m.timeout(profile));
+        if now < self.next_sweep {
+            return;
+        }
+        self.next_sweep = now + Duration::from_secs(1);
+        let dead: Vec<u64> = self
+            .maps
+            .iter()
+            .filter(|(_, m)| now.saturating_sub(m.last) > m.timeout(profile))
+            .map(|(k, _)| *k)
+            .collect();
+        for id in dead {
+            self.remove(id);
+        }
+    }
+
+    fn remove(&mut self, id: u64) {
+        if let Some(m) = self.maps.remove(&id) {
+            self.by_int.remove(&(m.proto, m.int_addr, m.int_port, m.remote));
+            self.by_ext.remove(&(m.proto, m.ext_port));
+        }
+    }
+
+    /// The id if that mapping is live (an expired one is removed).
+    fn live(&mut self, id: u64, now: Duration, profile: &Profile) -> Option<u64> {
+        let m = self.maps.get(&id)?;
+        if now.saturating_sub(m.last) > m.timeout(profile) {
+            self.remove(id);
+            return None;
+        }
+        Some(id)
+    }
+
+    /// The live mapping that owns an external port.
+    fn by_ext_port(&mut self, proto: u8, port: u16, now: Duration, profile: &Profile) -> Option<u64> {
+        let id = self.by_ext.get(&(proto, port)).copied()?;
+        self.live(id, now, profile)
     }
 
     fn port_free(&self, proto: u8, p: u16) -> bool {
-        !self.maps.iter().any(|m| m.proto == proto && m.ext_port == p)
+        !self.by_ext.contains_key(&(proto, p))
     }
 
     fn allocate(&mut self, proto: u8, wanted: u16, profile: &Profile) -> u16 {
@@ -113,26 +164,36 @@ impl Nat {
         remote: (Ipv4Addr, u16),
         now: Duration,
         profile: &Profile,
-    ) -> usize {
+    ) -> u64 {
         let sym = profile.has(Quirk::Symmetric);
-        if let Some(i) = self.maps.iter().position(|m| {
-            m.proto == proto && m.int_addr == int.0 && m.int_port == int.1 && (!sym || m.remote == Some(remote))
-        }) {
-            return i;
+        let key = (proto, int.0, int.1, sym.then_some(remote));
+        if let Some(id) = self
+            .by_int
+            .get(&key)
+            .copied()
+            .and_then(|id| self.live(id, now, profile))
+        {
+            return id;
         }
         let ext = self.allocate(proto, int.1, profile);
-        self.maps.push(Mapping {
-            proto,
-            int_addr: int.0,
-            int_port: int.1,
-            ext_port: ext,
-            remote: sym.then_some(remote),
-            contacted: HashSet::new(),
-            last: now,
-            tcp: TcpState::default(),
-        });
-        let _ = now;
-        self.maps.len() - 1
+        let id = self.next_id;
+        self.next_id += 1;
+        self.by_int.insert(key, id);
+        self.by_ext.insert((proto, ext), id);
+        self.maps.insert(
+            id,
+            Mapping {
+                proto,
+                int_addr: int.0,
+                int_port: int.1,
+                ext_port: ext,
+                remote: sym.then_some(remote),
+                contacted: HashSet::new(),
+                last: now,
+                tcp: TcpState::default(),
+            },
+        );
+        id
     }
 
     /// Translates a LAN → WAN packet in place; `false` to drop it.
@@ -161,7 +222,7 @@ impl Nat {
                 }
                 let (sport, dport) = (rd16(f, l4), rd16(f, l4 + 2));
                 let i = self.map_out(ip.proto, (ip.src, sport), (ip.dst, dport), now, profile);
-                let m = &mut self.maps[i];
+                let Some(m) = self.maps.get_mut(&i) else { return false };
                 m.last = now;
                 m.contacted.insert((ip.dst, dport));
                 if ip.proto == TCP {
@@ -183,9 +244,10 @@ impl Nat {
                     8 => {
                         let id = rd16(f, l4 + 4);
                         let i = self.map_out(ICMP, (ip.src, id), (ip.dst, 0), now, profile);
-                        self.maps[i].last = now;
-                        self.maps[i].contacted.insert((ip.dst, 0));
-                        let ext = self.maps[i].ext_port;
+                        let Some(m) = self.maps.get_mut(&i) else { return false };
+                        m.last = now;
+                        m.contacted.insert((ip.dst, 0));
+                        let ext = m.ext_port;
                         let c = update16(rd16(f, l4 + 2), id, ext);
                         wr16(f, l4 + 4, ext);
                         wr16(f, l4 + 2, c);
@@ -212,7 +274,7 @@ impl Nat {
                         );
                         let Some(m) = self
                             .maps
-                            .iter()
+                            .values()
                             .find(|m| m.proto == proto && m.int_addr == inner.dst && m.int_port == port)
                         else {
                             return false;
@@ -252,14 +314,14 @@ impl Nat {
                     return None;
                 }
                 let (sport, dport) = (rd16(f, l4), rd16(f, l4 + 2));
-                let i = self
-                    .maps
-                    .iter()
-                    .position(|m| m.proto == ip.proto && m.ext_port == dport && filter_ok(m, (ip.src, sport)))?;
+                let i = self.by_ext_port(ip.proto, dport, now, profile)?;
+                if !filter_ok(self.maps.get(&i)?, (ip.src, sport)) {
+                    return None;
+                }
                 if ip.proto == TCP && !tcp_quirks_in(f, o, l4, profile) {
                     return None;
                 }
-                let m = &mut self.maps[i];
+                let m = self.maps.get_mut(&i)?;
                 m.last = now;
                 if ip.proto == TCP {
                     let flags = f[l4 + 13];
@@ -279,7 +341,8 @@ impl Nat {
                 match f[l4] {
                     0 => {
                         let id = rd16(f, l4 + 4);
-                        let m = self.maps.iter_mut().find(|m| m.proto == ICMP && m.ext_port == id)?;
+                        let i = self.by_ext_port(ICMP, id, now, profile)?;
+                        let m = self.maps.get_mut(&i)?;
                         m.last = now;
                         let (addr, port) = (m.int_addr, m.int_port);
                         let c = update16(rd16(f, l4 + 2), id, port);
@@ -299,16 +362,13 @@ impl Nat {
                         } else {
                             rd16(f, il4)
                         };
-                        let i = self
-                            .maps
-                            .iter()
-                            .position(|m| m.proto == inner.proto && m.ext_port == port)?;
-                        let (addr, int_port) = (self.maps[i].int_addr, self.maps[i].int_port);
+                        let i = self.by_ext_port(inner.proto, port, now, profile)?;
+                        let (addr, int_port) = (self.maps[&i].int_addr, self.maps[&i].int_port);
                         rewrite_inner(f, l4, il4, inner, addr, int_port, true, bad);
                         rewrite_addr(f, o + 16, addr, None);
                         fix_icmp(f, l4, o + ip.total_len);
                         if profile.has(Quirk::IcmpKillsMapping) {
-                            self.maps.remove(i);
+                            self.remove(i);
                         }
                         Some(addr)
                     }
