@@ -335,3 +335,39 @@ fn sequence_arithmetic_wraps_and_other_fields_must_fit() {
     ok(&case("  - lan: tcp lan:1 -> wan:2 S seq=4294967295+2\n"));
     assert!(errors(&case("  - lan: udp lan:1 -> wan:2 ttl=250+10\n"))[0].contains("does not fit"));
 }
+
+#[test]
+fn endpoint_addresses_may_be_sets_in_patterns() {
+    let cases = ok(&case(
+        "  - lan: udp lan:1 -> wan:2\n  - wan: expect udp gw:* -> {wan, wan2}:2\n",
+    ));
+    let Action::Expect { pattern, .. } = &cases[0].steps[1].action else {
+        panic!()
+    };
+    assert!(matches!(&pattern.dst.as_ref().unwrap().addr, Addr::Set(v) if v.len() == 2));
+    assert!(errors(&case("  - lan: udp lan:1 -> {wan, wan2}:2\n"))[0].contains("a set"));
+}
+
+#[test]
+fn a_type_written_after_id_still_decides_what_id_means() {
+    let cases = ok(&case(
+        "  - lan: udp lan:1 -> wan:2\n  - lan: expect icmp id=5 type=3\n  - lan: expect icmp id=5 type=0\n",
+    ));
+    let pat = |i: usize| match &cases[0].steps[i].action {
+        Action::Expect { pattern, .. } => pattern.clone(),
+        _ => panic!(),
+    };
+    assert!(pat(1).fields.iter().any(|t| t.field == Field::IpId));
+    assert!(pat(2).fields.iter().any(|t| t.field == Field::IcmpId));
+}
+
+#[test]
+fn icmp_errors_without_code_words_need_no_code() {
+    let cases = ok(&case(
+        "  - wan: icmp6 packet-too-big wan -> lan mtu=1280 inner (udp6 lan:1 -> wan:2)\n",
+    ));
+    let Action::Send { packet, .. } = &cases[0].steps[0].action else {
+        panic!()
+    };
+    assert_eq!((packet.icmp_type, packet.icmp_code), (Some(2), Some(0)));
+}

@@ -162,20 +162,31 @@ impl CaseCx<'_> {
         };
         // Does the sentence have the header this field lives in?
         let ip = matches!(proto, Proto::Tcp | Proto::Udp | Proto::Icmp | Proto::Ip);
-        let ok = match field {
-            Field::EthSrc | Field::EthDst | Field::EthType | Field::Vlan | Field::Csum => true,
-            Field::ArpOp => proto == Proto::Arp,
-            Field::Src | Field::Dst => ip || proto == Proto::Arp,
-            Field::Ttl | Field::IpId | Field::Df | Field::Mf | Field::IpCsum => ip && !v6,
-            Field::Hlim | Field::FlowLabel => ip && v6,
-            Field::Tos | Field::Dscp | Field::Ecn | Field::Frag | Field::IpLen | Field::IpProto => ip,
-            Field::Sport | Field::Dport => matches!(proto, Proto::Tcp | Proto::Udp),
-            Field::Seq | Field::Ack | Field::Win | Field::Urg | Field::TcpRes | Field::TcpCsum => proto == Proto::Tcp,
-            Field::UdpLen | Field::UdpCsum => proto == Proto::Udp,
-            Field::IcmpType | Field::IcmpCode | Field::Mtu | Field::IcmpId | Field::IcmpSeq | Field::IcmpCsum => {
-                proto == Proto::Icmp
-            }
+        let prefix_ok = match prefix {
+            Some("tcp") => proto == Proto::Tcp,
+            Some("udp") => proto == Proto::Udp,
+            Some("icmp") => proto == Proto::Icmp && !v6,
+            Some("icmp6") => proto == Proto::Icmp && v6,
+            Some("arp") => proto == Proto::Arp,
+            _ => true,
         };
+        let ok = prefix_ok
+            && match field {
+                Field::EthSrc | Field::EthDst | Field::EthType | Field::Vlan | Field::Csum => true,
+                Field::ArpOp => proto == Proto::Arp,
+                Field::Src | Field::Dst => ip || proto == Proto::Arp,
+                Field::Ttl | Field::IpId | Field::Df | Field::Mf | Field::IpCsum => ip && !v6,
+                Field::Hlim | Field::FlowLabel => ip && v6,
+                Field::Tos | Field::Dscp | Field::Ecn | Field::Frag | Field::IpLen | Field::IpProto => ip,
+                Field::Sport | Field::Dport => matches!(proto, Proto::Tcp | Proto::Udp),
+                Field::Seq | Field::Ack | Field::Win | Field::Urg | Field::TcpRes | Field::TcpCsum => {
+                    proto == Proto::Tcp
+                }
+                Field::UdpLen | Field::UdpCsum => proto == Proto::Udp,
+                Field::IcmpType | Field::IcmpCode | Field::Mtu | Field::IcmpId | Field::IcmpSeq | Field::IcmpCsum => {
+                    proto == Proto::Icmp
+                }
+            };
         if !ok {
             let head = super::packet::proto_word(proto, spec.family);
             let hint = match field {

@@ -163,6 +163,21 @@ impl CaseCx<'_> {
             }
         }
 
+        // A `type=N` anywhere in the sentence decides how unqualified names resolve (`id`, `seq`).
+        if spec.icmp_type.is_none() && proto == Proto::Icmp {
+            for c in &p.clauses {
+                if let Clause::Field(f) = c {
+                    if matches!(f.name.text.as_str(), "type" | "icmp.type" | "icmp6.type") && f.op.text == "=" {
+                        if let ast::Value::Expr(e) = &f.value {
+                            if e.rest.is_empty() && e.first.kind == ast::AtomKind::Number {
+                                spec.icmp_type =
+                                    super::value::parse_number(&e.first.text).and_then(|n| u8::try_from(n).ok());
+                            }
+                        }
+                    }
+                }
+            }
+        }
         // Clauses.
         let mut seen_payload: Option<Span> = None;
         let mut seen_exact: Option<Span> = None;
@@ -360,6 +375,7 @@ impl CaseCx<'_> {
 
         if place.mode == Mode::Send {
             self.send_checks(p, &mut spec, place);
+            self.send_field_conflicts(p, &spec);
         }
         if self.error_count() > errors_before {
             None
@@ -618,6 +634,54 @@ impl CaseCx<'_> {
         }
     }
 
+    /// A send sets each field once: no field twice, no port both in the endpoints and as a field,
+    /// and no `csum=*` (that switches checks off, which only patterns do).
+    fn send_field_conflicts(&mut self, p: &ast::Packet, spec: &PacketSpec) {
+        let written: Vec<&FieldTest> = spec.fields.iter().filter(|t| !t.default).collect();
+        let name_span = |f: Field| {
+            p.clauses.iter().rev().find_map(|c| match c {
+                Clause::Field(fc) if fc.name.text == f.name() || fc.name.text.ends_with(&format!(".{}", f.name())) => {
+                    Some(fc.name.span)
+                }
+                _ => None,
+            })
+        };
+        for (i, t) in written.iter().enumerate() {
+            if written[..i].iter().any(|u| u.field == t.field) {
+                let at = name_span(t.field).unwrap_or(p.span);
+                self.error(
+                    at,
+                    format!("`{}` is set twice in this send", t.field.name()),
+                    "a send sets each field once",
+                );
+            }
+            if t.field == Field::Csum {
+                let at = p.clauses.iter().find_map(|c| match c {
+                    Clause::Field(fc) if fc.name.text == "csum" => Some(fc.name.span),
+                    _ => None,
+                });
+                self.error(
+                    at.unwrap_or(p.span),
+                    "`csum=*` switches checksum checks off, which only patterns do",
+                    "not in a send",
+                );
+            }
+            let port_written = match t.field {
+                Field::Sport => spec.src.as_ref().is_some_and(|e| e.port.is_some()),
+                Field::Dport => spec.dst.as_ref().is_some_and(|e| e.port.is_some()),
+                _ => false,
+            };
+            if port_written {
+                let at = name_span(t.field).unwrap_or(p.span);
+                self.error(
+                    at,
+                    format!("`{}` is already given by the endpoints", t.field.name()),
+                    "write the port once",
+                );
+            }
+        }
+    }
+
     fn send_checks(&mut self, p: &ast::Packet, spec: &mut PacketSpec, place: Place) {
         let proto = spec.proto.unwrap_or(Proto::Eth);
         let at = p.head.span;
@@ -667,7 +731,10 @@ impl CaseCx<'_> {
                 None => {}
                 Some(t) if icmp::is_error_type(v6, t) && spec.flow.is_none() => {
                     let has_code = spec.icmp_code.is_some() || spec.fields.iter().any(|f| f.field == Field::IcmpCode);
-                    if !has_code {
+                    let has_code_words = icmp::types(v6).iter().any(|(_, n, codes)| *n == t && !codes.is_empty());
+                    if !has_code && !has_code_words {
+                        spec.icmp_code = Some(0);
+                    } else if !has_code {
                         self.error(
                             p.icmp_words.first().map_or(at, |w| w.span),
                             "an ICMP error send needs a code (a code word such as `port`, or `code=N`)",

@@ -184,6 +184,7 @@ impl Cx<'_> {
         let a = addr.into_inner().next().expect("grammar: address body");
         let addr = match a.as_rule() {
             Rule::any => Value::Any(self.span(&a)),
+            Rule::set => self.value(a),
             Rule::host => Value::Expr(Expr {
                 first: Atom {
                     kind: AtomKind::Word,
