@@ -95,3 +95,51 @@ fn same_seed_same_outputs() {
     };
     assert_eq!(run(), run());
 }
+
+/// An inbound UDP datagram from the server to the mapping, at `at`.
+fn inbound(gw: &mut SimGateway, ext_port: u16, at: Duration) -> Vec<(Side, Vec<u8>)> {
+    let t = tb();
+    let wan = &t.wan;
+    let mut f = crate::engine::build_udp_frame(&t, 53, ext_port, b"reply");
+    // Rewrite as WAN host -> gateway, addressed to the gateway's WAN MAC.
+    f[0..6].copy_from_slice(&wan.gateway.mac.unwrap());
+    f[6..12].copy_from_slice(&wan.hosts[0].mac.unwrap());
+    f[14 + 12..14 + 16].copy_from_slice(&wan.hosts[0].ipv4.unwrap().0.octets());
+    f[14 + 16..14 + 20].copy_from_slice(&wan.gateway.ipv4.unwrap().0.octets());
+    let f = FrameRepr::parse(&f).to_bytes().unwrap();
+    let out = gw.input(Side::Wan, &f, at);
+    arp_reply_for(gw, Side::Lan, &out)
+}
+
+fn delivered_to_lan(out: &[(Side, Vec<u8>)]) -> bool {
+    out.iter()
+        .any(|(s, b)| *s == Side::Lan && View::of_frame(&FrameRepr::parse(b)).ports() == Some((53, 5000)))
+}
+
+#[test]
+fn udp_mappings_live_300_seconds_after_the_last_packet_and_30_with_the_quirk() {
+    for (profile, alive, dead) in [("", 299, 301), ("udp-timeout-30s", 29, 31)] {
+        let mut gw = SimGateway::new(&tb(), &Profile::parse(profile).unwrap(), 1);
+        let out = gw.input(Side::Lan, &udp(5000, [203, 0, 113, 3], 53, 64), Duration::ZERO);
+        arp_reply_for(&mut gw, Side::Wan, &out);
+        assert!(
+            delivered_to_lan(&inbound(&mut gw, 5000, Duration::from_secs(1))),
+            "{profile}: a reply right away"
+        );
+        // The reply refreshed the mapping at 1 s.
+        assert!(
+            delivered_to_lan(&inbound(&mut gw, 5000, Duration::from_secs(1 + alive))),
+            "{profile}: alive after {alive} s"
+        );
+        assert!(
+            !delivered_to_lan(&inbound(&mut gw, 5000, Duration::from_secs(1 + alive + dead))),
+            "{profile}: expired"
+        );
+    }
+}
+
+#[test]
+fn unsolicited_inbound_to_an_unmapped_port_is_dropped() {
+    let mut gw = SimGateway::new(&tb(), &Profile::default(), 1);
+    assert!(!delivered_to_lan(&inbound(&mut gw, 5000, Duration::ZERO)));
+}
