@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod engine;
+pub mod netns;
 pub mod result;
 pub mod run;
 pub mod sim;

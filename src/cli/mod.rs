@@ -4,6 +4,7 @@ mod bench;
 mod check;
 mod explain;
 mod gateways;
+mod lab;
 mod list;
 mod output;
 mod run;
@@ -72,6 +73,9 @@ pub enum Command {
     Gateways,
     /// Measure the engine against the simulated gateway (figures and ratios to a baseline).
     Bench(bench::BenchArgs),
+    /// Build, list or remove `netns` labs (a Linux kernel gateway in network namespaces; root).
+    #[command(subcommand)]
+    Lab(lab::LabCommand),
 }
 
 /// Runs a command and returns the exit code.
@@ -84,6 +88,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Run(args) => run::run(&out, args),
         Command::Gateways => gateways::run(&out),
         Command::Bench(args) => bench::run(&out, args),
+        Command::Lab(c) => lab::run(&out, c),
         Command::Schema => {
             out.stdout(&format!(
                 "{}\n",
