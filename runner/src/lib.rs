@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod engine;
 pub mod netns;
+pub mod rawport;
 pub mod result;
 pub mod run;
 pub mod sim;

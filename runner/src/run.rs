@@ -16,6 +16,8 @@ use std::time::Duration;
 pub enum GatewaySpec {
     /// The built-in simulated gateway with a profile of quirks.
     Sim(Profile),
+    /// A Linux kernel gateway in network namespaces, one fresh lab per case.
+    Netns(crate::netns::profile::NetnsProfile),
 }
 
 impl GatewaySpec {
@@ -24,10 +26,13 @@ impl GatewaySpec {
         let (backend, profile) = s.split_once(':').unwrap_or((s, ""));
         match backend {
             "sim" => Profile::parse(profile).map(GatewaySpec::Sim).map_err(|e| e.to_string()),
-            "netns" | "wire" => Err(format!(
-                "the `{backend}` backend is not available in this build yet; use `sim` or `sim:PROFILE`"
+            "netns" => crate::netns::profile::NetnsProfile::parse(profile).map(GatewaySpec::Netns),
+            "wire" => Err(format!(
+                "the `{backend}` backend is not available in this build yet; use `sim[:PROFILE]` or `netns[:PROFILE]`"
             )),
-            other => Err(format!("unknown gateway backend `{other}`: expected sim[:PROFILE]")),
+            other => Err(format!(
+                "unknown gateway backend `{other}`: expected sim[:PROFILE] or netns[:PROFILE]"
+            )),
         }
     }
 
@@ -35,6 +40,7 @@ impl GatewaySpec {
     pub fn backend(&self) -> &'static str {
         match self {
             GatewaySpec::Sim(_) => "sim",
+            GatewaySpec::Netns(_) => "netns",
         }
     }
 
@@ -45,6 +51,7 @@ impl GatewaySpec {
                 let s = p.to_string();
                 if s.is_empty() { "compliant".into() } else { s }
             }
+            GatewaySpec::Netns(p) => p.name().strip_prefix("netns:").unwrap_or("compliant").to_string(),
         }
     }
 }
@@ -151,12 +158,13 @@ pub fn run_one(job: &Job, testbed: &dsl::Testbed, gateway: &GatewaySpec, seed: u
     if let Some(reason) = skip_reason(&job.case, testbed) {
         return not_run(job, reason);
     }
-    let rt = match gateway {
-        GatewaySpec::Sim(_) => tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build(),
-    };
+    if let GatewaySpec::Netns(profile) = gateway {
+        return run_netns(job, testbed, profile, seed);
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build();
     let rt = match rt {
         Ok(rt) => rt,
         Err(e) => {
@@ -168,9 +176,46 @@ pub fn run_one(job: &Job, testbed: &dsl::Testbed, gateway: &GatewaySpec, seed: u
     let mut result = rt.block_on(async {
         let tb: Box<dyn crate::testbed::Testbed> = match gateway {
             GatewaySpec::Sim(profile) => Box::new(SimTestbed::new(testbed, profile, seed)),
+            GatewaySpec::Netns(_) => return not_run(job, "unreachable".into()),
         };
         crate::engine::run_case(&job.case, testbed, tb, seed).await
     });
     result.group = job.group.clone();
+    result
+}
+
+/// Runs one case against a fresh `netns` lab: build it, open its tester ends, run on real time,
+/// remove it (also when the case fails or errs).
+fn run_netns(
+    job: &Job,
+    testbed: &dsl::Testbed,
+    profile: &crate::netns::profile::NetnsProfile,
+    seed: u64,
+) -> CaseResult {
+    let error = |reason: String| {
+        let mut r = not_run(job, reason);
+        r.verdict = Verdict::Error;
+        r
+    };
+    if !crate::netns::cmd::is_root() {
+        return error("the netns gateway needs root (network namespaces): run as root".into());
+    }
+    let lab = match crate::netns::lab::Lab::up(profile.clone()) {
+        Ok(l) => l,
+        Err(e) => return error(format!("could not build the netns lab: {e}")),
+    };
+    let tb = match crate::rawport::RawTestbed::open(Some(&lab.tester_ns), "tlan", "twan") {
+        Ok(t) => t,
+        Err(e) => return error(format!("could not open the lab's interfaces: {e}")),
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_time().build() {
+        Ok(rt) => rt,
+        Err(e) => return error(format!("could not start the engine: {e}")),
+    };
+    let mut result = rt.block_on(crate::engine::run_case(&job.case, testbed, Box::new(tb), seed));
+    result.group = job.group.clone();
+    if let Err(e) = lab.down() {
+        result.warnings.push(format!("the lab could not be removed: {e}"));
+    }
     result
 }

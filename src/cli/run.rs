@@ -100,6 +100,20 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
             });
         }
     }
+    if let GatewaySpec::Netns(_) = gateway {
+        // Labs left by a run that was killed (its pid is gone) are removed before building new ones.
+        if let Ok(labs) = runner::netns::lab::labs() {
+            for l in labs.iter().filter(|l| !l.kept && !l.owner_alive) {
+                match runner::netns::lab::remove(&l.id) {
+                    Ok(()) => out.stderr(&format!(
+                        "removed lab {} left by a run that ended without cleaning up\n",
+                        l.id
+                    )),
+                    Err(e) => out.error(&e.to_string()),
+                }
+            }
+        }
+    }
     let seed = args.seed.unwrap_or_else(rand_seed);
     let workers = args
         .jobs

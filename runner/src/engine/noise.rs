@@ -38,12 +38,15 @@ pub fn selects_noise(p: &PacketSpec) -> bool {
             p.icmp_type.is_some_and(dsl::icmp::is_v6_noise_type) || has(Field::IcmpType)
         }
         Some(Proto::Udp) => {
-            let ports = [&p.src, &p.dst]
-                .into_iter()
-                .flatten()
-                .filter_map(|e| e.port.as_ref())
-                .count();
-            ports > 0 || has(Field::Sport) || has(Field::Dport)
+            // Only a written port that is a noise port selects the class (`udp * -> *:5353`).
+            let noise_port = |v: &Value| matches!(v, Value::One(dsl::plan::Expr::Int(n)) if NOISE_UDP_PORTS.iter().any(|p| u64::from(*p) == *n));
+            let endpoint_ports = [&p.src, &p.dst].into_iter().flatten().filter_map(|e| e.port.as_ref());
+            let field_ports = p
+                .fields
+                .iter()
+                .filter(|t| matches!(t.field, Field::Sport | Field::Dport))
+                .map(|t| &t.value);
+            endpoint_ports.chain(field_ports).any(noise_port)
         }
         Some(Proto::Ip) => has(Field::IpProto),
         _ => false,

@@ -75,6 +75,18 @@ impl Lab {
         let (gw, t) = (self.gw_ns.as_str(), self.tester_ns.as_str());
         cmd::run("ip", &["netns", "add", gw], None)?;
         cmd::run("ip", &["netns", "add", t], None)?;
+        // No duplicate address detection in the gateway: its link-local addresses are usable at
+        // once, so it can resolve IPv6 neighbours from the first case step.
+        cmd::in_ns(
+            gw,
+            "sysctl",
+            &[
+                "-qw",
+                "net.ipv6.conf.all.accept_dad=0",
+                "net.ipv6.conf.default.accept_dad=0",
+            ],
+            None,
+        )?;
         // The veth pairs are created inside the namespaces: nothing touches the host's interfaces.
         cmd::run(
             "ip",

@@ -1,0 +1,248 @@
+//! The differential test: for every library case and every profile both backends have, the
+//! verdict and failing step on `netns:P` (a real Linux kernel gateway in network namespaces) equal
+//! those on `sim:P`, except the differences named in [`EXPECTED_DIFFERENCES`] with their reason.
+//! Cases tagged `slow` wait in real time on `netns`; they are listed, not run (run them by hand:
+//! `gatecheck run cases/ --tag slow --gateway netns`). Needs root; without it, says so and skips.
+
+mod common;
+use common::*;
+use std::collections::BTreeMap;
+use std::process::Command;
+
+/// Where Linux cannot behave like the compliant simulated gateway: (case id, reason). Applies to
+/// every profile.
+const EXPECTED_DIFFERENCES: &[(&str, &str)] = &[(
+    "nat_udp.hairpinning",
+    "Linux masquerade does not hairpin: a LAN packet to the gateway's external address is not \
+     translated back to the mapped LAN host without an explicit DNAT rule per mapping",
+)];
+
+/// Profiles that exist in both backends.
+const PROFILES: &[&str] = &[
+    "",
+    "syn-data-drop",
+    "tfo-strip",
+    "ecn-bleach",
+    "mss-clamp-1400",
+    "symmetric",
+    "udp-timeout-30s",
+];
+
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn root_and_tools() -> Result<(), String> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if !status
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
+    {
+        return Err("not root".into());
+    }
+    for tool in ["ip", "nft", "ethtool"] {
+        if Command::new(tool).arg("-V").output().is_err() && Command::new(tool).arg("--version").output().is_err() {
+            return Err(format!("`{tool}` is not installed"));
+        }
+    }
+    Ok(())
+}
+
+fn sh(args: &[&str]) -> String {
+    String::from_utf8_lossy(&Command::new(args[0]).args(&args[1..]).output().expect("run").stdout).into_owned()
+}
+
+/// (verdict, failing step) per case id, from the JUnit file.
+fn verdicts(gateway: &str, extra: &[&str]) -> (Run, BTreeMap<String, (String, Option<usize>)>) {
+    let dir = std::env::temp_dir().join(format!(
+        "gatecheck-diff-{}-{}",
+        std::process::id(),
+        gateway.replace(':', "_")
+    ));
+    let junit = dir.join("junit.xml");
+    let (j, o) = (junit.to_string_lossy().into_owned(), dir.to_string_lossy().into_owned());
+    let mut args = vec![
+        "run",
+        "cases/",
+        "--gateway",
+        gateway,
+        "--junit",
+        &j,
+        "--out",
+        &o,
+        "--seed",
+        "11",
+    ];
+    args.extend_from_slice(extra);
+    let r = gatecheck(&args);
+    let xml = std::fs::read_to_string(&junit)
+        .unwrap_or_else(|e| panic!("{gateway}: no JUnit ({e}):\n{}{}", r.stdout, r.stderr));
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let mut v = BTreeMap::new();
+    for tc in doc.descendants().filter(|n| n.has_tag_name("testcase")) {
+        let child = |t: &str| tc.children().find(|c| c.has_tag_name(t));
+        let verdict = if let Some(f) = child("failure") {
+            let step = f
+                .attribute("message")
+                .and_then(|m| m.strip_prefix("step "))
+                .and_then(|m| m.split(':').next())
+                .and_then(|n| n.parse().ok());
+            ("fail".to_string(), step)
+        } else if child("error").is_some() {
+            ("error".into(), None)
+        } else if child("skipped").is_some() {
+            ("skip".into(), None)
+        } else {
+            ("pass".into(), None)
+        };
+        v.insert(tc.attribute("name").unwrap().to_string(), verdict);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    (r, v)
+}
+
+#[test]
+fn netns_verdicts_equal_sim_verdicts_except_the_named_differences() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(why) = root_and_tools() {
+        eprintln!("\n!!! SKIPPED differential_netns: {why}. It needs root, iproute2, nftables and ethtool. !!!\n");
+        return;
+    }
+    let (netns_before, links_before) = (sh(&["ip", "netns", "list"]), sh(&["ip", "-br", "link"]));
+    let mut table = String::from("| profile | case | sim | netns | note |\n|---|---|---|---|---|\n");
+    let mut unexpected = Vec::new();
+    for p in PROFILES {
+        let (s, n) = if p.is_empty() {
+            ("sim".to_string(), "netns".to_string())
+        } else {
+            (format!("sim:{p}"), format!("netns:{p}"))
+        };
+        let (_, sv) = verdicts(&s, &["--skip-tag", "slow"]);
+        let (nr, nv) = verdicts(&n, &["--skip-tag", "slow"]);
+        assert_eq!(
+            sv.keys().collect::<Vec<_>>(),
+            nv.keys().collect::<Vec<_>>(),
+            "{n}: the same cases ran\n{}",
+            nr.stderr
+        );
+        for (id, sim) in &sv {
+            let net = &nv[id];
+            let expected = EXPECTED_DIFFERENCES.iter().find(|(c, _)| c == id);
+            let fmt = |v: &(String, Option<usize>)| v.1.map_or(v.0.clone(), |s| format!("{} at step {s}", v.0));
+            let note = match (sim == net, expected) {
+                (true, _) => "same".to_string(),
+                (false, Some((_, why))) => format!("expected difference: {why}"),
+                (false, None) => {
+                    unexpected.push(format!("{n} {id}: sim {} vs netns {}", fmt(sim), fmt(net)));
+                    "UNEXPECTED".to_string()
+                }
+            };
+            table.push_str(&format!(
+                "| {} | {id} | {} | {} | {note} |\n",
+                if p.is_empty() { "compliant" } else { p },
+                fmt(sim),
+                fmt(net)
+            ));
+        }
+        // Every netns run removed its labs.
+        assert_eq!(sh(&["ip", "netns", "list"]), netns_before, "{n} left namespaces behind");
+    }
+    // Slow cases are named with the real time they would wait.
+    for f in yaml_files("cases") {
+        let text = std::fs::read_to_string(root().join(&f)).unwrap();
+        if text.contains("slow")
+            && text
+                .lines()
+                .any(|l| l.trim_start().starts_with("tags:") && l.contains("slow"))
+        {
+            let secs: u64 = text
+                .lines()
+                .filter_map(|l| l.trim_start().strip_prefix("- wait: "))
+                .filter_map(|d| d.trim().strip_suffix('s'))
+                .filter_map(|n| n.parse::<u64>().ok())
+                .sum();
+            table.push_str(&format!(
+                "| all | {f} | run on sim | not run in CI | real-time waits: {secs} s |\n"
+            ));
+        }
+    }
+    println!("{table}");
+    assert!(
+        unexpected.is_empty(),
+        "differences not in EXPECTED_DIFFERENCES:\n{}\n\n{table}",
+        unexpected.join("\n")
+    );
+    assert_eq!(
+        sh(&["ip", "-br", "link"]),
+        links_before,
+        "the host's interfaces changed"
+    );
+}
+
+#[test]
+fn the_tfo_example_passes_on_netns_and_fails_at_step_8_with_syn_data_drop() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(why) = root_and_tools() {
+        eprintln!("\n!!! SKIPPED differential_netns (tfo): {why}. !!!\n");
+        return;
+    }
+    let (_, v) = verdicts("netns", &["--filter", "tfo.cookie_then_data"]);
+    assert_eq!(v["tfo.cookie_then_data"], ("pass".into(), None));
+    let (_, v) = verdicts("netns:syn-data-drop", &["--filter", "tfo.cookie_then_data"]);
+    assert_eq!(v["tfo.cookie_then_data"], ("fail".into(), Some(8)));
+}
+
+#[test]
+fn a_run_killed_mid_case_leaves_names_that_the_next_run_removes() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(why) = root_and_tools() {
+        eprintln!("\n!!! SKIPPED differential_netns (kill): {why}. !!!\n");
+        return;
+    }
+    let netns_before = sh(&["ip", "netns", "list"]);
+    let links_before = sh(&["ip", "-br", "link"]);
+    // A case that waits 30 s of real time, killed with SIGKILL while it waits.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatecheck"))
+        .args([
+            "run",
+            "cases/timeouts/",
+            "--gateway",
+            "netns",
+            "--out",
+            "/tmp/gatecheck-kill-test",
+            "--color=never",
+        ])
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Bounded wait for the lab to appear (at most 10 s), then kill.
+    let mut appeared = false;
+    for _ in 0..100 {
+        if sh(&["ip", "netns", "list"]).contains("gc-") {
+            appeared = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(appeared, "the run never built its lab");
+    assert_ne!(
+        sh(&["ip", "netns", "list"]),
+        netns_before,
+        "SIGKILL leaves the lab behind"
+    );
+    // The next run finds the dead run's lab and removes it before doing its own work.
+    let r = gatecheck(&[
+        "run",
+        "cases/tfo/",
+        "--gateway",
+        "netns",
+        "--out",
+        "/tmp/gatecheck-kill-test",
+    ]);
+    assert!(r.stderr.contains("left by a run"), "{}", r.stderr);
+    assert_eq!(sh(&["ip", "netns", "list"]), netns_before);
+    assert_eq!(sh(&["ip", "-br", "link"]), links_before);
+    let _ = std::fs::remove_dir_all("/tmp/gatecheck-kill-test");
+}
