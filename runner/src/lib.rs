@@ -13,3 +13,4 @@ pub mod sim_testbed;
 pub mod testbed;
 pub mod view;
 pub mod wire;
+pub mod wire_safety;

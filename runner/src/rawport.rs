@@ -21,6 +21,7 @@ pub struct RawTestbed {
     rx: Option<mpsc::UnboundedReceiver<Received>>,
     stop: Arc<AtomicBool>,
     readers: Vec<JoinHandle<()>>,
+    caveat: Option<String>,
 }
 
 fn setup_err(e: impl std::fmt::Display) -> TestbedError {
@@ -106,7 +107,13 @@ impl RawTestbed {
             rx: Some(rxq),
             stop,
             readers,
+            caveat: None,
         })
+    }
+
+    /// A note every result of this testbed carries (e.g. no fresh gateway on `wire`).
+    pub fn set_caveat(&mut self, text: &str) {
+        self.caveat = Some(text.to_string());
     }
 }
 
@@ -135,6 +142,10 @@ impl Testbed for RawTestbed {
 
     fn frames(&mut self) -> mpsc::UnboundedReceiver<Received> {
         self.rx.take().unwrap_or_else(|| mpsc::unbounded_channel().1)
+    }
+
+    fn freshness_caveat(&self) -> Option<String> {
+        self.caveat.clone()
     }
 }
 

@@ -18,6 +18,8 @@ pub enum GatewaySpec {
     Sim(Profile),
     /// A Linux kernel gateway in network namespaces, one fresh lab per case.
     Netns(crate::netns::profile::NetnsProfile),
+    /// Two real interfaces cabled to a gateway (named by the testbed file).
+    Wire,
 }
 
 impl GatewaySpec {
@@ -27,9 +29,8 @@ impl GatewaySpec {
         match backend {
             "sim" => Profile::parse(profile).map(GatewaySpec::Sim).map_err(|e| e.to_string()),
             "netns" => crate::netns::profile::NetnsProfile::parse(profile).map(GatewaySpec::Netns),
-            "wire" => Err(format!(
-                "the `{backend}` backend is not available in this build yet; use `sim[:PROFILE]` or `netns[:PROFILE]`"
-            )),
+            "wire" if profile.is_empty() => Ok(GatewaySpec::Wire),
+            "wire" => Err("the wire backend takes no profile: the gateway is whatever is cabled".into()),
             other => Err(format!(
                 "unknown gateway backend `{other}`: expected sim[:PROFILE] or netns[:PROFILE]"
             )),
@@ -41,6 +42,7 @@ impl GatewaySpec {
         match self {
             GatewaySpec::Sim(_) => "sim",
             GatewaySpec::Netns(_) => "netns",
+            GatewaySpec::Wire => "wire",
         }
     }
 
@@ -52,6 +54,7 @@ impl GatewaySpec {
                 if s.is_empty() { "compliant".into() } else { s }
             }
             GatewaySpec::Netns(p) => p.name().strip_prefix("netns:").unwrap_or("compliant").to_string(),
+            GatewaySpec::Wire => "as cabled".into(),
         }
     }
 }
@@ -161,6 +164,9 @@ pub fn run_one(job: &Job, testbed: &dsl::Testbed, gateway: &GatewaySpec, seed: u
     if let GatewaySpec::Netns(profile) = gateway {
         return run_netns(job, testbed, profile, seed);
     }
+    if let GatewaySpec::Wire = gateway {
+        return run_wire(job, testbed, seed);
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)
@@ -176,7 +182,7 @@ pub fn run_one(job: &Job, testbed: &dsl::Testbed, gateway: &GatewaySpec, seed: u
     let mut result = rt.block_on(async {
         let tb: Box<dyn crate::testbed::Testbed> = match gateway {
             GatewaySpec::Sim(profile) => Box::new(SimTestbed::new(testbed, profile, seed)),
-            GatewaySpec::Netns(_) => return not_run(job, "unreachable".into()),
+            GatewaySpec::Netns(_) | GatewaySpec::Wire => return not_run(job, "unreachable".into()),
         };
         crate::engine::run_case(&job.case, testbed, tb, seed).await
     });
@@ -217,5 +223,30 @@ fn run_netns(
     if let Err(e) = lab.down() {
         result.warnings.push(format!("the lab could not be removed: {e}"));
     }
+    result
+}
+
+/// Runs one case on the `wire` backend: the testbed's two interfaces, real time. The interfaces
+/// were checked by the caller (`wire_safety`) before the run.
+fn run_wire(job: &Job, testbed: &dsl::Testbed, seed: u64) -> CaseResult {
+    let error = |reason: String| {
+        let mut r = not_run(job, reason);
+        r.verdict = Verdict::Error;
+        r
+    };
+    let (Some(lan), Some(wan)) = (testbed.lan.interface.as_deref(), testbed.wan.interface.as_deref()) else {
+        return error("the wire backend needs `interface:` on both sides of the testbed file".into());
+    };
+    let mut tb = match crate::rawport::RawTestbed::open(None, lan, wan) {
+        Ok(t) => t,
+        Err(e) => return error(e.to_string()),
+    };
+    tb.set_caveat("on `wire` the gateway keeps its state between cases (rule 9): a fresh gateway cannot be guaranteed");
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_time().build() {
+        Ok(rt) => rt,
+        Err(e) => return error(format!("could not start the engine: {e}")),
+    };
+    let mut result = rt.block_on(crate::engine::run_case(&job.case, testbed, Box::new(tb), seed));
+    result.group = job.group.clone();
     result
 }

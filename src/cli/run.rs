@@ -48,6 +48,10 @@ pub struct RunArgs {
     /// Seed for random choices (ISNs, ports), printed so a run can be repeated.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Let the `wire` backend use this interface although it carries an address or route of
+    /// this host (repeatable).
+    #[arg(long = "allow-host-interface")]
+    pub allow_host_interface: Vec<String>,
 }
 
 /// Runs the cases.
@@ -100,6 +104,25 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
             });
         }
     }
+    if let GatewaySpec::Wire = gateway {
+        let (Some(lan), Some(wan)) = (testbed.lan.interface.clone(), testbed.wan.interface.clone()) else {
+            out.error("--gateway wire needs a testbed file whose lan and wan sides name an `interface:`");
+            return EXIT_USAGE;
+        };
+        for name in [&lan, &wan] {
+            match runner::wire_safety::check_interface(name, &args.allow_host_interface) {
+                Ok(warnings) => {
+                    for w in warnings {
+                        out.stderr(&format!("warning: {w}\n"));
+                    }
+                }
+                Err(refusal) => {
+                    out.error(&refusal.to_string());
+                    return EXIT_TESTBED;
+                }
+            }
+        }
+    }
     if let GatewaySpec::Netns(_) = gateway {
         // Labs left by a run that was killed (its pid is gone) are removed before building new ones.
         if let Ok(labs) = runner::netns::lab::labs() {
@@ -115,9 +138,13 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
         }
     }
     let seed = args.seed.unwrap_or_else(rand_seed);
-    let workers = args
+    let mut workers = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if let GatewaySpec::Wire = gateway {
+        // One gateway on one pair of interfaces: cases run one after another.
+        workers = 1;
+    }
     let junit_path = args.junit.clone().unwrap_or_else(|| args.out.join("junit.xml"));
     let info = RunInfo {
         gateway: gateway.backend().to_string(),

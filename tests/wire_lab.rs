@@ -1,0 +1,118 @@
+//! The `wire` backend, tested the way a user with a physical gateway runs it: pointed at the
+//! tester ends of a lab built in the test (root; skips loudly otherwise), and refusing interfaces
+//! that belong to the host.
+
+mod common;
+use common::*;
+use std::process::Command;
+
+fn root_and_tools() -> Result<(), String> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if !status
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
+    {
+        return Err("not root".into());
+    }
+    for tool in ["ip", "nft", "ethtool"] {
+        if Command::new(tool).arg("-V").output().is_err() && Command::new(tool).arg("--version").output().is_err() {
+            return Err(format!("`{tool}` is not installed"));
+        }
+    }
+    Ok(())
+}
+
+/// Runs gatecheck inside the lab's tester namespace.
+fn in_tester(ns: &str, args: &[&str]) -> Run {
+    let out = Command::new("ip")
+        .args(["netns", "exec", ns, env!("CARGO_BIN_EXE_gatecheck")])
+        .args(args)
+        .arg("--color=never")
+        .current_dir(root())
+        .output()
+        .expect("ip netns exec");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn wire_runs_cases_through_a_lab_and_refuses_host_interfaces() {
+    if let Err(why) = root_and_tools() {
+        eprintln!("\n!!! SKIPPED wire_lab: {why}. It needs root, iproute2, nftables and ethtool. !!!\n");
+        return;
+    }
+    let up = gatecheck(&["lab", "up"]);
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    let id = up.stdout.split_whitespace().nth(1).unwrap().to_string();
+    let ns = format!("gc-{id}-t");
+    let result = std::panic::catch_unwind(|| {
+        let out = std::env::temp_dir().join(format!("gatecheck-wire-{id}"));
+        let out_s = out.to_string_lossy().into_owned();
+        let r = in_tester(
+            &ns,
+            &[
+                "run",
+                "cases/tfo/",
+                "--testbed",
+                "tests/testbeds/netns_lab.yaml",
+                "--out",
+                &out_s,
+            ],
+        );
+        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.contains("PASS") && r.stdout.contains("tfo.cookie_then_data"),
+            "{}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.contains("a fresh gateway cannot be guaranteed"),
+            "rule 9 caveat on wire:\n{}",
+            r.stdout
+        );
+        // `lo` carries 127.0.0.1 inside the namespace too: refused, with the reason and the override.
+        let tb = out.join("lo.yaml");
+        std::fs::create_dir_all(&out).unwrap();
+        let text = std::fs::read_to_string(root().join("tests/testbeds/netns_lab.yaml"))
+            .unwrap()
+            .replace("interface: tlan", "interface: lo");
+        std::fs::write(&tb, text).unwrap();
+        let r = in_tester(
+            &ns,
+            &["run", "cases/tfo/", "--testbed", tb.to_str().unwrap(), "--out", &out_s],
+        );
+        assert_eq!(r.code, 3, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("carries addresses of this host") && r.stderr.contains("--allow-host-interface lo"),
+            "{}",
+            r.stderr
+        );
+        let missing = out.join("missing.yaml");
+        let text = std::fs::read_to_string(root().join("tests/testbeds/netns_lab.yaml"))
+            .unwrap()
+            .replace("interface: twan", "interface: nosuch0");
+        std::fs::write(&missing, text).unwrap();
+        let r = in_tester(
+            &ns,
+            &[
+                "run",
+                "cases/tfo/",
+                "--testbed",
+                missing.to_str().unwrap(),
+                "--out",
+                &out_s,
+            ],
+        );
+        assert_eq!(r.code, 3);
+        assert!(r.stderr.contains("`nosuch0` does not exist"), "{}", r.stderr);
+        let _ = std::fs::remove_dir_all(&out);
+    });
+    let down = gatecheck(&["lab", "down", "--id", &id]);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}
