@@ -30,26 +30,6 @@ const PROFILES: &[&str] = &[
 
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn root_and_tools() -> Result<(), String> {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    if !status
-        .lines()
-        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
-    {
-        return Err("not root".into());
-    }
-    for tool in ["ip", "nft", "ethtool"] {
-        if Command::new(tool).arg("-V").output().is_err() && Command::new(tool).arg("--version").output().is_err() {
-            return Err(format!("`{tool}` is not installed"));
-        }
-    }
-    Ok(())
-}
-
-fn sh(args: &[&str]) -> String {
-    String::from_utf8_lossy(&Command::new(args[0]).args(&args[1..]).output().expect("run").stdout).into_owned()
-}
-
 /// (verdict, failing step) per case id, from the JUnit file.
 fn verdicts(gateway: &str, extra: &[&str]) -> (Run, BTreeMap<String, (String, Option<usize>)>) {
     let dir = std::env::temp_dir().join(format!(
@@ -75,26 +55,7 @@ fn verdicts(gateway: &str, extra: &[&str]) -> (Run, BTreeMap<String, (String, Op
     let r = gatecheck(&args);
     let xml = std::fs::read_to_string(&junit)
         .unwrap_or_else(|e| panic!("{gateway}: no JUnit ({e}):\n{}{}", r.stdout, r.stderr));
-    let doc = roxmltree::Document::parse(&xml).unwrap();
-    let mut v = BTreeMap::new();
-    for tc in doc.descendants().filter(|n| n.has_tag_name("testcase")) {
-        let child = |t: &str| tc.children().find(|c| c.has_tag_name(t));
-        let verdict = if let Some(f) = child("failure") {
-            let step = f
-                .attribute("message")
-                .and_then(|m| m.strip_prefix("step "))
-                .and_then(|m| m.split(':').next())
-                .and_then(|n| n.parse().ok());
-            ("fail".to_string(), step)
-        } else if child("error").is_some() {
-            ("error".into(), None)
-        } else if child("skipped").is_some() {
-            ("skip".into(), None)
-        } else {
-            ("pass".into(), None)
-        };
-        v.insert(tc.attribute("name").unwrap().to_string(), verdict);
-    }
+    let v = junit_verdicts(&xml);
     let _ = std::fs::remove_dir_all(&dir);
     (r, v)
 }

@@ -3,31 +3,9 @@
 
 mod common;
 use common::*;
-use std::process::Command;
 
 /// Lab tests compare the machine's namespaces before and after: they run one at a time.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn sh(args: &[&str]) -> String {
-    let out = Command::new(args[0]).args(&args[1..]).output().expect("run");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn can_run() -> Result<(), String> {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    if !status
-        .lines()
-        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
-    {
-        return Err("not root".into());
-    }
-    for tool in ["ip", "nft", "ethtool"] {
-        if Command::new(tool).arg("-V").output().is_err() && Command::new(tool).arg("--version").output().is_err() {
-            return Err(format!("`{tool}` is not installed"));
-        }
-    }
-    Ok(())
-}
 
 fn lab_id(stdout: &str) -> String {
     stdout.split_whitespace().nth(1).expect("lab ID is up").to_string()
@@ -36,7 +14,7 @@ fn lab_id(stdout: &str) -> String {
 #[test]
 fn a_lab_is_built_with_the_testbed_addresses_and_profile_rules_and_removed_without_a_trace() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = can_run() {
+    if let Err(why) = root_and_tools() {
         eprintln!("\n!!! SKIPPED lab_netns: {why}. The netns lab needs root, iproute2, nftables and ethtool. !!!\n");
         return;
     }
@@ -93,7 +71,7 @@ fn a_lab_is_built_with_the_testbed_addresses_and_profile_rules_and_removed_witho
 #[test]
 fn every_netns_profile_loads_and_unsupported_ones_are_refused_with_the_reason() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = can_run() {
+    if let Err(why) = root_and_tools() {
         eprintln!("\n!!! SKIPPED lab_netns profiles: {why}. !!!\n");
         return;
     }

@@ -26,27 +26,7 @@ fn run(paths: &[&str], gateway: &str) -> (Run, BTreeMap<String, (String, Option<
     let r = gatecheck(&args);
     let xml = std::fs::read_to_string(&junit)
         .unwrap_or_else(|e| panic!("no JUnit written ({e}):\n{}\n{}", r.stdout, r.stderr));
-    let doc = roxmltree::Document::parse(&xml).expect("valid JUnit XML");
-    let mut verdicts = BTreeMap::new();
-    for tc in doc.descendants().filter(|n| n.has_tag_name("testcase")) {
-        let name = tc.attribute("name").unwrap().to_string();
-        let child = |t: &str| tc.children().find(|c| c.has_tag_name(t));
-        let v = if let Some(f) = child("failure") {
-            let msg = f.attribute("message").unwrap_or("");
-            let step = msg
-                .strip_prefix("step ")
-                .and_then(|m| m.split(':').next())
-                .and_then(|n| n.parse().ok());
-            ("fail".to_string(), step)
-        } else if child("error").is_some() {
-            ("error".into(), None)
-        } else if child("skipped").is_some() {
-            ("skip".into(), None)
-        } else {
-            ("pass".into(), None)
-        };
-        verdicts.insert(name, v);
-    }
+    let verdicts = junit_verdicts(&xml);
     let _ = std::fs::remove_dir_all(&dir);
     (r, verdicts)
 }

@@ -53,3 +53,50 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// Whether the root-only lab tests can run here: root, and `ip`, `nft` and `ethtool` installed.
+pub fn root_and_tools() -> Result<(), String> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if !status
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
+    {
+        return Err("not root".into());
+    }
+    for tool in ["ip", "nft", "ethtool"] {
+        if Command::new(tool).arg("-V").output().is_err() && Command::new(tool).arg("--version").output().is_err() {
+            return Err(format!("`{tool}` is not installed"));
+        }
+    }
+    Ok(())
+}
+
+/// The stdout of a command.
+pub fn sh(args: &[&str]) -> String {
+    String::from_utf8_lossy(&Command::new(args[0]).args(&args[1..]).output().expect("run").stdout).into_owned()
+}
+
+/// Verdict and failing step per test case name, read from a JUnit file.
+pub fn junit_verdicts(xml: &str) -> std::collections::BTreeMap<String, (String, Option<usize>)> {
+    let doc = roxmltree::Document::parse(xml).expect("valid JUnit XML");
+    let mut v = std::collections::BTreeMap::new();
+    for tc in doc.descendants().filter(|n| n.has_tag_name("testcase")) {
+        let child = |t: &str| tc.children().find(|c| c.has_tag_name(t));
+        let verdict = if let Some(f) = child("failure") {
+            let step = f
+                .attribute("message")
+                .and_then(|m| m.strip_prefix("step "))
+                .and_then(|m| m.split(':').next())
+                .and_then(|n| n.parse().ok());
+            ("fail".to_string(), step)
+        } else if child("error").is_some() {
+            ("error".into(), None)
+        } else if child("skipped").is_some() {
+            ("skip".into(), None)
+        } else {
+            ("pass".into(), None)
+        };
+        v.insert(tc.attribute("name").unwrap_or_default().to_string(), verdict);
+    }
+    v
+}
