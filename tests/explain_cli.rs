@@ -97,3 +97,14 @@ fn schema_describes_every_key_the_compiler_accepts() {
     }
     assert_eq!(v["required"], serde_json::json!(["case", "title", "steps"]));
 }
+
+#[test]
+fn docs_cases_md_is_the_current_list_of_the_library() {
+    let r = gatecheck(&["list", "cases/", "--format", "markdown"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = std::fs::read_to_string(root().join("docs/cases.md")).unwrap();
+    assert!(
+        doc.ends_with(&r.stdout),
+        "docs/cases.md is stale: regenerate it with `gatecheck list cases/ --format markdown` (keep the header)"
+    );
+}
