@@ -207,3 +207,52 @@ fn a_run_killed_mid_case_leaves_names_that_the_next_run_removes() {
     assert_eq!(sh(&["ip", "-br", "link"]), links_before);
     let _ = std::fs::remove_dir_all("/tmp/gatecheck-kill-test");
 }
+
+#[test]
+fn sigint_during_a_netns_case_ends_it_removes_the_lab_and_writes_junit() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(why) = root_and_tools() {
+        eprintln!("\n!!! SKIPPED differential_netns (sigint): {why}. !!!\n");
+        return;
+    }
+    let netns_before = sh(&["ip", "netns", "list"]);
+    let out = std::env::temp_dir().join(format!("gatecheck-sigint-{}", std::process::id()));
+    // The case waits 125 s of real time on netns; SIGINT must end it at once.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatecheck"))
+        .args(["run", "cases/timeouts/", "--gateway", "netns", "--color=never", "--out"])
+        .arg(&out)
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut appeared = false;
+    for _ in 0..100 {
+        if sh(&["ip", "netns", "list"]).contains("gc-") {
+            appeared = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(appeared, "the run never built its lab");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    // Bounded: the run must end within 10 s (the case alone would take 125 s).
+    let mut status = None;
+    for _ in 0..100 {
+        if let Some(s) = child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let Some(status) = status else {
+        let _ = child.kill();
+        panic!("the run did not end within 10 s of SIGINT");
+    };
+    assert_eq!(status.code(), Some(130));
+    let v = junit_verdicts(&std::fs::read_to_string(out.join("junit.xml")).expect("JUnit written on SIGINT"));
+    assert_eq!(v["timeouts.udp_mapping_kept_idle_2min"].0, "skip");
+    assert_eq!(sh(&["ip", "netns", "list"]), netns_before, "SIGINT removes the lab");
+    let _ = std::fs::remove_dir_all(&out);
+}

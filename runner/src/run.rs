@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
+use tokio::sync::watch;
 
 /// Which gateway the cases run against.
 #[derive(Clone, Debug)]
@@ -56,6 +57,56 @@ impl GatewaySpec {
             GatewaySpec::Netns(p) => p.name().strip_prefix("netns:").unwrap_or("compliant").to_string(),
             GatewaySpec::Wire => "as cabled".into(),
         }
+    }
+}
+
+/// Asks a run to stop (SIGINT, SIGTERM): no new case starts, and the running ones end at once
+/// with the verdict *skip* ("interrupted"); a `netns` case's lab is still removed.
+#[derive(Debug)]
+pub struct StopSignal {
+    flag: AtomicBool,
+    tx: watch::Sender<bool>,
+}
+
+impl StopSignal {
+    /// A signal not yet given.
+    pub fn new() -> Arc<StopSignal> {
+        Arc::new(StopSignal {
+            flag: AtomicBool::new(false),
+            tx: watch::channel(false).0,
+        })
+    }
+
+    /// Gives the signal.
+    pub fn stop(&self) {
+        self.flag.store(true, Ordering::SeqCst);
+        self.tx.send_replace(true);
+    }
+
+    /// Whether the signal was given.
+    pub fn is_stopped(&self) -> bool {
+        self.flag.load(Ordering::SeqCst)
+    }
+
+    /// Resolves when the signal is given (at once if it already was).
+    async fn stopped(&self) {
+        let mut rx = self.tx.subscribe();
+        loop {
+            if *rx.borrow_and_update() {
+                return;
+            }
+            if rx.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+}
+
+/// Runs a case future unless the stop signal comes first.
+async fn unless_stopped(stop: &StopSignal, case: impl std::future::Future<Output = CaseResult>) -> Option<CaseResult> {
+    tokio::select! {
+        r = case => Some(r),
+        _ = stop.stopped() => None,
     }
 }
 
@@ -113,7 +164,7 @@ pub fn run_all(
     testbed: Arc<dsl::Testbed>,
     gateway: &GatewaySpec,
     opts: &RunOptions,
-    stop: Arc<AtomicBool>,
+    stop: Arc<StopSignal>,
     mut on_result: impl FnMut(CaseResult),
 ) -> Vec<Job> {
     let queue: Arc<Mutex<VecDeque<(usize, Job)>>> = Arc::new(Mutex::new(jobs.into_iter().enumerate().collect()));
@@ -129,13 +180,13 @@ pub fn run_all(
         let seed = opts.seed;
         handles.push(std::thread::spawn(move || {
             loop {
-                if stop.load(Ordering::SeqCst) {
+                if stop.is_stopped() {
                     return;
                 }
                 let Some((i, job)) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
                     return;
                 };
-                let result = run_one(&job, &testbed, &gateway, seed.wrapping_add(i as u64));
+                let result = run_one(&job, &testbed, &gateway, seed.wrapping_add(i as u64), &stop);
                 if tx.send(result).is_err() {
                     return;
                 }
@@ -157,15 +208,15 @@ pub fn run_all(
 }
 
 /// Runs one case on a fresh gateway.
-pub fn run_one(job: &Job, testbed: &dsl::Testbed, gateway: &GatewaySpec, seed: u64) -> CaseResult {
+pub fn run_one(job: &Job, testbed: &dsl::Testbed, gateway: &GatewaySpec, seed: u64, stop: &StopSignal) -> CaseResult {
     if let Some(reason) = skip_reason(&job.case, testbed) {
         return not_run(job, reason);
     }
     if let GatewaySpec::Netns(profile) = gateway {
-        return run_netns(job, testbed, profile, seed);
+        return run_netns(job, testbed, profile, seed, stop);
     }
     if let GatewaySpec::Wire = gateway {
-        return run_wire(job, testbed, seed);
+        return run_wire(job, testbed, seed, stop);
     }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
@@ -184,7 +235,9 @@ pub fn run_one(job: &Job, testbed: &dsl::Testbed, gateway: &GatewaySpec, seed: u
             GatewaySpec::Sim(profile) => Box::new(SimTestbed::new(testbed, profile, seed)),
             GatewaySpec::Netns(_) | GatewaySpec::Wire => return not_run(job, "unreachable".into()),
         };
-        crate::engine::run_case(&job.case, testbed, tb, seed).await
+        unless_stopped(stop, crate::engine::run_case(&job.case, testbed, tb, seed))
+            .await
+            .unwrap_or_else(|| not_run(job, "interrupted".into()))
     });
     result.group = job.group.clone();
     result
@@ -197,6 +250,7 @@ fn run_netns(
     testbed: &dsl::Testbed,
     profile: &crate::netns::profile::NetnsProfile,
     seed: u64,
+    stop: &StopSignal,
 ) -> CaseResult {
     let error = |reason: String| {
         let mut r = not_run(job, reason);
@@ -218,7 +272,11 @@ fn run_netns(
         Ok(rt) => rt,
         Err(e) => return error(format!("could not start the engine: {e}")),
     };
-    let mut result = rt.block_on(crate::engine::run_case(&job.case, testbed, Box::new(tb), seed));
+    let result = rt.block_on(unless_stopped(
+        stop,
+        crate::engine::run_case(&job.case, testbed, Box::new(tb), seed),
+    ));
+    let mut result = result.unwrap_or_else(|| not_run(job, "interrupted".into()));
     result.group = job.group.clone();
     if let Err(e) = lab.down() {
         result.warnings.push(format!("the lab could not be removed: {e}"));
@@ -228,7 +286,7 @@ fn run_netns(
 
 /// Runs one case on the `wire` backend: the testbed's two interfaces, real time. The interfaces
 /// were checked by the caller (`wire_safety`) before the run.
-fn run_wire(job: &Job, testbed: &dsl::Testbed, seed: u64) -> CaseResult {
+fn run_wire(job: &Job, testbed: &dsl::Testbed, seed: u64, stop: &StopSignal) -> CaseResult {
     let error = |reason: String| {
         let mut r = not_run(job, reason);
         r.verdict = Verdict::Error;
@@ -246,7 +304,11 @@ fn run_wire(job: &Job, testbed: &dsl::Testbed, seed: u64) -> CaseResult {
         Ok(rt) => rt,
         Err(e) => return error(format!("could not start the engine: {e}")),
     };
-    let mut result = rt.block_on(crate::engine::run_case(&job.case, testbed, Box::new(tb), seed));
+    let result = rt.block_on(unless_stopped(
+        stop,
+        crate::engine::run_case(&job.case, testbed, Box::new(tb), seed),
+    ));
+    let mut result = result.unwrap_or_else(|| not_run(job, "interrupted".into()));
     result.group = job.group.clone();
     result
 }

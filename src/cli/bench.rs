@@ -9,7 +9,6 @@ use runner::result::Verdict;
 use runner::run::{GatewaySpec, Job, RunOptions};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 /// The options of `bench`.
@@ -86,7 +85,7 @@ pub fn run(out: &Output, args: BenchArgs) -> u8 {
             testbed.clone(),
             &gateway,
             &RunOptions { jobs: cores, seed: 1 },
-            Arc::new(AtomicBool::new(false)),
+            runner::run::StopSignal::new(),
             |r| {
                 total += 1;
                 if matches!(r.verdict, Verdict::Pass | Verdict::Skip) {
@@ -107,7 +106,7 @@ pub fn run(out: &Output, args: BenchArgs) -> u8 {
     let mut eng_best = Duration::MAX;
     for _ in 0..args.repeat {
         let t = Instant::now();
-        let r = runner::run::run_one(&job, &testbed, &gateway, 1);
+        let r = runner::run::run_one(&job, &testbed, &gateway, 1, &runner::run::StopSignal::new());
         eng_best = eng_best.min(t.elapsed());
         if r.verdict != Verdict::Pass {
             out.error(&format!(

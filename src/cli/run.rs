@@ -8,7 +8,6 @@ use runner::run::{GatewaySpec, Job, RunOptions};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Exit code: the testbed or runner broke.
 pub const EXIT_TESTBED: u8 = 3;
@@ -171,7 +170,7 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
         workers
     ));
 
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = runner::run::StopSignal::new();
     super::signals::on_interrupt(stop.clone());
     let started = std::time::Instant::now();
     let mut results: Vec<CaseResult> = Vec::new();
@@ -187,7 +186,7 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
             results.push(r);
         },
     );
-    let interrupted = stop.load(Ordering::SeqCst);
+    let interrupted = stop.is_stopped();
     for j in &left {
         junit.add_not_run(&j.case.id, &j.group, "interrupted");
     }

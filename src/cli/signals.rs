@@ -1,11 +1,11 @@
-//! SIGINT/SIGTERM: set a flag so the run stops taking new cases, finishes the current ones and
-//! still writes its reports.
+//! SIGINT/SIGTERM: stop the run — no new case starts, running cases end at once (their labs are
+//! removed) — and still write the reports of what finished.
 
+use runner::run::StopSignal;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Sets `stop` when the process receives SIGINT or SIGTERM.
-pub fn on_interrupt(stop: Arc<AtomicBool>) {
+/// Gives `stop` when the process receives SIGINT or SIGTERM.
+pub fn on_interrupt(stop: Arc<StopSignal>) {
     std::thread::spawn(move || {
         let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_io().build() else {
             return;
@@ -25,7 +25,7 @@ pub fn on_interrupt(stop: Arc<AtomicBool>) {
             }
             #[cfg(not(unix))]
             let _ = tokio::signal::ctrl_c().await;
-            stop.store(true, Ordering::SeqCst);
+            stop.stop();
         });
     });
 }
