@@ -160,34 +160,11 @@ fn a_run_killed_mid_case_leaves_names_that_the_next_run_removes() {
     }
     let netns_before = sh(&["ip", "netns", "list"]);
     let links_before = sh(&["ip", "-br", "link"]);
-    // A case that waits 30 s of real time, killed with SIGKILL while it waits.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatecheck"))
-        .args([
-            "run",
-            "cases/timeouts/",
-            "--gateway",
-            "netns",
-            "--out",
-            "/tmp/gatecheck-kill-test",
-            "--color=never",
-        ])
-        .current_dir(root())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // Bounded wait for the lab to appear (at most 10 s), then kill.
-    let mut appeared = false;
-    for _ in 0..100 {
-        if sh(&["ip", "netns", "list"]).contains("gc-") {
-            appeared = true;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    // A case that waits 125 s of real time, killed with SIGKILL while it waits.
+    let out = std::path::PathBuf::from("/tmp/gatecheck-kill-test");
+    let mut child = start_slow_netns_run(&out);
     child.kill().unwrap();
     let _ = child.wait();
-    assert!(appeared, "the run never built its lab");
     assert_ne!(
         sh(&["ip", "netns", "list"]),
         netns_before,
@@ -218,23 +195,7 @@ fn sigint_during_a_netns_case_ends_it_removes_the_lab_and_writes_junit() {
     let netns_before = sh(&["ip", "netns", "list"]);
     let out = std::env::temp_dir().join(format!("gatecheck-sigint-{}", std::process::id()));
     // The case waits 125 s of real time on netns; SIGINT must end it at once.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatecheck"))
-        .args(["run", "cases/timeouts/", "--gateway", "netns", "--color=never", "--out"])
-        .arg(&out)
-        .current_dir(root())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut appeared = false;
-    for _ in 0..100 {
-        if sh(&["ip", "netns", "list"]).contains("gc-") {
-            appeared = true;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    assert!(appeared, "the run never built its lab");
+    let mut child = start_slow_netns_run(&out);
     std::thread::sleep(std::time::Duration::from_millis(300));
     let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
     // Bounded: the run must end within 10 s (the case alone would take 125 s).
@@ -255,4 +216,26 @@ fn sigint_during_a_netns_case_ends_it_removes_the_lab_and_writes_junit() {
     assert_eq!(v["timeouts.udp_mapping_kept_idle_2min"].0, "skip");
     assert_eq!(sh(&["ip", "netns", "list"]), netns_before, "SIGINT removes the lab");
     let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Starts `gatecheck run cases/timeouts/ --gateway netns` (a case that waits 125 s of real time)
+/// and returns once its lab exists (bounded: 10 s, else the test fails).
+fn start_slow_netns_run(out: &std::path::Path) -> std::process::Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatecheck"))
+        .args(["run", "cases/timeouts/", "--gateway", "netns", "--color=never", "--out"])
+        .arg(out)
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if sh(&["ip", "netns", "list"]).contains("gc-") {
+            return child;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the run never built its lab");
 }

@@ -6,22 +6,6 @@ mod common;
 use common::*;
 use std::process::Command;
 
-fn root_and_tools() -> Result<(), String> {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    if !status
-        .lines()
-        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
-    {
-        return Err("not root".into());
-    }
-    for tool in ["ip", "nft", "ethtool"] {
-        if Command::new(tool).arg("-V").output().is_err() && Command::new(tool).arg("--version").output().is_err() {
-            return Err(format!("`{tool}` is not installed"));
-        }
-    }
-    Ok(())
-}
-
 /// Runs gatecheck inside the lab's tester namespace.
 fn in_tester(ns: &str, args: &[&str]) -> Run {
     let out = Command::new("ip")

@@ -121,17 +121,21 @@ pub fn netns(secs: f64, latency_samples: usize) -> Result<NetnsFigures, String> 
         n
     };
     // Warm up: ARP both ways, and one frame through so the gateway knows the WAN host.
-    let first = BuildCx {
-        env: &mut env,
-        testbed: &testbed,
-        side: Side::Lan,
-        gw_mac,
-        rng: &mut rng,
-        ip_ids: &mut ids,
-    }
-    .frame(&send)
-    .and_then(|f| Ok(f.to_bytes()?))
-    .map_err(|e| e.to_string())?;
+    // The engine's send path: the compiled send built into frame bytes.
+    let build = |env: &mut Env, rng: &mut rand::rngs::StdRng, ids: &mut std::collections::HashMap<_, _>| {
+        BuildCx {
+            env,
+            testbed: &testbed,
+            side: Side::Lan,
+            gw_mac,
+            rng,
+            ip_ids: ids,
+        }
+        .frame(&send)
+        .and_then(|f| Ok(f.to_bytes()?))
+        .map_err(|e| e.to_string())
+    };
+    let first = build(&mut env, &mut rng, &mut ids)?;
     tb.send(Side::Lan, &first).map_err(|e| e.to_string())?;
     settle(&mut tb, &mut rx, &env, 300);
 
@@ -151,17 +155,7 @@ pub fn netns(secs: f64, latency_samples: usize) -> Result<NetnsFigures, String> 
     let t0 = Instant::now();
     let mut matched = 0u64;
     while t0.elapsed().as_secs_f64() < secs {
-        let bytes = BuildCx {
-            env: &mut env,
-            testbed: &testbed,
-            side: Side::Lan,
-            gw_mac,
-            rng: &mut rng,
-            ip_ids: &mut ids,
-        }
-        .frame(&send)
-        .and_then(|f| Ok(f.to_bytes()?))
-        .map_err(|e| e.to_string())?;
+        let bytes = build(&mut env, &mut rng, &mut ids)?;
         tb.send(Side::Lan, &bytes).map_err(|e| e.to_string())?;
         while let Ok(r) = rx.try_recv() {
             matched += u64::from(handle(&mut tb, &r, &env));

@@ -2,7 +2,8 @@
 //! [`wire`](crate::wire) reprs. The matcher, the noise classes and the failure tables read it.
 
 use crate::wire::{
-    ArpOp, FrameRepr, Icmpv4Message, Icmpv6Message, InnerIp, IpPacket, Net, QuotedTransport, TcpOptions, Transport,
+    ArpOp, FrameRepr, Icmpv4Message, Icmpv6Message, InnerIp, IpPacket, Ipv4Repr, Ipv6Repr, Net, QuotedTransport,
+    TcpOptions, TcpRepr, Transport,
 };
 use std::net::IpAddr;
 
@@ -129,36 +130,8 @@ impl View {
     /// Builds the view of a whole frame.
     pub fn of_frame(f: &FrameRepr) -> View {
         let ip = match &f.net {
-            Net::Ipv4(h) => Some(IpView {
-                src: IpAddr::V4(h.src),
-                dst: IpAddr::V4(h.dst),
-                ttl: h.ttl,
-                tos: h.tos,
-                id: h.id,
-                df: h.df,
-                mf: h.mf,
-                frag: h.frag_offset,
-                len: h.total_len,
-                flow: 0,
-                proto: h.protocol,
-                csum: h.header_checksum,
-                v6: false,
-            }),
-            Net::Ipv6(h) => Some(IpView {
-                src: IpAddr::V6(h.src),
-                dst: IpAddr::V6(h.dst),
-                ttl: h.hop_limit,
-                tos: h.traffic_class,
-                id: 0,
-                df: false,
-                mf: h.fragment().is_some_and(|f| f.more),
-                frag: h.fragment().map_or(0, |f| f.offset),
-                len: h.payload_len,
-                flow: h.flow_label,
-                proto: h.protocol,
-                csum: 0,
-                v6: true,
-            }),
+            Net::Ipv4(h) => Some(ip4_view(h)),
+            Net::Ipv6(h) => Some(ip6_view(h, h.fragment().map(|f| (f.offset, f.more)))),
             _ => None,
         };
         let mut payload = f.payload.clone();
@@ -173,18 +146,7 @@ impl View {
                 spa: IpAddr::V4(a.sender_ip),
                 tpa: IpAddr::V4(a.target_ip),
             },
-            (_, Transport::Tcp(t)) => L4View::Tcp {
-                sport: t.src_port,
-                dport: t.dst_port,
-                seq: t.seq,
-                ack: t.ack,
-                win: t.window,
-                urg: t.urgent,
-                flags: t.flags.bits,
-                res: t.flags.reserved,
-                csum: t.checksum,
-                options: t.options.clone(),
-            },
+            (_, Transport::Tcp(t)) => tcp_view(t),
             (_, Transport::Udp(u)) => L4View::Udp {
                 sport: u.src_port,
                 dport: u.dst_port,
@@ -221,50 +183,11 @@ impl View {
     /// Builds the view of a packet quoted in an ICMP error.
     pub fn of_quoted(q: &IpPacket) -> View {
         let ip = q.ip().map(|ip| match ip {
-            InnerIp::V4(h) => IpView {
-                src: IpAddr::V4(h.src),
-                dst: IpAddr::V4(h.dst),
-                ttl: h.ttl,
-                tos: h.tos,
-                id: h.id,
-                df: h.df,
-                mf: h.mf,
-                frag: h.frag_offset,
-                len: h.total_len,
-                flow: 0,
-                proto: h.protocol,
-                csum: h.header_checksum,
-                v6: false,
-            },
-            InnerIp::V6(h) => IpView {
-                src: IpAddr::V6(h.src),
-                dst: IpAddr::V6(h.dst),
-                ttl: h.hop_limit,
-                tos: h.traffic_class,
-                id: 0,
-                df: false,
-                mf: false,
-                frag: 0,
-                len: h.payload_len,
-                flow: h.flow_label,
-                proto: h.protocol,
-                csum: 0,
-                v6: true,
-            },
+            InnerIp::V4(h) => ip4_view(h),
+            InnerIp::V6(h) => ip6_view(h, None),
         });
         let l4 = match q.transport() {
-            QuotedTransport::Tcp(t) => L4View::Tcp {
-                sport: t.src_port,
-                dport: t.dst_port,
-                seq: t.seq,
-                ack: t.ack,
-                win: t.window,
-                urg: t.urgent,
-                flags: t.flags.bits,
-                res: t.flags.reserved,
-                csum: t.checksum,
-                options: t.options.clone(),
-            },
+            QuotedTransport::Tcp(t) => tcp_view(t),
             QuotedTransport::Udp(u) => L4View::Udp {
                 sport: u.src_port,
                 dport: u.dst_port,
@@ -380,5 +303,57 @@ fn icmp6(m: &Icmpv6Message, csum: u16) -> (L4View, Vec<u8>, Option<&IpPacket>) {
         Icmpv6Message::TimeExceeded { code, quoted } => (mk(3, *code, None, None, None), vec![], Some(quoted)),
         Icmpv6Message::ParamProblem { code, quoted, .. } => (mk(4, *code, None, None, None), vec![], Some(quoted)),
         Icmpv6Message::Other { ty, code, body } => (mk(*ty, *code, None, None, None), body.clone(), None),
+    }
+}
+
+fn ip4_view(h: &Ipv4Repr) -> IpView {
+    IpView {
+        src: IpAddr::V4(h.src),
+        dst: IpAddr::V4(h.dst),
+        ttl: h.ttl,
+        tos: h.tos,
+        id: h.id,
+        df: h.df,
+        mf: h.mf,
+        frag: h.frag_offset,
+        len: h.total_len,
+        flow: 0,
+        proto: h.protocol,
+        csum: h.header_checksum,
+        v6: false,
+    }
+}
+
+/// `frag`: the fragment header's offset and more-fragments flag, if any.
+fn ip6_view(h: &Ipv6Repr, frag: Option<(u16, bool)>) -> IpView {
+    IpView {
+        src: IpAddr::V6(h.src),
+        dst: IpAddr::V6(h.dst),
+        ttl: h.hop_limit,
+        tos: h.traffic_class,
+        id: 0,
+        df: false,
+        mf: frag.is_some_and(|f| f.1),
+        frag: frag.map_or(0, |f| f.0),
+        len: h.payload_len,
+        flow: h.flow_label,
+        proto: h.protocol,
+        csum: 0,
+        v6: true,
+    }
+}
+
+fn tcp_view(t: &TcpRepr) -> L4View {
+    L4View::Tcp {
+        sport: t.src_port,
+        dport: t.dst_port,
+        seq: t.seq,
+        ack: t.ack,
+        win: t.window,
+        urg: t.urgent,
+        flags: t.flags.bits,
+        res: t.flags.reserved,
+        csum: t.checksum,
+        options: t.options.clone(),
     }
 }

@@ -364,11 +364,7 @@ impl Run<'_> {
     async fn step(&mut self, step: &Step) -> StepEnd {
         self.pump();
         if Instant::now() > self.budget_end() {
-            return StepEnd::Error(format!(
-                "case timeout ({}) during step {}",
-                dsl::duration::format(self.case.timeout),
-                step.number
-            ));
+            return self.timeout_error(step);
         }
         match &step.action {
             Action::Note(t) => {
@@ -464,6 +460,28 @@ impl Run<'_> {
         i
     }
 
+    /// Waits for the next frame within the window: `Ok(true)` one arrived, `Ok(false)` the window
+    /// closed, `Err` the case's timeout ran out first.
+    async fn wait_more(&mut self, deadline: Instant, budget: Instant, step: &Step) -> Result<bool, StepEnd> {
+        let wait_until = deadline.min(budget);
+        if Instant::now() < wait_until && self.next_until(wait_until).await {
+            return Ok(true);
+        }
+        if Instant::now() >= budget && budget < deadline {
+            return Err(self.timeout_error(step));
+        }
+        Ok(false)
+    }
+
+    /// The verdict *error* of a case whose `timeout` ran out during `step`.
+    fn timeout_error(&self, step: &Step) -> StepEnd {
+        StepEnd::Error(format!(
+            "case timeout ({}) during step {}",
+            dsl::duration::format(self.case.timeout),
+            step.number
+        ))
+    }
+
     fn consider_from(&self) -> Instant {
         self.run_start.unwrap_or(self.start)
     }
@@ -540,16 +558,10 @@ impl Run<'_> {
                 self.last_window_end = self.last_window_end.max(deadline);
                 return StepEnd::Ok;
             }
-            let wait_until = deadline.min(budget);
-            if Instant::now() >= wait_until || !self.next_until(wait_until).await {
-                if Instant::now() >= budget && budget < deadline {
-                    return StepEnd::Error(format!(
-                        "case timeout ({}) during step {}",
-                        dsl::duration::format(self.case.timeout),
-                        step.number
-                    ));
-                }
-                break;
+            match self.wait_more(deadline, budget, step).await {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(end) => return end,
             }
         }
         // Late frames: up to 100 ms after the window.
@@ -717,16 +729,10 @@ impl Run<'_> {
                     return StepEnd::Fail(Box::new(f));
                 }
             }
-            let wait_until = deadline.min(budget);
-            if Instant::now() >= wait_until || !self.next_until(wait_until).await {
-                if Instant::now() >= budget && budget < deadline {
-                    return StepEnd::Error(format!(
-                        "case timeout ({}) during step {}",
-                        dsl::duration::format(self.case.timeout),
-                        step.number
-                    ));
-                }
-                break;
+            match self.wait_more(deadline, budget, step).await {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(end) => return end,
             }
         }
         self.last_window_end = self.last_window_end.max(deadline);
