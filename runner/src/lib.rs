@@ -2,9 +2,11 @@
 //! two-port [`testbed`], matching frames as they arrive, and produces [`result`]s that reports
 //! read. It knows nothing of YAML or the sentence grammar.
 
+pub mod afpacket;
 pub mod bench;
 pub mod engine;
 pub mod netns;
+pub mod pnet_port;
 pub mod rawport;
 pub mod result;
 pub mod run;

@@ -1,26 +1,28 @@
-//! Raw frames on real (or veth) interfaces: the `wire` path. One AF_PACKET socket per interface
-//! (pnet_datalink) carries both send and receive, so the runner never reads its own frames back
-//! (LAB-NOTES: outgoing frames); a reader thread per port feeds the engine's channel, blocking on
-//! the socket (with a short read timeout only so that it can stop), never sleeping.
+//! Raw frames on real (or veth) interfaces: the testbed under `wire` and `netns`. One AF_PACKET
+//! socket per interface ([`PacketSocket`]) carries both send and receive, so the runner never
+//! reads its own frames back (LAB-NOTES: outgoing frames). Frames arrive in each socket's
+//! memory-mapped receive ring, which sits under tokio's `AsyncFd`: the engine takes a frame the
+//! moment the kernel queues it, on its own thread, with no reader thread, no polling loop and no
+//! system call per check; each frame carries the kernel's receive timestamp.
 
+use crate::afpacket::PacketSocket;
 use crate::testbed::{Received, Testbed, TestbedError};
 use dsl::plan::Side;
-use pnet_datalink::{Channel, Config, DataLinkSender};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::Duration;
-use tokio::sync::mpsc;
+use std::task::{Context, Poll};
+use std::time::SystemTime;
+use tokio::io::Interest;
+use tokio::io::unix::AsyncFd;
+use tokio::time::Instant;
 
-/// Read buffer of each socket (the issue asks for at least 64 KiB).
-const READ_BUFFER: usize = 1 << 20;
+/// Receive ring of each socket: 512 frames of up to 16 KiB (the issue asks for at least 64 KiB;
+/// LAB-NOTES shows losses with small buffers under floods).
+const SOCKET_BUFFER: usize = 8 << 20;
 
 /// Two interfaces, LAN and WAN, opened for raw frames.
 pub struct RawTestbed {
-    tx: [Arc<Mutex<Box<dyn DataLinkSender>>>; 2],
-    rx: Option<mpsc::UnboundedReceiver<Received>>,
-    stop: Arc<AtomicBool>,
-    readers: Vec<JoinHandle<()>>,
+    ports: [AsyncFd<PacketSocket>; 2],
+    /// Which port to read first next time, so a flood on one side cannot starve the other.
+    first: usize,
     caveat: Option<String>,
 }
 
@@ -28,85 +30,49 @@ fn setup_err(e: impl std::fmt::Display) -> TestbedError {
     TestbedError::Setup(e.to_string())
 }
 
-impl RawTestbed {
-    /// Opens `lan_if` and `wan_if`, inside network namespace `netns` when given (the sockets are
-    /// created there by a thread that enters it; this process's own namespace is untouched).
-    pub fn open(netns: Option<&str>, lan_if: &str, wan_if: &str) -> Result<RawTestbed, TestbedError> {
-        let (netns, names) = (netns.map(str::to_string), [lan_if.to_string(), wan_if.to_string()]);
-        let opened = std::thread::spawn(move || -> Result<Vec<_>, TestbedError> {
-            if let Some(ns) = &netns {
-                let f = std::fs::File::open(format!("/var/run/netns/{ns}"))
-                    .map_err(|e| setup_err(format!("network namespace {ns}: {e}")))?;
-                nix::sched::setns(f, nix::sched::CloneFlags::CLONE_NEWNET)
-                    .map_err(|e| setup_err(format!("cannot enter namespace {ns}: {e}")))?;
-            }
-            let ifaces = pnet_datalink::interfaces();
-            let mut out = Vec::new();
-            for name in &names {
-                let iface = ifaces
-                    .iter()
-                    .find(|i| &i.name == name)
-                    .ok_or_else(|| setup_err(format!("interface {name} not found")))?;
-                if !iface.is_up() {
-                    return Err(setup_err(format!("interface {name} is down")));
-                }
-                let config = Config {
-                    read_buffer_size: READ_BUFFER,
-                    write_buffer_size: 1 << 16,
-                    read_timeout: Some(Duration::from_millis(50)),
-                    promiscuous: true,
-                    ..Config::default()
-                };
-                match pnet_datalink::channel(iface, config) {
-                    Ok(Channel::Ethernet(tx, rx)) => out.push((tx, rx)),
-                    Ok(_) => return Err(setup_err(format!("{name}: not an Ethernet channel"))),
-                    Err(e) => return Err(setup_err(format!("{name}: cannot open a raw socket: {e}"))),
-                }
-            }
-            Ok(out)
-        })
-        .join()
-        .map_err(|_| setup_err("opening the interfaces panicked"))??;
-        let (txq, rxq) = mpsc::unbounded_channel();
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut tx = Vec::new();
-        let mut readers = Vec::new();
-        for (i, (t, mut r)) in opened.into_iter().enumerate() {
-            tx.push(Arc::new(Mutex::new(t)));
-            let side = if i == 0 { Side::Lan } else { Side::Wan };
-            let (q, stop) = (txq.clone(), stop.clone());
-            readers.push(std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    match r.next() {
-                        Ok(frame) => {
-                            let rec = Received {
-                                side,
-                                at: tokio::time::Instant::now(),
-                                bytes: frame.to_vec(),
-                            };
-                            if q.send(rec).is_err() {
-                                return;
-                            }
-                        }
-                        Err(e)
-                            if matches!(
-                                e.kind(),
-                                std::io::ErrorKind::TimedOut
-                                    | std::io::ErrorKind::WouldBlock
-                                    | std::io::ErrorKind::Interrupted
-                            ) => {}
-                        Err(_) => return,
-                    }
-                }
-            }));
+/// Opens the two sockets, inside network namespace `netns` when given: a short-lived thread
+/// enters it and creates them there; this process's own namespace is untouched.
+fn open_sockets(netns: Option<&str>, names: [&str; 2]) -> Result<[PacketSocket; 2], TestbedError> {
+    let (netns, names) = (netns.map(str::to_string), names.map(str::to_string));
+    std::thread::spawn(move || -> Result<[PacketSocket; 2], TestbedError> {
+        if let Some(ns) = &netns {
+            let f = std::fs::File::open(format!("/var/run/netns/{ns}"))
+                .map_err(|e| setup_err(format!("network namespace {ns}: {e}")))?;
+            nix::sched::setns(f, nix::sched::CloneFlags::CLONE_NEWNET)
+                .map_err(|e| setup_err(format!("cannot enter namespace {ns}: {e}")))?;
         }
-        let [lan, wan]: [Arc<Mutex<Box<dyn DataLinkSender>>>; 2] =
-            tx.try_into().map_err(|_| setup_err("two interfaces expected"))?;
+        let ifaces = pnet_datalink::interfaces();
+        for name in &names {
+            match ifaces.iter().find(|i| &i.name == name) {
+                None => return Err(setup_err(format!("interface {name} not found"))),
+                Some(i) if !i.is_up() => return Err(setup_err(format!("interface {name} is down"))),
+                Some(_) => {}
+            }
+        }
+        let lan = PacketSocket::open(&names[0], SOCKET_BUFFER).map_err(setup_err)?;
+        let wan = PacketSocket::open(&names[1], SOCKET_BUFFER).map_err(setup_err)?;
+        Ok([lan, wan])
+    })
+    .join()
+    .map_err(|_| setup_err("opening the interfaces panicked"))?
+}
+
+impl RawTestbed {
+    /// Opens `lan_if` and `wan_if` (in namespace `netns` when given). Must be called inside a
+    /// tokio runtime with I/O enabled: the sockets register with its reactor.
+    pub fn open(netns: Option<&str>, lan_if: &str, wan_if: &str) -> Result<RawTestbed, TestbedError> {
+        let [lan, wan] = open_sockets(netns, [lan_if, wan_if])?;
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(setup_err("raw sockets opened outside the engine's runtime"));
+        }
+        let register = |s: PacketSocket| {
+            // SAFETY: a PacketSocket owns its descriptor for its whole life and always returns it.
+            unsafe { AsyncFd::register_with_interest(s, Interest::READABLE) }
+                .map_err(|e| setup_err(format!("cannot watch the socket: {e}")))
+        };
         Ok(RawTestbed {
-            tx: [lan, wan],
-            rx: Some(rxq),
-            stop,
-            readers,
+            ports: [register(lan)?, register(wan)?],
+            first: 0,
             caveat: None,
         })
     }
@@ -114,6 +80,28 @@ impl RawTestbed {
     /// A note every result of this testbed carries (e.g. no fresh gateway on `wire`).
     pub fn set_caveat(&mut self, text: &str) {
         self.caveat = Some(text.to_string());
+    }
+
+    /// Takes one waiting frame from port `i`'s receive ring; `None` when none is waiting.
+    fn read_port(&mut self, i: usize) -> Option<Received> {
+        loop {
+            let got = self.ports[i]
+                .get_mut()
+                .try_recv_with(|data, meta| (!meta.outgoing).then(|| (data.to_vec(), meta.kernel_time)))?;
+            let Some((bytes, kernel_time)) = got else {
+                continue;
+            };
+            let now = Instant::now();
+            let at = kernel_time
+                .and_then(|k| SystemTime::now().duration_since(k).ok())
+                .and_then(|age| now.checked_sub(age))
+                .unwrap_or(now);
+            return Some(Received {
+                side: if i == 0 { Side::Lan } else { Side::Wan },
+                at,
+                bytes,
+            });
+        }
     }
 }
 
@@ -123,37 +111,51 @@ impl Testbed for RawTestbed {
             Side::Lan => 0,
             Side::Wan => 1,
         };
-        let mut tx = self.tx[i].lock().map_err(|_| TestbedError::Send {
+        self.ports[i].get_ref().send(frame).map_err(|e| TestbedError::Send {
             side: side.name(),
-            reason: "sender poisoned".into(),
-        })?;
-        match tx.send_to(frame, None) {
-            Some(Ok(())) => Ok(()),
-            Some(Err(e)) => Err(TestbedError::Send {
-                side: side.name(),
-                reason: e.to_string(),
-            }),
-            None => Err(TestbedError::Send {
-                side: side.name(),
-                reason: "the frame does not fit the send buffer".into(),
-            }),
-        }
+            reason: e.to_string(),
+        })
     }
 
-    fn frames(&mut self) -> mpsc::UnboundedReceiver<Received> {
-        self.rx.take().unwrap_or_else(|| mpsc::unbounded_channel().1)
+    fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<Received>> {
+        // Bounded: each round either returns or clears a readiness the reactor reported.
+        for _ in 0..64 {
+            let order = [self.first, 1 - self.first];
+            self.first = 1 - self.first;
+            for i in order {
+                if let Some(r) = self.read_port(i) {
+                    return Poll::Ready(Some(r));
+                }
+            }
+            // Nothing waiting: ask the reactor to wake us, and read again if it says a socket
+            // became readable in the meantime.
+            let mut again = false;
+            for port in &self.ports {
+                match port.poll_read_ready(cx) {
+                    Poll::Ready(Ok(mut guard)) => {
+                        guard.clear_ready();
+                        again = true;
+                    }
+                    Poll::Ready(Err(_)) => return Poll::Ready(None),
+                    Poll::Pending => {}
+                }
+            }
+            if !again {
+                return Poll::Pending;
+            }
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 
     fn freshness_caveat(&self) -> Option<String> {
         self.caveat.clone()
     }
-}
 
-impl Drop for RawTestbed {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        for h in self.readers.drain(..) {
-            let _ = h.join();
-        }
+    fn take_dropped(&mut self) -> u64 {
+        self.ports
+            .iter()
+            .map(|p| u64::from(p.get_ref().take_drops().unwrap_or(0)))
+            .sum()
     }
 }

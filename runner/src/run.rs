@@ -264,13 +264,23 @@ fn run_netns(
         Ok(l) => l,
         Err(e) => return error(format!("could not build the netns lab: {e}")),
     };
-    let tb = match crate::rawport::RawTestbed::open(Some(&lab.tester_ns), "tlan", "twan") {
-        Ok(t) => t,
-        Err(e) => return error(format!("could not open the lab's interfaces: {e}")),
-    };
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_time().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return error(format!("could not start the engine: {e}")),
+    };
+    let opened = {
+        let _in_runtime = rt.enter();
+        crate::rawport::RawTestbed::open(Some(&lab.tester_ns), "tlan", "twan")
+    };
+    let tb = match opened {
+        Ok(t) => t,
+        Err(e) => {
+            let mut r = error(format!("could not open the lab's interfaces: {e}"));
+            if let Err(e) = lab.down() {
+                r.warnings.push(format!("the lab could not be removed: {e}"));
+            }
+            return r;
+        }
     };
     let result = rt.block_on(unless_stopped(
         stop,
@@ -295,15 +305,19 @@ fn run_wire(job: &Job, testbed: &dsl::Testbed, seed: u64, stop: &StopSignal) -> 
     let (Some(lan), Some(wan)) = (testbed.lan.interface.as_deref(), testbed.wan.interface.as_deref()) else {
         return error("the wire backend needs `interface:` on both sides of the testbed file".into());
     };
-    let mut tb = match crate::rawport::RawTestbed::open(None, lan, wan) {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return error(format!("could not start the engine: {e}")),
+    };
+    let opened = {
+        let _in_runtime = rt.enter();
+        crate::rawport::RawTestbed::open(None, lan, wan)
+    };
+    let mut tb = match opened {
         Ok(t) => t,
         Err(e) => return error(e.to_string()),
     };
     tb.set_caveat("on `wire` the gateway keeps its state between cases (rule 9): a fresh gateway cannot be guaranteed");
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_time().build() {
-        Ok(rt) => rt,
-        Err(e) => return error(format!("could not start the engine: {e}")),
-    };
     let result = rt.block_on(unless_stopped(
         stop,
         crate::engine::run_case(&job.case, testbed, Box::new(tb), seed),

@@ -4,6 +4,7 @@
 use crate::sim::{Profile, SimGateway};
 use crate::testbed::{Received, Testbed, TestbedError};
 use dsl::plan::Side;
+use std::task::{Context, Poll};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -12,7 +13,7 @@ pub struct SimTestbed {
     gateway: SimGateway,
     start: Instant,
     tx: mpsc::UnboundedSender<Received>,
-    rx: Option<mpsc::UnboundedReceiver<Received>>,
+    rx: mpsc::UnboundedReceiver<Received>,
 }
 
 impl SimTestbed {
@@ -23,7 +24,7 @@ impl SimTestbed {
             gateway: SimGateway::new(testbed, profile, seed),
             start: Instant::now(),
             tx,
-            rx: Some(rx),
+            rx,
         }
     }
 }
@@ -41,7 +42,7 @@ impl Testbed for SimTestbed {
         Ok(())
     }
 
-    fn frames(&mut self) -> mpsc::UnboundedReceiver<Received> {
-        self.rx.take().unwrap_or_else(|| mpsc::unbounded_channel().1)
+    fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<Received>> {
+        self.rx.poll_recv(cx)
     }
 }

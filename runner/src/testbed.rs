@@ -1,8 +1,8 @@
 //! The two-port testbed abstraction every backend implements: send a frame on a side, and
-//! receive every frame that comes out of the gateway, timestamped, through a channel.
+//! receive every frame that comes out of the gateway, timestamped, as it arrives.
 
 use dsl::plan::Side;
-use tokio::sync::mpsc;
+use std::task::{Context, Poll, Waker};
 use tokio::time::Instant;
 
 /// A frame that came out of the gateway.
@@ -32,15 +32,34 @@ pub enum TestbedError {
     Setup(String),
 }
 
-/// A gateway behind two ports. Frames the gateway emits arrive on the receiver returned by
-/// [`Testbed::frames`]; the engine drains it continuously and matches frames as they arrive.
+/// A gateway behind two ports. The engine polls [`Testbed::poll_recv`] for the frames the
+/// gateway emits and matches each as it arrives; it never sleeps waiting for one.
 pub trait Testbed: Send {
     /// Sends one frame into the gateway on `side`.
     fn send(&mut self, side: Side, frame: &[u8]) -> Result<(), TestbedError>;
-    /// The channel of frames coming out of the gateway (taken once).
-    fn frames(&mut self) -> mpsc::UnboundedReceiver<Received>;
+    /// The next frame out of the gateway: `Ready(Some)` a frame, `Ready(None)` the testbed is
+    /// closed, `Pending` nothing yet (the context's waker fires when something arrives).
+    fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<Received>>;
     /// A note for reports when the testbed cannot guarantee a fresh gateway (DSL.md rule 9).
     fn freshness_caveat(&self) -> Option<String> {
         None
     }
+    /// Frames that came out of the gateway but were lost before the runner read them (a full
+    /// socket buffer), counted since the last call.
+    fn take_dropped(&mut self) -> u64 {
+        0
+    }
+}
+
+/// A frame already waiting on the testbed, without waiting for one.
+pub fn try_recv(tb: &mut dyn Testbed) -> Option<Received> {
+    match tb.poll_recv(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(r) => r,
+        Poll::Pending => None,
+    }
+}
+
+/// Waits for the next frame out of the gateway; `None` when the testbed is closed.
+pub async fn recv(tb: &mut dyn Testbed) -> Option<Received> {
+    std::future::poll_fn(|cx| tb.poll_recv(cx)).await
 }

@@ -15,7 +15,7 @@ use tokio::time::Instant;
 struct Bridge {
     delay: Duration,
     tx: mpsc::UnboundedSender<Received>,
-    rx: Option<mpsc::UnboundedReceiver<Received>>,
+    rx: mpsc::UnboundedReceiver<Received>,
     testbed: dsl::Testbed,
 }
 
@@ -25,7 +25,7 @@ impl Bridge {
         Bridge {
             delay,
             tx,
-            rx: Some(rx),
+            rx,
             testbed: dsl::Testbed::builtin(),
         }
     }
@@ -68,8 +68,8 @@ impl Testbed for Bridge {
         Ok(())
     }
 
-    fn frames(&mut self) -> mpsc::UnboundedReceiver<Received> {
-        self.rx.take().unwrap()
+    fn poll_recv(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Received>> {
+        self.rx.poll_recv(cx)
     }
 }
 

@@ -162,18 +162,23 @@ fn run_netns(out: &Output, args: &BenchArgs) -> u8 {
     };
     let mut s = format!(
         "netns lab, one core sending ({:.0} s each):\n\
-         engine: {:.0} frames/s built, sent on LAN and matched on WAN ({} frames)\n\
+         engine (AF_PACKET under AsyncFd): {:.0} frames/s built, sent on LAN and matched on WAN ({} frames)\n\
+         engine over the first design (pnet + reader threads): {:.0} frames/s\n\
          bare AF_PACKET send/recv loop, same lab: {:.0} frames/s ({} frames)\n\
-         ratio engine/bare: {:.3}\n\
-         send → match latency: p50 {:.1} µs, p99 {:.1} µs (2000 frames, one at a time)\n",
+         ratio engine/bare: {:.3}; pnet design/bare: {:.3}\n\
+         send → match latency: p50 {:.1} µs, p99 {:.1} µs; kernel receive timestamp p50 {:.1} µs after the send \
+         (2000 frames, one at a time)\n",
         args.secs,
         f.engine_fps,
         f.engine_frames,
+        f.pnet_fps,
         f.bare_fps,
         f.bare_frames,
         f.engine_fps / f.bare_fps,
+        f.pnet_fps / f.bare_fps,
         f.p50_us,
-        f.p99_us
+        f.p99_us,
+        f.kernel_p50_us
     );
     match scapy_baseline(args.secs) {
         Ok(fps) => s.push_str(&format!(

@@ -15,7 +15,6 @@ use dsl::plan::*;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 /// How long after a window a frame still counts as a "late" candidate.
@@ -46,7 +45,6 @@ struct Run<'a> {
     case: &'a Case,
     testbed: &'a dsl::Testbed,
     tb: Box<dyn Testbed>,
-    rx: mpsc::UnboundedReceiver<Received>,
     start: Instant,
     frames: Vec<Rec>,
     env: Env,
@@ -73,8 +71,7 @@ fn side_ix(s: Side) -> usize {
 }
 
 /// Runs a case and returns its result. `seed` makes random choices (ISNs, ports) repeatable.
-pub async fn run_case(case: &Case, testbed: &dsl::Testbed, mut tb: Box<dyn Testbed>, seed: u64) -> CaseResult {
-    let rx = tb.frames();
+pub async fn run_case(case: &Case, testbed: &dsl::Testbed, tb: Box<dyn Testbed>, seed: u64) -> CaseResult {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let flows = case
         .flows
@@ -109,7 +106,6 @@ pub async fn run_case(case: &Case, testbed: &dsl::Testbed, mut tb: Box<dyn Testb
         case,
         testbed,
         tb,
-        rx,
         start,
         frames: Vec::new(),
         env,
@@ -189,6 +185,13 @@ pub async fn run_case(case: &Case, testbed: &dsl::Testbed, mut tb: Box<dyn Testb
     }
     if let Some(c) = run.tb.freshness_caveat() {
         run.warnings.push(c);
+    }
+    let dropped = run.tb.take_dropped();
+    if dropped > 0 {
+        run.warnings.push(format!(
+            "{dropped} frames out of the gateway were lost before gatecheck read them (socket buffer full): \
+             the verdict may rest on an incomplete view"
+        ));
     }
     let duration = Instant::now() - run.start;
     let file = case.location.file.as_ref().clone();
@@ -273,14 +276,14 @@ impl Run<'_> {
 
     /// Takes every frame already waiting.
     fn pump(&mut self) {
-        while let Ok(r) = self.rx.try_recv() {
+        while let Some(r) = crate::testbed::try_recv(self.tb.as_mut()) {
             self.record(r);
         }
     }
 
     /// Waits for the next frame until `deadline`; false when the deadline passed.
     async fn next_until(&mut self, deadline: Instant) -> bool {
-        match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+        match tokio::time::timeout_at(deadline, crate::testbed::recv(self.tb.as_mut())).await {
             Ok(Some(r)) => {
                 self.record(r);
                 true

@@ -176,7 +176,6 @@ impl Matcher<'_> {
             if let Some(port) = &ep.port {
                 let obs = view.ports().map(|(s, d)| if is_src { s } else { d });
                 let what = if is_src { "sport" } else { "dport" };
-                let expected = self.vtext(port);
                 self.value(
                     port,
                     obs.map(|p| RtVal::Int(u64::from(p))),
@@ -184,7 +183,7 @@ impl Matcher<'_> {
                     FieldKind::Int(16),
                     family,
                     what,
-                    &expected,
+                    &|| self.vtext(port),
                     acc,
                     Some(flows),
                 );
@@ -234,7 +233,6 @@ impl Matcher<'_> {
                 continue;
             }
             let obs = observe(view, t.field);
-            let expected = self.vtext(&t.value);
             self.value(
                 &t.value,
                 obs,
@@ -242,7 +240,7 @@ impl Matcher<'_> {
                 t.field.kind(),
                 family,
                 t.field.name(),
-                &expected,
+                &|| self.vtext(&t.value),
                 acc,
                 Some(flows),
             );
@@ -293,24 +291,23 @@ impl Matcher<'_> {
     }
 
     fn addr(&self, a: &Addr, obs: Option<IpAddr>, family: Option<Family>, what: &str, acc: &mut Acc, _inner: bool) {
-        let obs_text = obs.map_or("-".to_string(), fmt_ip);
+        let obs_text = || obs.map_or("-".to_string(), fmt_ip);
         match a {
             Addr::Any => {}
             Addr::Host(h) => {
                 let want = Env::host_addr(h, family).ok();
-                acc.row(|| what, || h.name.clone(), || obs_text, want.is_some() && want == obs);
+                acc.row(|| what, || h.name.clone(), obs_text, want.is_some() && want == obs);
             }
-            Addr::Literal(ip) => acc.row(|| what, || fmt_ip(*ip), || obs_text, Some(*ip) == obs),
+            Addr::Literal(ip) => acc.row(|| what, || fmt_ip(*ip), obs_text, Some(*ip) == obs),
             Addr::Set(items) => {
                 let ok = items.iter().any(|i| match i {
                     Addr::Host(h) => Env::host_addr(h, family).ok() == obs,
                     Addr::Literal(ip) => Some(*ip) == obs,
                     _ => false,
                 });
-                acc.row(|| what, || "{...}", || obs_text, ok);
+                acc.row(|| what, || "{...}", obs_text, ok);
             }
             Addr::Expr(e) => {
-                let expected = display::expr_text(e, &[]);
                 self.value(
                     &Value::One(e.clone()),
                     obs.map(RtVal::Ip),
@@ -318,7 +315,7 @@ impl Matcher<'_> {
                     FieldKind::Addr,
                     family,
                     what,
-                    &expected,
+                    &|| display::expr_text(e, &[]),
                     acc,
                     None,
                 );
@@ -336,25 +333,26 @@ impl Matcher<'_> {
         kind: FieldKind,
         family: Option<Family>,
         what: &str,
-        expected: &str,
+        expected: &dyn Fn() -> String,
         acc: &mut Acc,
         _flows: Option<&Vec<String>>,
     ) {
-        let obs_text = obs.as_ref().map_or("-".to_string(), |o| o.to_string());
-        let expected = expected.replace("$?.", "$");
+        // Texts are built only when the report asks for rows (`acc.detail`).
+        let written = || expected().replace("$?.", "$");
         let Some(o) = obs else {
             if *v != Value::Any {
-                acc.row(|| what, || expected, || "-", false);
+                acc.row(|| what, written, || "-", false);
             }
             return;
         };
+        let obs_text = || o.to_string();
         let ok = match v {
             Value::Any => return,
             Value::One(e) => {
                 // Binding: an unbound variable or flow attribute takes the observed value.
                 if let Some(done) = self.try_bind(e, &o, acc) {
-                    let expected = self.expected_text(e, acc).unwrap_or(expected.clone());
-                    acc.row(|| what, || expected, || obs_text, done);
+                    let filled = self.expected_text(e, acc);
+                    acc.row(|| what, || filled.unwrap_or_else(written), obs_text, done);
                     return;
                 }
                 match self.eval(e, kind, family, acc) {
@@ -372,21 +370,25 @@ impl Matcher<'_> {
                 let (Some(RtVal::Int(lo)), Some(RtVal::Int(hi)), RtVal::Int(x)) =
                     (self.eval(a, kind, family, acc), self.eval(b, kind, family, acc), &o)
                 else {
-                    acc.row(|| what, || expected, || obs_text, false);
+                    acc.row(|| what, written, obs_text, false);
                     return;
                 };
                 let inside = lo <= *x && *x <= hi;
                 if op == Op::Ne { !inside } else { inside }
             }
         };
+        if !acc.detail {
+            acc.row(|| what, String::new, String::new, ok);
+            return;
+        }
         let expected = match v {
             Value::One(e) => self
                 .expected_text(e, acc)
                 .map(|t| format!("{}{t}", if op == Op::Eq { "" } else { op.symbol() }))
-                .unwrap_or(expected),
-            _ => expected,
+                .unwrap_or_else(written),
+            _ => written(),
         };
-        acc.row(|| what, || expected, || obs_text, ok);
+        acc.row(|| what, || expected, obs_text, ok);
     }
 
     /// The expected value with bound variables filled in, for the report.
@@ -502,7 +504,7 @@ impl Matcher<'_> {
     }
 
     fn options(&self, spec: &PacketSpec, obs: &TcpOptions, acc: &mut Acc, inner: bool) {
-        let observed_text = obs.to_string();
+        let observed_text = || obs.to_string();
         let list: Option<Vec<TcpOption>> = obs.as_parsed().map(|l| {
             let mut v = l.to_vec();
             while v.last() == Some(&TcpOption::Eol) {
@@ -530,7 +532,7 @@ impl Matcher<'_> {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            acc.row(|| "options", || want, || observed_text.clone(), ok);
+            acc.row(|| "options", || want, || observed_text(), ok);
         }
         for h in &spec.has_options {
             let mut ok = false;
@@ -542,7 +544,7 @@ impl Matcher<'_> {
             acc.row(
                 || format!("has {}", display::option_text(h, &[], false)),
                 || "present",
-                || observed_text.clone(),
+                || observed_text(),
                 ok,
             );
         }
@@ -551,7 +553,7 @@ impl Matcher<'_> {
             acc.row(
                 || format!("lacks kind {k}"),
                 || "absent",
-                || observed_text.clone(),
+                || observed_text(),
                 list.is_some() && !present,
             );
         }
@@ -614,12 +616,11 @@ impl Matcher<'_> {
     }
 
     fn payload(&self, p: &PayloadSpec, obs: &[u8], family: Option<Family>, acc: &mut Acc) {
-        let obs_text = payload_text(obs);
+        let obs_text = || payload_text(obs);
         match p {
             PayloadSpec::Any => {}
-            PayloadSpec::Bytes(b) => acc.row(|| "payload", || payload_text(b), || obs_text, b == obs),
+            PayloadSpec::Bytes(b) => acc.row(|| "payload", || payload_text(b), obs_text, b == obs),
             PayloadSpec::Len(v) | PayloadSpec::Fill(v) => {
-                let expected = format!("{} bytes", display::value_text(v, &[], false));
                 let before = acc.r.met;
                 self.value(
                     v,
@@ -628,13 +629,13 @@ impl Matcher<'_> {
                     FieldKind::Int(16),
                     family,
                     "payload length",
-                    &expected,
+                    &|| format!("{} bytes", display::value_text(v, &[], false)),
                     acc,
                     None,
                 );
                 if let (PayloadSpec::Fill(_), true) = (p, acc.r.met > before) {
                     let ok = obs.iter().enumerate().all(|(i, b)| *b == (i % 256) as u8);
-                    acc.row(|| "payload content", || "byte i = i mod 256", || obs_text, ok);
+                    acc.row(|| "payload content", || "byte i = i mod 256", obs_text, ok);
                 }
             }
         }
