@@ -532,7 +532,7 @@ impl Matcher<'_> {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            acc.row(|| "options", || want, || observed_text(), ok);
+            acc.row(|| "options", || want, observed_text, ok);
         }
         for h in &spec.has_options {
             let mut ok = false;
@@ -544,7 +544,7 @@ impl Matcher<'_> {
             acc.row(
                 || format!("has {}", display::option_text(h, &[], false)),
                 || "present",
-                || observed_text(),
+                observed_text,
                 ok,
             );
         }
@@ -553,7 +553,7 @@ impl Matcher<'_> {
             acc.row(
                 || format!("lacks kind {k}"),
                 || "absent",
-                || observed_text(),
+                observed_text,
                 list.is_some() && !present,
             );
         }
