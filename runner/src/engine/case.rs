@@ -804,6 +804,25 @@ impl Run<'_> {
             });
         }
         let reference = self.reference();
+        if candidates.is_empty() {
+            // No frame to hang the failure on: the first frame after the window carries it, or
+            // the last frame captured (the capture's section comment names the failure too).
+            let end = reference + within;
+            let note = format!(
+                "step {}: FAILED — {reason} (nothing on {} came close; this is the first frame after the window)",
+                step.number,
+                side.name()
+            );
+            if let Some(r) = self.frames.iter_mut().find(|r| r.at >= end) {
+                r.comments.push(note);
+            } else if let Some(r) = self.frames.last_mut() {
+                r.comments.push(format!(
+                    "step {}: FAILED — {reason} (nothing on {} came close; nothing was captured after this frame)",
+                    step.number,
+                    side.name()
+                ));
+            }
+        }
         let at = format!("+{:.3}ms", (reference - self.start).as_secs_f64() * 1e3);
         let anchor = match self.ref_step {
             Some((n, what)) => format!("{what} step {n} ({at})"),
