@@ -21,6 +21,7 @@ pub mod schema;
 pub mod sentence;
 pub mod source;
 pub mod testbed;
+pub mod testbed_yaml;
 pub mod yaml;
 
 pub use compile::{Compiled, compile};

@@ -1,6 +1,6 @@
 //! The JUnit XML reporter (through `quick-junit`), written atomically when the run finishes.
 
-use crate::{ReportError, Reporter, RunInfo, RunSummary};
+use crate::{CaptureConfig, ReportError, Reporter, RunInfo, RunSummary};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use runner::result::{CaseResult, Verdict};
 use std::collections::BTreeMap;
@@ -24,12 +24,20 @@ const REPORT_NAME: &str = "gatecheck";
 /// `<skipped message="REASON">`. `<system-out>` holds the step log, the warnings and the
 /// unexpected frames; a `warnings` property counts the warnings.
 ///
+/// With [`JunitReporter::with_captures`], a case whose capture file exists when the report is
+/// written (the [`CaptureReporter`](crate::CaptureReporter) with the same configuration wrote it)
+/// gets a `capture` property (the path as [`capture_path`](crate::capture_path) gives it) and a
+/// `[[ATTACHMENT|<absolute path>]]` line at the end of its `<system-out>` (the Jenkins
+/// attachments plugin's convention).
+///
 /// The file is written to `FILE.tmp` beside it, then renamed over `FILE` (the folder is created
 /// when missing), so a reader never sees half a report.
 pub struct JunitReporter {
     path: PathBuf,
     info: Option<RunInfo>,
-    cases: Vec<(String, TestCase)>,
+    captures: Option<CaptureConfig>,
+    /// Each case's suite, test case, and the capture it should have.
+    cases: Vec<(String, TestCase, Option<PathBuf>)>,
 }
 
 impl JunitReporter {
@@ -38,8 +46,15 @@ impl JunitReporter {
         JunitReporter {
             path,
             info: None,
+            captures: None,
             cases: Vec::new(),
         }
+    }
+
+    /// Links each case to the capture `config` chooses for it (see the type's documentation).
+    pub fn with_captures(mut self, config: CaptureConfig) -> Self {
+        self.captures = Some(config);
+        self
     }
 
     /// The file the report is written to.
@@ -54,14 +69,18 @@ impl JunitReporter {
         status.set_message(reason);
         let mut case = TestCase::new(id, status);
         case.set_classname(suite_name(group)).set_time(Duration::ZERO);
-        self.cases.push((suite_name(group).to_string(), case));
+        self.cases.push((suite_name(group).to_string(), case, None));
     }
 
     /// The report as it stands, for `summary`.
     fn report(&self, summary: &RunSummary) -> Report {
         let mut groups: BTreeMap<&str, Vec<TestCase>> = BTreeMap::new();
-        for (group, case) in &self.cases {
-            groups.entry(group).or_default().push(case.clone());
+        for (group, case, capture) in &self.cases {
+            let mut case = case.clone();
+            if let Some(path) = capture.as_deref().filter(|p| p.is_file()) {
+                attach_capture(&mut case, path);
+            }
+            groups.entry(group).or_default().push(case);
         }
         let mut report = Report::new(REPORT_NAME);
         report.set_time(summary.duration);
@@ -99,8 +118,9 @@ impl Reporter for JunitReporter {
     }
 
     fn case_finished(&mut self, result: &CaseResult) {
+        let capture = self.captures.as_ref().and_then(|c| c.path_for(result));
         self.cases
-            .push((suite_name(&result.group).to_string(), test_case(result)));
+            .push((suite_name(&result.group).to_string(), test_case(result), capture));
     }
 
     /// Writes the report: everything that finished, plus the cases given to
@@ -173,6 +193,18 @@ fn test_case(r: &CaseResult) -> TestCase {
     case
 }
 
+/// Adds the `capture` property and the `[[ATTACHMENT|...]]` line for the capture at `path`.
+fn attach_capture(case: &mut TestCase, path: &Path) {
+    case.add_property(("capture".to_string(), path.display().to_string()));
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = case.system_out.as_deref().unwrap_or_default().to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&format!("[[ATTACHMENT|{}]]\n", absolute.display()));
+    case.set_system_out(out);
+}
+
 /// The step log, then the warnings and the unexpected frames.
 fn system_out(r: &CaseResult) -> String {
     let mut s = String::new();
@@ -197,7 +229,7 @@ fn first_line(s: &str) -> &str {
 }
 
 /// Writes `bytes` to `path` through `path.tmp` and a rename.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     let err = |p: &Path| {
         let path = p.to_path_buf();
         move |source| ReportError::Io { path, source }
