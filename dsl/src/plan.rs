@@ -135,6 +135,14 @@ impl Side {
             Side::Wan => "wan",
         }
     }
+
+    /// The other side of the gateway.
+    pub fn other(self) -> Side {
+        match self {
+            Side::Lan => Side::Wan,
+            Side::Wan => Side::Lan,
+        }
+    }
 }
 
 /// What a step does.

@@ -175,7 +175,7 @@ impl ReproReporter {
         let d = bundle.display();
         let _ = write!(
             s,
-            "Files\n  {case}  the case file as it ran\n  testbed.yaml  the testbed, every value written out (`gateway:` names where it ran)\n  capture.pcapng  both sides of the gateway (interfaces lan and wan), step comments on the frames\n  {MANIFEST}  what `gatecheck run` reads to rerun this bundle\n\nRerun it\n  gatecheck run {d}\nwhich is the same as\n  gatecheck run {d}/{case} --testbed {d}/testbed.yaml --gateway {gw} --seed {seed} --filter '{id}'\nOn your own bench (two NICs cabled to the gateway):\n  gatecheck run {d} --gateway wire --testbed your-bench.yaml\nJudge a capture you recorded yourself (dumpcap on both sides, one pcapng):\n  gatecheck verify your-capture.pcapng {d}/{case} --lan IF --wan IF\n",
+            "Files\n  {case}  the case file as it ran\n  testbed.yaml  the testbed, every value written out (`gateway:` names where it ran)\n  capture.pcapng  both sides of the gateway (interfaces lan and wan), step comments on the frames\n  {MANIFEST}  what `gatecheck run` reads to rerun this bundle\n\nRerun it\n  gatecheck run {d}\nwhich is the same as\n  gatecheck run {d}/{case} --testbed {d}/testbed.yaml --gateway {gw} --seed {seed} --filter '{id}'\nOn your own bench (two NICs cabled to the gateway):\n  gatecheck run {d} --gateway wire --testbed your-bench.yaml\nJudge a capture you recorded yourself (`dumpcap -i LAN -i WAN -w both.pcapng`, or two files\n  merged with `mergecap -I none -w both.pcapng lan.pcap wan.pcap`):\n  gatecheck verify your-capture.pcapng {d}/{case} --lan IF --wan IF\n",
             case = m.case_file.display(),
             gw = self.gateway,
             seed = m.seed,

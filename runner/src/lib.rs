@@ -13,6 +13,7 @@ pub mod run;
 pub mod sim;
 pub mod sim_testbed;
 pub mod testbed;
+pub mod verify;
 pub mod view;
 pub mod wire;
 pub mod wire_safety;

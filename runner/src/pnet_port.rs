@@ -83,6 +83,7 @@ impl PnetTestbed {
                                 side,
                                 at: tokio::time::Instant::now(),
                                 bytes: frame.to_vec(),
+                                toward_gateway: false,
                             };
                             if q.send(rec).is_err() {
                                 return;

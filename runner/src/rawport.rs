@@ -100,6 +100,7 @@ impl RawTestbed {
                 side: if i == 0 { Side::Lan } else { Side::Wan },
                 at,
                 bytes,
+                toward_gateway: false,
             });
         }
     }

@@ -37,6 +37,7 @@ impl Testbed for SimTestbed {
                 side: out_side,
                 at: now,
                 bytes,
+                toward_gateway: false,
             });
         }
         Ok(())

@@ -14,6 +14,9 @@ pub struct Received {
     pub at: Instant,
     /// The bytes.
     pub bytes: Vec<u8>,
+    /// The frame went into the gateway rather than out of it: only a replayed capture
+    /// (`gatecheck verify`) holds such frames; live testbeds deliver only what came out.
+    pub toward_gateway: bool,
 }
 
 /// Why the testbed could not do what was asked (verdict error).

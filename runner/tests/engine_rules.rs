@@ -48,6 +48,7 @@ impl Testbed for Bridge {
                     side,
                     at: Instant::now(),
                     bytes: reply.to_bytes().unwrap(),
+                    toward_gateway: false,
                 });
             }
             return Ok(());
@@ -62,6 +63,7 @@ impl Testbed for Bridge {
                     side: Side::Wan,
                     at,
                     bytes,
+                    toward_gateway: false,
                 });
             });
         }

@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and the commands.
 
 mod bench;
+mod bundle;
 mod check;
 mod explain;
 mod gateways;
@@ -9,6 +10,7 @@ mod list;
 mod output;
 mod run;
 mod signals;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -69,6 +71,8 @@ pub enum Command {
     Schema,
     /// Run cases against a gateway (default: the built-in simulated one).
     Run(run::RunArgs),
+    /// Judge a case against a capture recorded elsewhere (both sides of a gateway in one pcapng).
+    Verify(verify::VerifyArgs),
     /// List the gateway backends and profiles.
     Gateways,
     /// Measure the engine against the simulated gateway (figures and ratios to a baseline).
@@ -86,6 +90,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain { file, testbed } => explain::run(&out, &file, testbed.as_deref()),
         Command::List { paths, tags, format } => list::run(&out, &paths, &tags, &format),
         Command::Run(args) => run::run(&out, args),
+        Command::Verify(args) => verify::run(&out, args),
         Command::Gateways => gateways::run(&out),
         Command::Bench(args) => bench::run(&out, args),
         Command::Lab(c) => lab::run(&out, c),

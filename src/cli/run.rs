@@ -1,10 +1,16 @@
-//! `gatecheck run PATHS...`: compile, run against the gateway, report to the console and JUnit.
+//! `gatecheck run PATHS...`: compile, run against the gateway, report to the console, JUnit,
+//! the captures and the repro bundles. `gatecheck run <bundle-dir>` reruns a bundle's case.
 
+use super::bundle::Bundle;
 use super::output::Output;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use reports::{ConsoleReporter, JunitReporter, Reporter, RunInfo, RunSummary};
+use reports::{
+    CaptureConfig, CaptureMode, CaptureReporter, CaptureRunInfo, ConsoleReporter, JunitReporter, Reporter,
+    ReproReporter, RunInfo, RunSummary,
+};
 use runner::result::{CaseResult, Verdict};
 use runner::run::{GatewaySpec, Job, RunOptions};
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,7 +23,8 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 /// The options of `run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// Case files or folders (searched recursively for *.yaml).
+    /// Case files or folders (searched recursively for *.yaml), or one repro bundle folder
+    /// (reruns its case with its testbed, gateway and seed unless overridden).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// The gateway: sim[:PROFILE] (default sim; `gatecheck gateways` lists them).
@@ -47,6 +54,9 @@ pub struct RunArgs {
     /// Seed for random choices (ISNs, ports), printed so a run can be repeated.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Which cases get a pcapng capture of both sides in OUT/captures/: none, failed, all.
+    #[arg(long, default_value = "failed")]
+    pub capture: CaptureMode,
     /// Let the `wire` backend use this interface although it carries an address or route of
     /// this host (repeatable).
     #[arg(long = "allow-host-interface")]
@@ -54,7 +64,28 @@ pub struct RunArgs {
 }
 
 /// Runs the cases.
-pub fn run(out: &Output, args: RunArgs) -> u8 {
+pub fn run(out: &Output, mut args: RunArgs) -> u8 {
+    // A repro bundle: its one case, its testbed (which names its gateway), its seed.
+    let mut exact_id = None;
+    match Bundle::find(&args.paths) {
+        Ok(None) => {}
+        Ok(Some(bundle)) => {
+            out.stderr(&format!(
+                "rerunning repro bundle {}: case {} (failed on {})\n",
+                bundle.path().display(),
+                bundle.manifest.case_id,
+                bundle.manifest.gateway
+            ));
+            args.paths = vec![bundle.case_file()];
+            args.testbed = args.testbed.or_else(|| Some(bundle.testbed_file()));
+            args.seed = args.seed.or(Some(bundle.manifest.seed));
+            exact_id = Some(bundle.manifest.case_id.clone());
+        }
+        Err(e) => {
+            out.error(&e);
+            return EXIT_USAGE;
+        }
+    }
     let Some(testbed) = out.testbed(args.testbed.as_deref()) else {
         return EXIT_USAGE;
     };
@@ -95,6 +126,9 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
                 continue;
             }
             if args.filter.as_ref().is_some_and(|s| !c.id.contains(s.as_str())) {
+                continue;
+            }
+            if exact_id.as_ref().is_some_and(|id| *id != c.id) {
                 continue;
             }
             jobs.push(Job {
@@ -144,7 +178,20 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
         // One gateway on one pair of interfaces: cases run one after another.
         workers = 1;
     }
+    if let Some(id) = &exact_id
+        && jobs.is_empty()
+    {
+        out.error(&format!("the bundle's case file no longer holds case {id}"));
+        return EXIT_USAGE;
+    }
     let junit_path = args.junit.clone().unwrap_or_else(|| args.out.join("junit.xml"));
+    // Case i of the queue runs with seed + i: a bundle records that seed, and reruns its case
+    // alone (index 0) with it.
+    let seeds: HashMap<String, u64> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, j)| (j.case.id.clone(), seed.wrapping_add(i as u64)))
+        .collect();
     let info = RunInfo {
         gateway: gateway.backend().to_string(),
         profile: gateway.profile(),
@@ -158,10 +205,25 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
     };
     let show_progress = std::io::stderr().is_terminal() && jobs.len() > 4;
     let console = ConsoleReporter::new(Box::new(std::io::stdout()), out.color(), show_progress);
-    let mut junit = JunitReporter::new(junit_path.clone());
+    let captures = CaptureConfig {
+        dir: args.out.join("captures"),
+        mode: args.capture,
+    };
+    let mut junit = JunitReporter::new(junit_path.clone()).with_captures(captures.clone());
+    let mut capture = CaptureReporter::new(
+        captures,
+        CaptureRunInfo {
+            gateway: gateway_text.clone(),
+            version: info.version.clone(),
+            interfaces: interface_descriptions(&testbed, &gateway, &gateway_text),
+        },
+    );
+    let mut repro = ReproReporter::new(args.out.join("repro"), &testbed, &gateway_text, seeds);
     let mut console = console;
     console.run_started(&info);
     junit.run_started(&info);
+    capture.run_started(&info);
+    repro.run_started(&info);
     out.stderr(&format!(
         "running {} case(s) on {} ({}), {} job(s), seed {seed}\n",
         jobs.len(),
@@ -181,6 +243,8 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
         &RunOptions { jobs: workers, seed },
         stop.clone(),
         |r| {
+            capture.case_finished(&r);
+            repro.case_finished(&r);
             console.case_finished(&r);
             junit.case_finished(&r);
             results.push(r);
@@ -196,6 +260,27 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
     if let Err(e) = console.run_finished(&summary) {
         out.error(&e.to_string());
     }
+    let mut report_failed = false;
+    for r in [capture.run_finished(&summary), repro.run_finished(&summary)] {
+        if let Err(e) = r {
+            out.error(&e.to_string());
+            report_failed = true;
+        }
+    }
+    if !capture.written().is_empty() {
+        out.stderr(&format!(
+            "captures: {} file(s) in {}\n",
+            capture.written().len(),
+            args.out.join("captures").display()
+        ));
+    }
+    for b in repro.written() {
+        out.stderr(&format!(
+            "repro bundle: {} (rerun: gatecheck run {})\n",
+            b.display(),
+            b.display()
+        ));
+    }
     if let Err(e) = junit.run_finished(&summary) {
         out.error(&e.to_string());
         return EXIT_TESTBED;
@@ -204,6 +289,9 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
     if interrupted {
         return EXIT_INTERRUPTED;
     }
+    if report_failed {
+        return EXIT_TESTBED;
+    }
     if results.iter().any(|r| r.verdict == Verdict::Error) {
         return EXIT_TESTBED;
     }
@@ -211,6 +299,23 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
         return EXIT_FAILED;
     }
     EXIT_OK
+}
+
+/// The `if_description` of the `lan` and `wan` interfaces in captures: which interface of the
+/// testbed (the tester ends `tlan`/`twan` on `netns`) and which gateway.
+fn interface_descriptions(testbed: &dsl::Testbed, gateway: &GatewaySpec, gateway_text: &str) -> [String; 2] {
+    let describe = |side: &dsl::testbed::SideConf, netns_end: &str| {
+        let iface = match gateway {
+            GatewaySpec::Netns(_) => Some(netns_end.to_string()),
+            GatewaySpec::Wire => side.interface.clone(),
+            GatewaySpec::Sim(_) => None,
+        };
+        match iface {
+            Some(i) => format!("testbed interface {i}, gateway {gateway_text}"),
+            None => format!("simulated link, gateway {gateway_text}"),
+        }
+    };
+    [describe(&testbed.lan, "tlan"), describe(&testbed.wan, "twan")]
 }
 
 /// The folder of a case file relative to the path the user gave (the JUnit suite/classname).

@@ -17,6 +17,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 use tokio::time::Instant;
 
+mod replay;
+
 /// How long after a window a frame still counts as a "late" candidate.
 const LATE: Duration = Duration::from_millis(100);
 /// How long the runner waits for the gateway to answer its ARP request.
@@ -61,6 +63,23 @@ struct Run<'a> {
     last_window_end: Instant,
     /// The step that set the reference time (a send or a wait), for reports.
     ref_step: Option<(usize, &'static str)>,
+    /// Set when the case is judged against a recorded capture (`gatecheck verify`).
+    replay: Option<Replay>,
+}
+
+/// What judging a recorded capture adds to a run: send steps find their frame in the capture
+/// instead of sending, and what the tester did not choose is learned from what it sent.
+struct Replay {
+    /// How far apart the two interfaces' clocks may be: every window widens by it on both ends.
+    skew: Duration,
+    /// The capture has no more frames.
+    ended: bool,
+    /// Per flow: its client port is known (written in the case, or learned from a send).
+    lport_known: Vec<bool>,
+    /// Per flow and direction: its ISN is known (learned from the first send in that direction).
+    isn_known: Vec<[bool; 2]>,
+    /// Per side: the first recorded frame a send on that side may still take.
+    cursor: [usize; 2],
 }
 
 fn side_ix(s: Side) -> usize {
@@ -72,6 +91,33 @@ fn side_ix(s: Side) -> usize {
 
 /// Runs a case and returns its result. `seed` makes random choices (ISNs, ports) repeatable.
 pub async fn run_case(case: &Case, testbed: &dsl::Testbed, tb: Box<dyn Testbed>, seed: u64) -> CaseResult {
+    run_case_with(case, testbed, tb, seed, None).await
+}
+
+/// Judges a case against a recorded capture (DSL.md §7): `tb` replays the capture on the
+/// paused clock, frames going into the gateway marked [`Received::toward_gateway`]. A send step
+/// takes the next such frame on its side that matches it as a pattern (fields the compiler
+/// filled in as defaults are not checked) and binds what the tester chose (client ports, ISNs);
+/// expect steps are judged as in a live run, on the capture's timestamps, with every window
+/// widened by `skew` on both ends.
+pub async fn verify_case(case: &Case, testbed: &dsl::Testbed, tb: Box<dyn Testbed>, skew: Duration) -> CaseResult {
+    let replay = Replay {
+        skew,
+        ended: false,
+        lport_known: case.flows.iter().map(|f| f.client_port.is_some()).collect(),
+        isn_known: vec![[false; 2]; case.flows.len()],
+        cursor: [0; 2],
+    };
+    run_case_with(case, testbed, tb, 0, Some(replay)).await
+}
+
+async fn run_case_with(
+    case: &Case,
+    testbed: &dsl::Testbed,
+    tb: Box<dyn Testbed>,
+    seed: u64,
+    replay: Option<Replay>,
+) -> CaseResult {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let flows = case
         .flows
@@ -121,9 +167,10 @@ pub async fn run_case(case: &Case, testbed: &dsl::Testbed, tb: Box<dyn Testbed>,
         warnings: Vec::new(),
         last_window_end: start,
         ref_step: None,
+        replay,
     };
     for (i, f) in case.flows.iter().enumerate() {
-        if f.proto == Proto::Tcp {
+        if f.proto == Proto::Tcp && run.replay.is_none() {
             run.log.push(format!(
                 "flow {}: client ISN {}, server ISN {}, LAN port {}",
                 f.name, run.env.flows[i].isn[C2S], run.env.flows[i].isn[S2C], run.env.flows[i].lport
@@ -231,6 +278,24 @@ impl Run<'_> {
         let frame = FrameRepr::parse(&r.bytes);
         let view = View::of_frame(&frame);
         let is_noise = noise::is_noise(&view, &self.testbed.noise);
+        if self.replay.is_some() {
+            // A recorded frame: nobody answers it, and it went either way through the gateway.
+            self.frames.push(Rec {
+                side: r.side,
+                at: r.at,
+                dir: if r.toward_gateway {
+                    Direction::Sent
+                } else {
+                    Direction::Received
+                },
+                bytes: r.bytes,
+                view: Some(view),
+                noise: is_noise,
+                consumed: false,
+                comments: vec![],
+            });
+            return;
+        }
         if let Some(reply) = hosts::answer(&frame, &view, r.side, self.testbed) {
             // ARP replies from the gateway tell us its MAC.
             let _ = self.tb.send(r.side, &reply);
@@ -289,6 +354,9 @@ impl Run<'_> {
                 true
             }
             Ok(None) => {
+                if let Some(r) = &mut self.replay {
+                    r.ended = true;
+                }
                 tokio::time::sleep_until(deadline).await;
                 false
             }
@@ -396,6 +464,7 @@ impl Run<'_> {
                     .push(format!("step {}: waited {}", step.number, dsl::duration::format(*d)));
                 StepEnd::Ok
             }
+            Action::Send { side, packet } if self.replay.is_some() => self.replay_send(step, *side, packet).await,
             Action::Send { side, packet } => self.send(step, *side, packet).await,
             Action::Expect {
                 side,
@@ -486,7 +555,13 @@ impl Run<'_> {
     }
 
     fn consider_from(&self) -> Instant {
-        self.run_start.unwrap_or(self.start)
+        let from = self.run_start.unwrap_or(self.start);
+        from.checked_sub(self.skew()).unwrap_or(from).max(self.start)
+    }
+
+    /// The clock skew allowed between the capture's interfaces (zero in a live run).
+    fn skew(&self) -> Duration {
+        self.replay.as_ref().map_or(Duration::ZERO, |r| r.skew)
     }
 
     fn considered(&self, i: usize, side: Side, from: Instant, pattern: Option<&PacketSpec>) -> bool {
@@ -507,8 +582,9 @@ impl Run<'_> {
         after: Option<Duration>,
     ) -> StepEnd {
         let reference = self.reference();
-        let deadline = reference + within;
-        let earliest = after.map(|a| reference + a);
+        let skew = self.skew();
+        let deadline = reference + within + skew;
+        let earliest = after.map(|a| (reference + a).checked_sub(skew).unwrap_or(reference));
         let from = self.consider_from();
         let budget = self.budget_end();
         let mut best: Vec<(usize, MatchResult, CandidateKind)> = Vec::new();
@@ -665,7 +741,7 @@ impl Run<'_> {
         within: Duration,
     ) -> StepEnd {
         let reference = self.reference();
-        let deadline = reference + within;
+        let deadline = reference + within + self.skew();
         let from = self.consider_from();
         let budget = self.budget_end();
         let mut idx = self.first_at(from);
@@ -835,6 +911,14 @@ impl Run<'_> {
                 dsl::duration::format(within)
             ),
             None => format!("within {} from {anchor}", dsl::duration::format(within)),
+        };
+        let window = match (&self.replay, self.frames.last()) {
+            (Some(r), Some(last)) if r.ended && last.at < reference + within => format!(
+                "{window}; the capture ends {} into this window (+{:.3}ms): it may have stopped too early",
+                dsl::duration::format(last.at.saturating_duration_since(reference)),
+                (last.at - self.start).as_secs_f64() * 1e3
+            ),
+            _ => window,
         };
         let pattern_text = if pattern.proto.is_some() {
             Some(self.filled(pattern))

@@ -57,7 +57,7 @@ pub enum EvalError {
 }
 
 /// Bindings and flow state of one running case.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Env {
     /// Variable name -> text.
     pub vars: HashMap<String, String>,

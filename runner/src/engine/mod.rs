@@ -9,7 +9,7 @@ pub mod hosts;
 pub mod matcher;
 pub mod noise;
 
-pub use case::run_case;
+pub use case::{run_case, verify_case};
 
 /// The answer an emulated host gives to an ARP request or neighbour solicitation (for benches
 /// and backends that drive a gateway without the engine).
