@@ -89,7 +89,7 @@ impl StopSignal {
     }
 
     /// Resolves when the signal is given (at once if it already was).
-    async fn stopped(&self) {
+    pub(crate) async fn stopped(&self) {
         let mut rx = self.tx.subscribe();
         loop {
             if *rx.borrow_and_update() {
@@ -99,14 +99,6 @@ impl StopSignal {
                 std::future::pending::<()>().await;
             }
         }
-    }
-}
-
-/// Runs a case future unless the stop signal comes first.
-async fn unless_stopped(stop: &StopSignal, case: impl std::future::Future<Output = CaseResult>) -> Option<CaseResult> {
-    tokio::select! {
-        r = case => Some(r),
-        _ = stop.stopped() => None,
     }
 }
 
@@ -235,9 +227,7 @@ pub fn run_one(job: &Job, testbed: &dsl::Testbed, gateway: &GatewaySpec, seed: u
             GatewaySpec::Sim(profile) => Box::new(SimTestbed::new(testbed, profile, seed)),
             GatewaySpec::Netns(_) | GatewaySpec::Wire => return not_run(job, "unreachable".into()),
         };
-        unless_stopped(stop, crate::engine::run_case(&job.case, testbed, tb, seed))
-            .await
-            .unwrap_or_else(|| not_run(job, "interrupted".into()))
+        crate::engine::run_case_until(&job.case, testbed, tb, seed, stop).await
     });
     result.group = job.group.clone();
     result
@@ -282,11 +272,13 @@ fn run_netns(
             return r;
         }
     };
-    let result = rt.block_on(unless_stopped(
+    let mut result = rt.block_on(crate::engine::run_case_until(
+        &job.case,
+        testbed,
+        Box::new(tb),
+        seed,
         stop,
-        crate::engine::run_case(&job.case, testbed, Box::new(tb), seed),
     ));
-    let mut result = result.unwrap_or_else(|| not_run(job, "interrupted".into()));
     result.group = job.group.clone();
     if let Err(e) = lab.down() {
         result.warnings.push(format!("the lab could not be removed: {e}"));
@@ -318,11 +310,13 @@ fn run_wire(job: &Job, testbed: &dsl::Testbed, seed: u64, stop: &StopSignal) -> 
         Err(e) => return error(e.to_string()),
     };
     tb.set_caveat("on `wire` the gateway keeps its state between cases (rule 9): a fresh gateway cannot be guaranteed");
-    let result = rt.block_on(unless_stopped(
+    let mut result = rt.block_on(crate::engine::run_case_until(
+        &job.case,
+        testbed,
+        Box::new(tb),
+        seed,
         stop,
-        crate::engine::run_case(&job.case, testbed, Box::new(tb), seed),
     ));
-    let mut result = result.unwrap_or_else(|| not_run(job, "interrupted".into()));
     result.group = job.group.clone();
     result
 }

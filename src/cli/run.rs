@@ -17,8 +17,6 @@ use std::sync::Arc;
 
 /// Exit code: the testbed or runner broke.
 pub const EXIT_TESTBED: u8 = 3;
-/// Exit code: interrupted by SIGINT.
-pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// The options of `run`.
 #[derive(Debug, clap::Args)]
@@ -287,7 +285,7 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
     }
     out.stderr(&format!("JUnit: {}\n", junit_path.display()));
     if interrupted {
-        return EXIT_INTERRUPTED;
+        return super::signals::exit_code();
     }
     if report_failed {
         return EXIT_TESTBED;

@@ -1,8 +1,21 @@
-//! SIGINT/SIGTERM: stop the run — no new case starts, running cases end at once (their labs are
-//! removed) — and still write the reports of what finished.
+//! SIGINT/SIGTERM: stop the run — no new case starts, the step under way in each running case
+//! ends at once (its lab is removed) — and still write the reports of what finished. The exit
+//! code says which signal it was: 130 for SIGINT, 143 for SIGTERM.
 
 use runner::run::StopSignal;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// The number of the signal that stopped the run (0: none yet).
+static RECEIVED: AtomicU8 = AtomicU8::new(0);
+
+/// The exit code of a run the signal stopped: 128 + its number (130 SIGINT, 143 SIGTERM).
+pub fn exit_code() -> u8 {
+    match RECEIVED.load(Ordering::SeqCst) {
+        0 => 130,
+        n => 128 + n,
+    }
+}
 
 /// Gives `stop` when the process receives SIGINT or SIGTERM.
 pub fn on_interrupt(stop: Arc<StopSignal>) {
@@ -18,13 +31,17 @@ pub fn on_interrupt(stop: Arc<StopSignal>) {
                 else {
                     return;
                 };
-                tokio::select! {
-                    _ = int.recv() => {}
-                    _ = term.recv() => {}
-                }
+                let number = tokio::select! {
+                    _ = int.recv() => 2,
+                    _ = term.recv() => 15,
+                };
+                RECEIVED.store(number, Ordering::SeqCst);
             }
             #[cfg(not(unix))]
-            let _ = tokio::signal::ctrl_c().await;
+            {
+                let _ = tokio::signal::ctrl_c().await;
+                RECEIVED.store(2, Ordering::SeqCst);
+            }
             stop.stop();
         });
     });

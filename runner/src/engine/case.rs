@@ -7,6 +7,7 @@ use super::flow::{C2S, FlowState, S2C};
 use super::matcher::{self, Bind, MatchResult, Matcher};
 use super::{hosts, noise};
 use crate::result::*;
+use crate::run::StopSignal;
 use crate::testbed::{Received, Testbed};
 use crate::view::{L4View, View};
 use crate::wire::FrameRepr;
@@ -23,6 +24,17 @@ mod replay;
 const LATE: Duration = Duration::from_millis(100);
 /// How long the runner waits for the gateway to answer its ARP request.
 const ARP_WAIT: Duration = Duration::from_secs(1);
+
+/// The most frames one [`Run::pump`] takes.
+const PUMP_MAX: usize = 4096;
+
+/// The most frames one case keeps (for matching and its capture). A gateway that floods cannot
+/// make a case hold more: frames beyond the cap are counted, not kept or matched, and the result
+/// says how many.
+pub const MAX_RECORDED_FRAMES: usize = 250_000;
+/// The most frame bytes one case keeps (see [`MAX_RECORDED_FRAMES`]); with the parsed view of
+/// each frame this bounds a case's capture memory to about three times as much.
+pub const MAX_RECORDED_BYTES: usize = 64 << 20;
 
 /// One recorded frame.
 struct Rec {
@@ -65,6 +77,14 @@ struct Run<'a> {
     ref_step: Option<(usize, &'static str)>,
     /// Set when the case is judged against a recorded capture (`gatecheck verify`).
     replay: Option<Replay>,
+    /// The run's stop signal (SIGINT/SIGTERM), when the case can be interrupted.
+    stop: Option<&'a StopSignal>,
+    /// The stop signal came while a step waited: that step's outcome does not count.
+    interrupted: bool,
+    /// Bytes of the frames kept so far.
+    kept_bytes: usize,
+    /// Frames from the gateway not kept because the case reached its capture cap.
+    over_cap: u64,
 }
 
 /// What judging a recorded capture adds to a run: send steps find their frame in the capture
@@ -91,7 +111,20 @@ fn side_ix(s: Side) -> usize {
 
 /// Runs a case and returns its result. `seed` makes random choices (ISNs, ports) repeatable.
 pub async fn run_case(case: &Case, testbed: &dsl::Testbed, tb: Box<dyn Testbed>, seed: u64) -> CaseResult {
-    run_case_with(case, testbed, tb, seed, None).await
+    run_case_with(case, testbed, tb, seed, None, None).await
+}
+
+/// Runs a case that `stop` may interrupt: when it comes, the step under way ends at once and the
+/// case ends with the verdict *skip* ("interrupted during step N"), keeping the log of the steps
+/// that completed and every frame recorded so far (for the capture).
+pub async fn run_case_until(
+    case: &Case,
+    testbed: &dsl::Testbed,
+    tb: Box<dyn Testbed>,
+    seed: u64,
+    stop: &StopSignal,
+) -> CaseResult {
+    run_case_with(case, testbed, tb, seed, None, Some(stop)).await
 }
 
 /// Judges a case against a recorded capture (DSL.md §7): `tb` replays the capture on the
@@ -108,7 +141,7 @@ pub async fn verify_case(case: &Case, testbed: &dsl::Testbed, tb: Box<dyn Testbe
         isn_known: vec![[false; 2]; case.flows.len()],
         cursor: [0; 2],
     };
-    run_case_with(case, testbed, tb, 0, Some(replay)).await
+    run_case_with(case, testbed, tb, 0, Some(replay), None).await
 }
 
 async fn run_case_with(
@@ -117,6 +150,7 @@ async fn run_case_with(
     tb: Box<dyn Testbed>,
     seed: u64,
     replay: Option<Replay>,
+    stop: Option<&StopSignal>,
 ) -> CaseResult {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let flows = case
@@ -168,6 +202,10 @@ async fn run_case_with(
         last_window_end: start,
         ref_step: None,
         replay,
+        stop,
+        interrupted: false,
+        kept_bytes: 0,
+        over_cap: 0,
     };
     for (i, f) in case.flows.iter().enumerate() {
         if f.proto == Proto::Tcp && run.replay.is_none() {
@@ -181,7 +219,21 @@ async fn run_case_with(
     let mut failure = None;
     let mut reason = None;
     for step in &case.steps {
+        if run.stop.is_some_and(StopSignal::is_stopped) {
+            verdict = Verdict::Skip;
+            reason = Some(format!("interrupted before step {}", step.number));
+            break;
+        }
         let end = run.step(step).await;
+        if run.interrupted {
+            verdict = Verdict::Skip;
+            reason = Some(format!(
+                "interrupted during step {} (the steps before it completed; see the log)",
+                step.number
+            ));
+            run.log.push(format!("step {}: interrupted", step.number));
+            break;
+        }
         match end {
             StepEnd::Ok => {}
             StepEnd::Fail(f) if step.severity == StepSeverity::Warn => {
@@ -204,7 +256,11 @@ async fn run_case_with(
         }
     }
     run.pump();
-    let unexpected = run.unexpected();
+    let unexpected = if verdict == Verdict::Skip {
+        Vec::new()
+    } else {
+        run.unexpected()
+    };
     if verdict == Verdict::Pass && !unexpected.is_empty() {
         if case.strict {
             verdict = Verdict::Fail;
@@ -232,6 +288,14 @@ async fn run_case_with(
     }
     if let Some(c) = run.tb.freshness_caveat() {
         run.warnings.push(c);
+    }
+    if run.over_cap > 0 {
+        run.warnings.push(format!(
+            "the gateway sent more than this case can keep ({MAX_RECORDED_FRAMES} frames or {} MiB): {} later frames \
+             were counted but not kept, matched or captured",
+            MAX_RECORDED_BYTES >> 20,
+            run.over_cap
+        ));
     }
     let dropped = run.tb.take_dropped();
     if dropped > 0 {
@@ -275,6 +339,11 @@ impl Run<'_> {
 
     /// Records a frame from the gateway and answers it if it asks for an emulated host.
     fn record(&mut self, r: Received) {
+        if self.frames.len() >= MAX_RECORDED_FRAMES || self.kept_bytes + r.bytes.len() > MAX_RECORDED_BYTES {
+            self.over_cap += 1;
+            return;
+        }
+        self.kept_bytes += r.bytes.len();
         let frame = FrameRepr::parse(&r.bytes);
         let view = View::of_frame(&frame);
         let is_noise = noise::is_noise(&view, &self.testbed.noise);
@@ -339,16 +408,40 @@ impl Run<'_> {
         });
     }
 
-    /// Takes every frame already waiting.
+    /// Takes the frames already waiting — at most [`PUMP_MAX`], so that a gateway that never
+    /// stops sending cannot hold the engine here; the rest are read by the next wait.
     fn pump(&mut self) {
-        while let Some(r) = crate::testbed::try_recv(self.tb.as_mut()) {
+        for _ in 0..PUMP_MAX {
+            let Some(r) = crate::testbed::try_recv(self.tb.as_mut()) else {
+                return;
+            };
             self.record(r);
         }
     }
 
-    /// Waits for the next frame until `deadline`; false when the deadline passed.
+    /// Waits for the next frame until `deadline`; false when the deadline passed (or the stop
+    /// signal came: then `interrupted` is set).
     async fn next_until(&mut self, deadline: Instant) -> bool {
-        match tokio::time::timeout_at(deadline, crate::testbed::recv(self.tb.as_mut())).await {
+        // Checked first: under a flood a frame is always ready, and tokio's timeout polls the
+        // frame before its deadline.
+        if self.interrupted || Instant::now() >= deadline {
+            return false;
+        }
+        let stop = self.stop;
+        let stopped = async move {
+            match stop {
+                Some(s) => s.stopped().await,
+                None => std::future::pending().await,
+            }
+        };
+        let got = tokio::select! {
+            got = tokio::time::timeout_at(deadline, crate::testbed::recv(self.tb.as_mut())) => got,
+            () = stopped => {
+                self.interrupted = true;
+                return false;
+            }
+        };
+        match got {
             Ok(Some(r)) => {
                 self.record(r);
                 true
@@ -663,7 +756,7 @@ impl Run<'_> {
             }
         }
         self.last_window_end = self.last_window_end.max(deadline);
-        let reason = if considered == 0 {
+        let mut reason = if considered == 0 {
             format!("no frame came out on {} within the window", side.name())
         } else {
             format!(
@@ -671,6 +764,12 @@ impl Run<'_> {
                 side.name()
             )
         };
+        if self.over_cap > 0 {
+            reason.push_str(&format!(
+                " ({} later frames were not kept: the gateway sent more than a case keeps)",
+                self.over_cap
+            ));
+        }
         StepEnd::Fail(Box::new(
             self.failure(step, side, pattern, within, after, considered, reason, best),
         ))

@@ -9,7 +9,7 @@ pub mod hosts;
 pub mod matcher;
 pub mod noise;
 
-pub use case::{run_case, verify_case};
+pub use case::{MAX_RECORDED_BYTES, MAX_RECORDED_FRAMES, run_case, run_case_until, verify_case};
 
 /// The answer an emulated host gives to an ARP request or neighbour solicitation (for benches
 /// and backends that drive a gateway without the engine).
