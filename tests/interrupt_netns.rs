@@ -99,3 +99,71 @@ fn sigterm_mid_case_reports_what_ran_removes_the_lab_and_exits_143() {
 
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn max_duration_stops_the_run_reports_what_did_not_run_and_exits_3() {
+    if let Err(why) = root_and_tools() {
+        eprintln!("\n!!! SKIPPED interrupt_netns (max-duration): {why}. !!!\n");
+        return;
+    }
+    let out = std::env::temp_dir().join(format!("gatecheck-maxdur-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatecheck"))
+        .args([
+            "run",
+            "cases/timeouts/udp_mapping_kept_idle_2min.yaml",
+            "cases/tfo/cookie_then_data.yaml",
+            "--gateway",
+            "netns",
+            "--jobs",
+            "1",
+            "--max-duration",
+            "3s",
+            "--color=never",
+            "--out",
+        ])
+        .arg(&out)
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mine = format!("made by pid {} ", child.id());
+    let mut lab = None;
+    let status = loop {
+        if lab.is_none() {
+            lab = gatecheck(&["lab", "status"])
+                .stdout
+                .lines()
+                .find(|l| l.contains(&mine))
+                .map(|l| l.split_whitespace().next().unwrap().to_string());
+        }
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        // Bounded: the first case alone would take 125 s.
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("--max-duration 3s did not stop the run within 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("--max-duration 3s reached"), "{stderr}");
+    let xml = std::fs::read_to_string(out.join("junit.xml")).expect("JUnit written");
+    let v = junit_verdicts(&xml);
+    assert_eq!(v["timeouts.udp_mapping_kept_idle_2min"].0, "skip", "{xml}");
+    assert_eq!(v["tfo.cookie_then_data"].0, "skip", "{xml}");
+    assert!(xml.contains("not run: --max-duration 3s reached"), "{xml}");
+    let lab = lab.expect("the run's lab was seen");
+    let after = sh(&["ip", "netns", "list"]);
+    assert!(
+        !after.contains(&format!("gc-{lab}-")),
+        "the lab {lab} was left:\n{after}"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -62,84 +62,8 @@ fn the_tfo_example_fails_where_each_quirk_breaks_it() {
     assert_eq!(v["tfo.cookie_then_data"], ("fail".into(), Some(2)), "{}", r.stdout);
 }
 
-/// Each quirk profile fails a hand-written case at the step whose `why:` names the bug.
-#[test]
-fn every_quirk_fails_the_case_that_names_its_bug() {
-    let table: &[(&str, &str, &str, usize)] = &[
-        (
-            "syn-data-drop",
-            "cases/tfo/cookie_then_data.yaml",
-            "tfo.cookie_then_data",
-            8,
-        ),
-        (
-            "tfo-strip",
-            "cases/tfo/cookie_then_data.yaml",
-            "tfo.cookie_then_data",
-            2,
-        ),
-        (
-            "options-strip",
-            "cases/tcp_options/unknown_option_passes.yaml",
-            "tcp_options.unknown_option_passes",
-            2,
-        ),
-        ("ecn-bleach", "cases/ecn/ect_preserved.yaml", "ecn.ect_preserved", 2),
-        (
-            "symmetric",
-            "cases/nat_udp/endpoint_independent_mapping.yaml",
-            "nat_udp.endpoint_independent_mapping",
-            4,
-        ),
-        ("apdf", "tests/quirks/apdf_filtering.yaml", "quirks.apdf_filtering", 4),
-        ("no-hairpin", "cases/nat_udp/hairpinning.yaml", "nat_udp.hairpinning", 4),
-        (
-            "udp-timeout-30s",
-            "cases/timeouts/udp_mapping_kept_idle_2min.yaml",
-            "timeouts.udp_mapping_kept_idle_2min",
-            5,
-        ),
-        (
-            "mss-clamp-1400",
-            "cases/tcp_options/mss_not_rewritten.yaml",
-            "tcp_options.mss_not_rewritten",
-            2,
-        ),
-        (
-            "no-icmp-errors",
-            "cases/icmp/port_unreachable_translated.yaml",
-            "icmp.port_unreachable_translated",
-            4,
-        ),
-        (
-            "no-ttl-decrement",
-            "cases/ttl_checksums/ttl_decremented.yaml",
-            "ttl_checksums.ttl_decremented",
-            2,
-        ),
-        (
-            "bad-checksum",
-            "cases/ttl_checksums/checksums_valid_after_nat.yaml",
-            "ttl_checksums.checksums_valid_after_nat",
-            2,
-        ),
-    ];
-    let mut wrong = Vec::new();
-    for (quirk, file, id, step) in table {
-        let (r, v) = run(&[file], &format!("sim:{quirk}"));
-        let got = v.get(*id).cloned();
-        if got != Some(("fail".into(), Some(*step))) {
-            wrong.push(format!(
-                "{quirk}: {id} gave {got:?}, expected fail at step {step}\n{}",
-                r.stdout
-            ));
-        }
-        // And the same case passes on the compliant gateway.
-        let (_, v) = run(&[file], "sim");
-        assert_eq!(v[*id].0, "pass", "{id} must pass on the compliant sim");
-    }
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-}
+// Which quirk profile fails which library case, and at which step, is the table of
+// `tests/case_library.rs`.
 
 #[test]
 fn deliberately_wrong_expectations_fail_on_every_profile() {

@@ -14,7 +14,7 @@ pub enum Severity {
 }
 
 /// One message about one place in a file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
@@ -94,13 +94,22 @@ impl Diagnostic {
             Severity::Warning => Level::WARNING,
         };
         let path = file.path().display().to_string();
-        let mut annotation = AnnotationKind::Primary.span(range);
+        // Only the lines the span touches go to the renderer, numbered as in the file: rendering
+        // costs the size of those lines, not of the file (a generated file may be megabytes).
+        let first = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+        let last = text[range.end..].find('\n').map_or(text.len(), |i| range.end + i);
+        let line = text[..first].bytes().filter(|b| *b == b'\n').count() + 1;
+        let mut annotation = AnnotationKind::Primary.span(range.start - first..range.end - first);
         if !self.label.is_empty() {
             annotation = annotation.label(&self.label);
         }
-        let mut group: Group = level
-            .primary_title(&self.message)
-            .element(Snippet::source(text).path(&path).fold(true).annotation(annotation));
+        let mut group: Group = level.primary_title(&self.message).element(
+            Snippet::source(&text[first..last])
+                .line_start(line)
+                .path(&path)
+                .fold(true)
+                .annotation(annotation),
+        );
         for note in &self.notes {
             let (lvl, body) = match note.split_once(": ") {
                 Some(("help", b)) => (Level::HELP, b),

@@ -289,12 +289,34 @@ fn read_testbed(root: &Node, diags: &mut Vec<Diagnostic>) -> Option<Testbed> {
     Some(t)
 }
 
+/// Whether the kernel would accept `name` as an interface name: 1–15 bytes, not `.` or `..`,
+/// no `/`, `:` or whitespace.
+fn valid_interface_name(name: &str) -> bool {
+    (1..=15).contains(&name.len())
+        && name != "."
+        && name != ".."
+        && !name
+            .bytes()
+            .any(|b| b == b'/' || b == b':' || b.is_ascii_whitespace() || b.is_ascii_control())
+}
+
 fn read_side(node: &Node, gw_name: &str, diags: &mut Vec<Diagnostic>) -> Option<SideConf> {
     let rec = Record::read(node, SIDE_KEYS, "a testbed side", diags)?;
-    let interface = rec
-        .get("interface")
-        .and_then(|n| fields::scalar(n, "an interface name", diags))
-        .map(|s| s.value.clone());
+    let interface = match rec.get("interface") {
+        Some(n) => match fields::scalar(n, "an interface name", diags) {
+            Some(s) if !valid_interface_name(&s.value) => {
+                diags.push(
+                    Diagnostic::error(n.span, "not a network interface name")
+                        .with_label("expected 1 to 15 characters, without `/`, `:` or spaces")
+                        .with_help("the kernel's limit is 15 bytes (IFNAMSIZ); `ip link` lists the names"),
+                );
+                None
+            }
+            Some(s) => Some(s.value.clone()),
+            None => None,
+        },
+        None => None,
+    };
     let gateway = match rec.get("gateway") {
         Some(n) => read_host(gw_name, n, diags)?,
         None => {

@@ -6,6 +6,10 @@ use dsl::testbed::Testbed;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
+/// The most diagnostics shown for one file: a generated file with a hundred thousand mistakes
+/// gets the first ones and a count, not megabytes of output.
+const MAX_SHOWN: usize = 50;
+
 /// Console output with the color choice made once.
 pub struct Output {
     color: bool,
@@ -48,8 +52,18 @@ impl Output {
             self.error(&e.to_string());
         }
         for f in &loaded.files {
-            if !f.compiled.diagnostics.is_empty() {
-                self.stderr(&dsl::diag::render_all(&f.compiled.diagnostics, &f.source, self.color));
+            let all = &f.compiled.diagnostics;
+            if all.is_empty() {
+                continue;
+            }
+            let shown = &all[..all.len().min(MAX_SHOWN)];
+            self.stderr(&dsl::diag::render_all(shown, &f.source, self.color));
+            if all.len() > shown.len() {
+                self.stderr(&format!(
+                    "... and {} more diagnostics in {} (the first {MAX_SHOWN} are shown)\n",
+                    all.len() - shown.len(),
+                    f.source.path().display()
+                ));
             }
         }
     }

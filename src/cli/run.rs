@@ -52,6 +52,10 @@ pub struct RunArgs {
     /// Seed for random choices (ISNs, ports), printed so a run can be repeated.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Stop the whole run after this long (e.g. `20m`): the step under way ends, cases not yet
+    /// started are reported as skipped, and the exit code is 3.
+    #[arg(long = "max-duration")]
+    pub max_duration: Option<String>,
     /// Which cases get a pcapng capture of both sides in OUT/captures/: none, failed, all.
     #[arg(long, default_value = "failed")]
     pub capture: CaptureMode,
@@ -86,6 +90,17 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
     }
     let Some(testbed) = out.testbed(args.testbed.as_deref()) else {
         return EXIT_USAGE;
+    };
+    let max_duration = match args.max_duration.as_deref().map(dsl::duration::parse).transpose() {
+        Ok(Some(d)) if d.is_zero() => {
+            out.error("--max-duration must be more than zero");
+            return EXIT_USAGE;
+        }
+        Ok(d) => d,
+        Err(e) => {
+            out.error(&format!("--max-duration: {}", e.message));
+            return EXIT_USAGE;
+        }
     };
     let gateway_text = args
         .gateway
@@ -232,6 +247,16 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
 
     let stop = runner::run::StopSignal::new();
     super::signals::on_interrupt(stop.clone());
+    let out_of_time = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    if let Some(limit) = max_duration {
+        let (stop, out_of_time) = (stop.clone(), out_of_time.clone());
+        // A timer thread, not the engine: it only gives the stop signal when the limit passes.
+        std::thread::spawn(move || {
+            std::thread::sleep(limit);
+            out_of_time.store(true, std::sync::atomic::Ordering::SeqCst);
+            stop.stop();
+        });
+    }
     let started = std::time::Instant::now();
     let mut results: Vec<CaseResult> = Vec::new();
     let left = runner::run::run_all(
@@ -249,8 +274,17 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
         },
     );
     let interrupted = stop.is_stopped();
+    let timed_out = out_of_time.load(std::sync::atomic::Ordering::SeqCst);
+    let not_run_reason = if timed_out {
+        format!(
+            "not run: --max-duration {} reached",
+            args.max_duration.as_deref().unwrap_or_default()
+        )
+    } else {
+        "interrupted".to_string()
+    };
     for j in &left {
-        junit.add_not_run(&j.case.id, &j.group, "interrupted");
+        junit.add_not_run(&j.case.id, &j.group, &not_run_reason);
     }
     let mut summary = RunSummary::from_results(&results, started.elapsed());
     summary.interrupted = interrupted;
@@ -284,6 +318,14 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
         return EXIT_TESTBED;
     }
     out.stderr(&format!("JUnit: {}\n", junit_path.display()));
+    if timed_out {
+        out.error(&format!(
+            "--max-duration {} reached: {} case(s) not run, the case(s) under way were interrupted",
+            args.max_duration.as_deref().unwrap_or_default(),
+            left.len()
+        ));
+        return EXIT_TESTBED;
+    }
     if interrupted {
         return super::signals::exit_code();
     }

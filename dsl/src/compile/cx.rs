@@ -56,6 +56,9 @@ pub(crate) struct CaseCx<'f> {
     pub needs: BTreeSet<Capability>,
     /// Recursion depth while substituting constants (guards `vars` that name each other).
     pub depth: usize,
+    /// [`CaseCx::error_count`]'s running count: (diagnostics counted, errors among them). The
+    /// list only grows while a variant compiles, so each call counts only what is new.
+    counted: std::cell::Cell<(usize, usize)>,
 }
 
 impl<'f> CaseCx<'f> {
@@ -74,6 +77,7 @@ impl<'f> CaseCx<'f> {
             syn_seen: Vec::new(),
             needs: BTreeSet::new(),
             depth: 0,
+            counted: std::cell::Cell::new((0, 0)),
         }
     }
 
@@ -89,8 +93,16 @@ impl<'f> CaseCx<'f> {
         self.diags.push(Diagnostic::warning(span, msg));
     }
 
+    /// Errors so far (warnings not counted), in time proportional to what was added since the
+    /// last call.
     pub fn error_count(&self) -> usize {
-        self.diags.iter().filter(|d| d.is_error()).count()
+        let (mut seen, mut errors) = self.counted.get();
+        if seen > self.diags.len() {
+            (seen, errors) = (0, 0);
+        }
+        errors += self.diags[seen..].iter().filter(|d| d.is_error()).count();
+        self.counted.set((self.diags.len(), errors));
+        errors
     }
 
     /// Marks a variable as read (for the unused-binding warning).

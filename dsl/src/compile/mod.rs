@@ -110,7 +110,10 @@ pub fn compile(file: &SourceFile, testbed: &Testbed) -> Compiled {
         return out;
     }
     let variants = matrix_variants(&matrix);
+    // Matrix variants repeat the same mistakes: each diagnostic is kept once, in order (a set
+    // beside the list, so a file with 100,000 errors is not quadratic).
     let mut seen_diags: Vec<Diagnostic> = Vec::new();
+    let mut seen_set: std::collections::HashSet<Diagnostic> = std::collections::HashSet::new();
     let file_arc = Arc::new(file.path().to_path_buf());
     for variant in &variants {
         let mut cx = CaseCx::new(file, testbed);
@@ -160,7 +163,7 @@ pub fn compile(file: &SourceFile, testbed: &Testbed) -> Compiled {
         let mut needs = cx.needs.clone();
         needs.extend(header.requires.iter().copied());
         for d in cx.diags.drain(..) {
-            if !seen_diags.contains(&d) {
+            if seen_set.insert(d.clone()) {
                 seen_diags.push(d);
             }
         }

@@ -62,12 +62,14 @@ impl Lab {
             profile,
             remove_on_drop: true,
         };
-        lab.build()?;
+        // The owner is written down before the first namespace exists: another run that starts
+        // meanwhile must not take the half-built lab for a leftover and remove it.
         let _ = std::fs::create_dir_all(marker_dir());
         let _ = std::fs::write(
             marker_dir().join(&lab.id),
             format!("{} {}\n", std::process::id(), lab.profile.name()),
         );
+        lab.build()?;
         Ok(lab)
     }
 
@@ -159,6 +161,11 @@ impl Lab {
                 "-qw",
                 &format!("net.netfilter.nf_conntrack_udp_timeout={udp}"),
                 &format!("net.netfilter.nf_conntrack_udp_timeout_stream={udp}"),
+                // Linux keeps an ICMP query 30 s and a half-open TCP connection 120 s; RFC 5508
+                // REQ-2 asks for at least 60 s and RFC 5382 REQ-5 for at least 4 min.
+                "net.netfilter.nf_conntrack_icmp_timeout=120",
+                "net.netfilter.nf_conntrack_tcp_timeout_syn_sent=300",
+                "net.netfilter.nf_conntrack_tcp_timeout_syn_recv=300",
             ],
             None,
         )?;

@@ -82,7 +82,10 @@ impl SimGateway {
             router: testbed.wan.router,
             neighbours: [HashMap::new(), HashMap::new()],
             pending: [HashMap::new(), HashMap::new()],
-            nat: Nat::new(rand::rngs::StdRng::seed_from_u64(seed)),
+            nat: Nat::new(
+                rand::rngs::StdRng::seed_from_u64(seed),
+                testbed.lan.hosts.first().and_then(|h| h.ipv4).map(|a| a.0),
+            ),
             v6: v6::Filter::default(),
             now: Duration::ZERO,
             out: Vec::new(),
@@ -309,6 +312,10 @@ impl SimGateway {
     }
 
     fn inbound4(&mut self, mut frame: Vec<u8>, l2: L2, ip: Ip4) {
+        if self.profile.has(Quirk::SynRst) && self.unsolicited_syn4(&frame, &l2, &ip) {
+            self.rst_for4(&frame, &l2, &ip);
+            return;
+        }
         if !self.ttl4(Side::Wan, &mut frame, &l2, &ip) {
             return;
         }
@@ -317,6 +324,53 @@ impl SimGateway {
         };
         self.finish4(&mut frame, &l2, &ip);
         self.emit(Side::Lan, IpAddr::V4(dst), frame);
+    }
+
+    /// A TCP SYN (without ACK) from the WAN to a port no mapping owns.
+    fn unsolicited_syn4(&mut self, frame: &[u8], l2: &L2, ip: &Ip4) -> bool {
+        let l4 = l2.l3 + ip.ihl;
+        ip.proto == 6
+            && frame.len() >= l4 + 20
+            && frame[l4 + 13] & 0x12 == 0x02
+            && !self.nat.has_mapping(6, rd16(frame, l4 + 2), self.now, &self.profile)
+    }
+
+    /// Answers a TCP segment with RST+ACK from the address it was sent to (RFC 9293 §3.10.7.1).
+    fn rst_for4(&mut self, frame: &[u8], l2: &L2, ip: &Ip4) {
+        let o = l2.l3;
+        let l4 = o + ip.ihl;
+        let doff = usize::from(frame[l4 + 12] >> 4) * 4;
+        let payload = (o + ip.total_len).saturating_sub(l4 + doff);
+        let ack = rd32(frame, l4 + 4).wrapping_add(1 + payload as u32);
+        let mut f = Vec::with_capacity(o + 40);
+        f.extend_from_slice(&frame[6..12]);
+        f.extend_from_slice(&self.ifaces[1].mac);
+        f.extend_from_slice(&frame[12..o]);
+        let mut iph = [0u8; 20];
+        iph[0] = 0x45;
+        wr16(&mut iph, 2, 40);
+        iph[6] = 0x40;
+        iph[8] = 64;
+        iph[9] = 6;
+        iph[12..16].copy_from_slice(&ip.dst.octets());
+        iph[16..20].copy_from_slice(&ip.src.octets());
+        let c = internet_checksum(&iph);
+        wr16(&mut iph, 10, c);
+        let mut tcp = [0u8; 20];
+        tcp[0..2].copy_from_slice(&frame[l4 + 2..l4 + 4]);
+        tcp[2..4].copy_from_slice(&frame[l4..l4 + 2]);
+        wr32(&mut tcp, 8, ack);
+        tcp[12] = 5 << 4;
+        tcp[13] = 0x14;
+        let ph = crate::wire::checksum::PseudoHeader::V4 {
+            src: ip.dst,
+            dst: ip.src,
+        };
+        let c = crate::wire::checksum::pseudo_checksum(&ph, 6, &tcp);
+        wr16(&mut tcp, 16, c);
+        f.extend_from_slice(&iph);
+        f.extend_from_slice(&tcp);
+        self.out.push((Side::Wan, f));
     }
 
     fn hairpin(&mut self, mut frame: Vec<u8>, l2: L2, ip: Ip4) {
@@ -364,6 +418,9 @@ impl SimGateway {
         if !mine || self.ifaces[s].v6.is_some_and(|(a, _)| a == ip.dst) || ip.dst.is_multicast() {
             return;
         }
+        if self.bogon6(side, &ip) {
+            return;
+        }
         let out = other(side);
         if !self.v6.allow(side, &frame, &l2, &ip, self.now, &self.profile) {
             return;
@@ -377,8 +434,26 @@ impl SimGateway {
             }
             frame[l2.l3 + 7] = ip.hlim - 1;
         }
-        v6::quirks(&mut frame, &l2, &ip, &self.profile);
+        if !v6::quirks(&mut frame, &l2, &ip, &self.profile, side == Side::Lan) {
+            return;
+        }
         self.emit(out, IpAddr::V6(ip.dst), frame);
+    }
+
+    /// RFC 6092 REC-1/3/5: a multicast source or an IPv4-mapped address is never forwarded, nor a
+    /// LAN packet whose source lies outside the LAN prefix (unless a quirk allows it).
+    fn bogon6(&self, side: Side, ip: &Ip6) -> bool {
+        let mapped = |a: Ipv6Addr| a.to_ipv4_mapped().is_some();
+        if !self.profile.has(Quirk::V6BogonForwarded) && (ip.src.is_multicast() || mapped(ip.src) || mapped(ip.dst)) {
+            return true;
+        }
+        let bogon_src = ip.src.is_multicast() || mapped(ip.src);
+        if side == Side::Lan && !bogon_src && !self.profile.has(Quirk::V6SpoofForwarded) {
+            if let Some((net, p)) = self.ifaces[0].v6 {
+                return !same_net6(ip.src, net, p);
+            }
+        }
+        false
     }
 
     fn neighbor_advert(&mut self, side: Side, l2: &L2, ip: &Ip6, target: Ipv6Addr) {
@@ -430,6 +505,15 @@ fn fix_ipv4_header(frame: &mut [u8], o: usize, ihl: usize) {
     wr16(frame, o + 10, 0);
     let c = internet_checksum(&frame[o..o + ihl]);
     wr16(frame, o + 10, c);
+}
+
+fn same_net6(a: Ipv6Addr, n: Ipv6Addr, p: u8) -> bool {
+    let m = if p == 0 {
+        0
+    } else {
+        u128::MAX << (128 - u32::from(p.min(128)))
+    };
+    u128::from(a) & m == u128::from(n) & m
 }
 
 fn same_net4(a: Ipv4Addr, n: Ipv4Addr, p: u8) -> bool {

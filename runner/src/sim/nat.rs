@@ -21,6 +21,8 @@ struct TcpState {
     fin_out: bool,
     fin_in: bool,
     rst: bool,
+    /// One past the highest client sequence number forwarded (for [`Quirk::SeqHoleDrop`]).
+    next_out: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -42,6 +44,7 @@ impl Mapping {
         match self.proto {
             UDP if profile.has(Quirk::UdpTimeout30s) => Duration::from_secs(30),
             UDP => Duration::from_secs(300),
+            ICMP if profile.has(Quirk::IcmpTimeout30s) => Duration::from_secs(30),
             ICMP => Duration::from_secs(60),
             _ => {
                 let t = &self.tcp;
@@ -50,6 +53,8 @@ impl Mapping {
                     Duration::from_secs(300)
                 } else if established {
                     Duration::from_secs(7440)
+                } else if profile.has(Quirk::TcpTransitory120s) {
+                    Duration::from_secs(120)
                 } else {
                     Duration::from_secs(240)
                 }
@@ -70,20 +75,25 @@ pub struct Nat {
     next_id: u64,
     next_sweep: Duration,
     rng: rand::rngs::StdRng,
+    /// The LAN host that unsolicited inbound traffic goes to with [`Quirk::DmzHost`].
+    dmz: Option<Ipv4Addr>,
+    /// LAN hosts blocked for having tried TCP Fast Open ([`Quirk::TfoBlacklist`]).
+    tfo_blocked: HashSet<Ipv4Addr>,
 }
 
-/// Offsets of the transport checksum and ports for a protocol at `l4`.
-fn csum_at(proto: u8, frame: &[u8], l4: usize) -> Option<usize> {
+/// Offset of the transport checksum to update for a protocol at `l4`: none for a UDP checksum
+/// of 0 ("no checksum"), unless the profile corrupts it with [`Quirk::UdpZeroCsum`].
+fn csum_at(proto: u8, frame: &[u8], l4: usize, p: &Profile) -> Option<usize> {
     match proto {
         TCP => Some(l4 + 16),
-        UDP if rd16(frame, l4 + 6) != 0 => Some(l4 + 6),
+        UDP if rd16(frame, l4 + 6) != 0 || p.has(Quirk::UdpZeroCsum) => Some(l4 + 6),
         _ => None,
     }
 }
 
 impl Nat {
-    /// An empty table.
-    pub fn new(rng: rand::rngs::StdRng) -> Nat {
+    /// An empty table; `dmz` is where [`Quirk::DmzHost`] sends unsolicited inbound traffic.
+    pub fn new(rng: rand::rngs::StdRng, dmz: Option<Ipv4Addr>) -> Nat {
         Nat {
             maps: HashMap::new(),
             by_int: HashMap::new(),
@@ -91,6 +101,8 @@ impl Nat {
             next_id: 0,
             next_sweep: Duration::ZERO,
             rng,
+            dmz,
+            tfo_blocked: HashSet::new(),
         }
     }
 
@@ -133,6 +145,11 @@ impl Nat {
     fn by_ext_port(&mut self, proto: u8, port: u16, now: Duration, profile: &Profile) -> Option<u64> {
         let id = self.by_ext.get(&(proto, port)).copied()?;
         self.live(id, now, profile)
+    }
+
+    /// Whether a live mapping owns this external port.
+    pub fn has_mapping(&mut self, proto: u8, port: u16, now: Duration, profile: &Profile) -> bool {
+        self.by_ext_port(proto, port, now, profile).is_some()
     }
 
     fn port_free(&self, proto: u8, p: u16) -> bool {
@@ -217,6 +234,17 @@ impl Nat {
                 if f.len() < l4 + if ip.proto == TCP { 20 } else { 8 } {
                     return false;
                 }
+                // The client's view of the segment, before any quirk rewrites it.
+                let seg = (ip.proto == TCP).then(|| tcp_segment(f, o, l4, ip));
+                if let Some(s) = seg.filter(|_| profile.has(Quirk::TfoBlacklist)) {
+                    if s.flags & 0x12 == 0x02 && self.tfo_blocked.contains(&ip.src) {
+                        return false;
+                    }
+                    if s.flags & 0x02 != 0 && s.len > 0 && s.tfo {
+                        self.tfo_blocked.insert(ip.src);
+                        return false;
+                    }
+                }
                 if ip.proto == TCP && !tcp_quirks_out(f, o, l4, ip, profile) {
                     return false;
                 }
@@ -225,6 +253,18 @@ impl Nat {
                 let Some(m) = self.maps.get_mut(&i) else { return false };
                 m.last = now;
                 m.contacted.insert((ip.dst, dport));
+                if let Some(s) = seg {
+                    let end = s.seq.wrapping_add(s.len + u32::from(s.flags & 0x03 != 0));
+                    let after = |a: u32, b: u32| (a.wrapping_sub(b) as i32) > 0;
+                    if let Some(next) = m.tcp.next_out.filter(|_| profile.has(Quirk::SeqHoleDrop)) {
+                        if s.flags & 0x04 == 0 && after(s.seq, next) {
+                            return false;
+                        }
+                    }
+                    if m.tcp.next_out.is_none_or(|n| after(end, n)) {
+                        m.tcp.next_out = Some(end);
+                    }
+                }
                 if ip.proto == TCP {
                     let flags = f[l4 + 13];
                     m.tcp.syn_out |= flags & 0x02 != 0;
@@ -232,8 +272,8 @@ impl Nat {
                     m.tcp.rst |= flags & 0x04 != 0;
                 }
                 let ext = m.ext_port;
-                rewrite_addr(f, o + 12, gw, csum_at(ip.proto, f, l4).filter(|_| !bad));
-                rewrite_port(f, l4, ext, csum_at(ip.proto, f, l4).filter(|_| !bad));
+                rewrite_addr(f, o + 12, gw, csum_at(ip.proto, f, l4, profile).filter(|_| !bad));
+                rewrite_port(f, l4, ext, csum_at(ip.proto, f, l4, profile).filter(|_| !bad));
                 true
             }
             ICMP => {
@@ -250,7 +290,9 @@ impl Nat {
                         let ext = m.ext_port;
                         let c = update16(rd16(f, l4 + 2), id, ext);
                         wr16(f, l4 + 4, ext);
-                        wr16(f, l4 + 2, c);
+                        if !bad {
+                            wr16(f, l4 + 2, c);
+                        }
                         rewrite_addr(f, o + 12, gw, None);
                         true
                     }
@@ -314,7 +356,12 @@ impl Nat {
                     return None;
                 }
                 let (sport, dport) = (rd16(f, l4), rd16(f, l4 + 2));
-                let i = self.by_ext_port(ip.proto, dport, now, profile)?;
+                let Some(i) = self.by_ext_port(ip.proto, dport, now, profile) else {
+                    // No mapping: dropped, unless a default DMZ host takes everything.
+                    let dmz = self.dmz.filter(|_| profile.has(Quirk::DmzHost))?;
+                    rewrite_addr(f, o + 16, dmz, csum_at(ip.proto, f, l4, profile));
+                    return Some(dmz);
+                };
                 if !filter_ok(self.maps.get(&i)?, (ip.src, sport)) {
                     return None;
                 }
@@ -330,8 +377,8 @@ impl Nat {
                     m.tcp.rst |= flags & 0x04 != 0;
                 }
                 let (addr, port) = (m.int_addr, m.int_port);
-                rewrite_addr(f, o + 16, addr, csum_at(ip.proto, f, l4).filter(|_| !bad));
-                rewrite_port(f, l4 + 2, port, csum_at(ip.proto, f, l4).filter(|_| !bad));
+                rewrite_addr(f, o + 16, addr, csum_at(ip.proto, f, l4, profile).filter(|_| !bad));
+                rewrite_port(f, l4 + 2, port, csum_at(ip.proto, f, l4, profile).filter(|_| !bad));
                 Some(addr)
             }
             ICMP => {
@@ -347,7 +394,9 @@ impl Nat {
                         let (addr, port) = (m.int_addr, m.int_port);
                         let c = update16(rd16(f, l4 + 2), id, port);
                         wr16(f, l4 + 4, port);
-                        wr16(f, l4 + 2, c);
+                        if !bad {
+                            wr16(f, l4 + 2, c);
+                        }
                         rewrite_addr(f, o + 16, addr, None);
                         Some(addr)
                     }
@@ -465,6 +514,44 @@ fn fix_icmp(f: &mut [u8], l4: usize, end: usize) {
     wr16(f, l4 + 2, c);
 }
 
+/// What the gateway reads of an outbound TCP segment.
+#[derive(Clone, Copy)]
+struct Segment {
+    seq: u32,
+    flags: u8,
+    /// Payload length.
+    len: u32,
+    /// Whether it carries a Fast Open option (kind 34, or 254 with magic 0xF989).
+    tfo: bool,
+}
+
+fn tcp_segment(f: &[u8], o: usize, l4: usize, ip: &Ip4) -> Segment {
+    let doff = usize::from(f[l4 + 12] >> 4) * 4;
+    let end = (l4 + doff).min(f.len());
+    let mut tfo = false;
+    let mut i = l4 + 20;
+    while i < end {
+        match f[i] {
+            0 => break,
+            1 => i += 1,
+            kind => {
+                let len = usize::from(*f.get(i + 1).unwrap_or(&0));
+                if len < 2 {
+                    break;
+                }
+                tfo |= kind == 34 || (kind == 254 && len >= 4 && rd16(f, i + 2) == 0xf989);
+                i += len;
+            }
+        }
+    }
+    Segment {
+        seq: rd32(f, l4 + 4),
+        flags: f[l4 + 13],
+        len: (o + ip.total_len).saturating_sub(l4 + doff) as u32,
+        tfo,
+    }
+}
+
 /// Outbound TCP quirks; `false` to drop.
 fn tcp_quirks_out(f: &mut [u8], o: usize, l4: usize, ip: &Ip4, p: &Profile) -> bool {
     let flags = f[l4 + 13];
@@ -486,6 +573,9 @@ fn tcp_quirks_out(f: &mut [u8], o: usize, l4: usize, ip: &Ip4, p: &Profile) -> b
 /// Inbound TCP quirks; `false` to drop.
 fn tcp_quirks_in(f: &mut [u8], _o: usize, l4: usize, p: &Profile) -> bool {
     let doff = usize::from(f[l4 + 12] >> 4) * 4;
+    if p.has(Quirk::NoSimultaneousOpen) && f[l4 + 13] & 0x12 == 0x02 {
+        return false;
+    }
     if p.has(Quirk::IsnRewrite) && f[l4 + 13] & 0x10 != 0 {
         let ack = rd32(f, l4 + 8);
         let new = ack.wrapping_sub(100_000);
@@ -545,6 +635,8 @@ pub(super) fn tcp_common(f: &mut [u8], l4: usize, doff: usize, p: &Profile, outb
             }
         } else if kind == 2 && len == 4 && syn && p.has(Quirk::MssClamp1400) && rd16(f, i + 2) > 1400 {
             set_word_unaligned(f, l4, i + 2, 1400, c_at);
+        } else if kind == 2 && len == 4 && syn && p.has(Quirk::MssFixed1452) {
+            set_word_unaligned(f, l4, i + 2, 1452, c_at);
         } else if kind == 8 && len == 10 && outbound && p.has(Quirk::TsRewrite) {
             let v = rd32(f, i + 2);
             let nv = v.wrapping_add(1000);

@@ -29,7 +29,7 @@ pub enum Quirk {
     NoIcmpErrors,
     /// Forwards without decrementing TTL / hop limit.
     NoTtlDecrement,
-    /// Forgets the TCP/UDP checksum update after NAT.
+    /// Forgets the TCP/UDP (and ICMP echo id) checksum update after NAT.
     BadChecksum,
     /// Sets the IPv4 id of forwarded packets to 0.
     IpidZero,
@@ -47,11 +47,35 @@ pub enum Quirk {
     IsnRewrite,
     /// TCP established mappings expire after 300 s.
     TcpTimeoutShort,
+    /// Forwards unsolicited inbound IPv4 TCP/UDP to the first LAN host (a default DMZ).
+    DmzHost,
+    /// Answers an unsolicited inbound TCP SYN at once with a RST.
+    SynRst,
+    /// Drops an inbound SYN without ACK on an existing TCP mapping.
+    NoSimultaneousOpen,
+    /// Rewrites the MSS of every TCP SYN to 1452, raising smaller values.
+    MssFixed1452,
+    /// Applies the incremental checksum update to a UDP checksum of 0 ("none").
+    UdpZeroCsum,
+    /// Half-open and closing TCP mappings expire after 120 s.
+    TcpTransitory120s,
+    /// ICMP query mappings expire after 30 s.
+    IcmpTimeout30s,
+    /// No IPv6 stateful filter: unsolicited inbound IPv6 is forwarded.
+    Ipv6Open,
+    /// Forwards LAN IPv6 packets whose source is outside the LAN prefix.
+    V6SpoofForwarded,
+    /// Forwards IPv6 packets with a multicast source or an IPv4-mapped address.
+    V6BogonForwarded,
+    /// Drops outbound TCP segments that start beyond the next expected sequence number.
+    SeqHoleDrop,
+    /// Drops a TCP SYN with data and a Fast Open option and then every new SYN of that client.
+    TfoBlacklist,
 }
 
 impl Quirk {
     /// Every quirk, in the order `gatecheck gateways` lists them.
-    pub const ALL: [Quirk; 20] = [
+    pub const ALL: [Quirk; 32] = [
         Quirk::SynDataDrop,
         Quirk::TfoStrip,
         Quirk::OptionsStrip,
@@ -72,6 +96,18 @@ impl Quirk {
         Quirk::TsRewrite,
         Quirk::IsnRewrite,
         Quirk::TcpTimeoutShort,
+        Quirk::DmzHost,
+        Quirk::SynRst,
+        Quirk::NoSimultaneousOpen,
+        Quirk::MssFixed1452,
+        Quirk::UdpZeroCsum,
+        Quirk::TcpTransitory120s,
+        Quirk::IcmpTimeout30s,
+        Quirk::Ipv6Open,
+        Quirk::V6SpoofForwarded,
+        Quirk::V6BogonForwarded,
+        Quirk::SeqHoleDrop,
+        Quirk::TfoBlacklist,
     ];
 
     /// The canonical name (`syn-data-drop`).
@@ -97,6 +133,18 @@ impl Quirk {
             Quirk::TsRewrite => "ts-rewrite",
             Quirk::IsnRewrite => "isn-rewrite",
             Quirk::TcpTimeoutShort => "tcp-timeout-short",
+            Quirk::DmzHost => "dmz-host",
+            Quirk::SynRst => "syn-rst",
+            Quirk::NoSimultaneousOpen => "no-simultaneous-open",
+            Quirk::MssFixed1452 => "mss-fixed-1452",
+            Quirk::UdpZeroCsum => "udp-zero-csum",
+            Quirk::TcpTransitory120s => "tcp-transitory-120s",
+            Quirk::IcmpTimeout30s => "icmp-timeout-30s",
+            Quirk::Ipv6Open => "ipv6-open",
+            Quirk::V6SpoofForwarded => "v6-spoof-forwarded",
+            Quirk::V6BogonForwarded => "v6-bogon-forwarded",
+            Quirk::SeqHoleDrop => "seq-hole-drop",
+            Quirk::TfoBlacklist => "tfo-blacklist",
         }
     }
 
@@ -114,7 +162,7 @@ impl Quirk {
             Quirk::MssClamp1400 => "clamps the MSS of TCP SYNs to 1400",
             Quirk::NoIcmpErrors => "drops ICMP errors instead of translating them",
             Quirk::NoTtlDecrement => "forwards without decrementing TTL or hop limit",
-            Quirk::BadChecksum => "forgets the TCP/UDP checksum update after translation",
+            Quirk::BadChecksum => "forgets the TCP/UDP/ICMP checksum update after translation",
             Quirk::IpidZero => "sets the IPv4 identification of forwarded packets to 0",
             Quirk::DfClear => "clears the DF bit of forwarded IPv4 packets",
             Quirk::NoTimeExceeded => "drops packets whose TTL expires without an ICMP Time Exceeded",
@@ -123,6 +171,20 @@ impl Quirk {
             Quirk::TsRewrite => "rewrites the TCP timestamp value of outbound segments",
             Quirk::IsnRewrite => "shifts outbound TCP sequence numbers by 100000 (and inbound acks back)",
             Quirk::TcpTimeoutShort => "expires established TCP mappings after 300 s",
+            Quirk::DmzHost => "forwards unsolicited inbound IPv4 TCP/UDP to the first LAN host (DMZ by default)",
+            Quirk::SynRst => "answers an unsolicited inbound TCP SYN at once with a RST",
+            Quirk::NoSimultaneousOpen => {
+                "drops an inbound SYN (without ACK) on an existing mapping: no TCP simultaneous open"
+            }
+            Quirk::MssFixed1452 => "rewrites the MSS of every TCP SYN to 1452, raising smaller values",
+            Quirk::UdpZeroCsum => "applies the incremental checksum update to a UDP checksum of 0, corrupting it",
+            Quirk::TcpTransitory120s => "expires half-open and closing TCP mappings after 120 s",
+            Quirk::IcmpTimeout30s => "expires ICMP query mappings after 30 s",
+            Quirk::Ipv6Open => "has no IPv6 stateful filter: unsolicited inbound IPv6 is forwarded",
+            Quirk::V6SpoofForwarded => "forwards LAN IPv6 packets whose source is outside the LAN prefix (no BCP 38)",
+            Quirk::V6BogonForwarded => "forwards IPv6 packets with a multicast source or an IPv4-mapped address",
+            Quirk::SeqHoleDrop => "drops outbound TCP segments that leave a sequence gap (in-window, out of order)",
+            Quirk::TfoBlacklist => "drops a TFO SYN with data, then blocks every new TCP connection of that client",
         }
     }
 }

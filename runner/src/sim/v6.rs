@@ -4,7 +4,6 @@
 use super::Quirk;
 use super::bytes::*;
 use super::profile::Profile;
-use crate::wire::checksum::update16;
 use dsl::plan::Side;
 use std::net::Ipv6Addr;
 use std::time::Duration;
@@ -33,6 +32,7 @@ impl Filter {
             let t = match proto {
                 17 if profile.has(Quirk::UdpTimeout30s) => 30,
                 17 => 300,
+                58 if profile.has(Quirk::IcmpTimeout30s) => 30,
                 58 => 60,
                 _ if profile.has(Quirk::TcpTimeoutShort) => 300,
                 _ => 7440,
@@ -63,6 +63,7 @@ impl Filter {
                 }
                 true
             }
+            Side::Wan if profile.has(Quirk::Ipv6Open) => true,
             Side::Wan => {
                 if proto == 58 {
                     let ty = f.get(l4).copied().unwrap_or(0);
@@ -130,8 +131,8 @@ impl Ip6 {
     }
 }
 
-/// Header quirks on a forwarded IPv6 packet: ECN bleaching and the TCP quirks.
-pub fn quirks(f: &mut [u8], l2: &L2, ip: &Ip6, p: &Profile) {
+/// Header quirks on a forwarded IPv6 packet: ECN bleaching and the TCP quirks; `false` to drop it.
+pub fn quirks(f: &mut [u8], l2: &L2, ip: &Ip6, p: &Profile, outbound: bool) -> bool {
     let o = l2.l3;
     if p.has(Quirk::EcnBleach) {
         // Traffic class straddles bytes 0 and 1: ECN is bits 4-5 of byte 1.
@@ -140,7 +141,7 @@ pub fn quirks(f: &mut [u8], l2: &L2, ip: &Ip6, p: &Profile) {
     if ip.next == 6 && f.len() >= o + 60 {
         let l4 = o + 40;
         let doff = usize::from(f[l4 + 12] >> 4) * 4;
-        let _ = super::nat::tcp_common(f, l4, doff, p, true);
-        let _ = update16;
+        return super::nat::tcp_common(f, l4, doff, p, outbound);
     }
+    true
 }
