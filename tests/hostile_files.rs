@@ -17,11 +17,16 @@ fn longest_line(text: &str) -> usize {
     text.lines().map(str::len).max().unwrap_or(0)
 }
 
-/// `gatecheck check FILE` must end with exit 2, a positioned message, no panic, bounded output.
-fn rejected(name: &str, text: &str, position: &str) -> Run {
+/// `gatecheck check ARGS` with `file` (named `name`, holding `text`) ends with exit 2, a message
+/// at `name:position`, no panic, and bounded output.
+fn rejected_with(args: &[&str], name: &str, text: &str, position: &str) -> Run {
     let path = dir().join(name);
     std::fs::write(&path, text).unwrap();
-    let r = gatecheck(&["check", path.to_str().unwrap()]);
+    let args: Vec<&str> = args
+        .iter()
+        .map(|a| if *a == "FILE" { path.to_str().unwrap() } else { a })
+        .collect();
+    let r = gatecheck(&args);
     assert_eq!(r.code, 2, "{name}: {}", &r.stderr[..r.stderr.len().min(2000)]);
     assert!(!r.stderr.contains("panicked"), "{name}: {}", r.stderr);
     let at = format!("{name}:{position}");
@@ -37,6 +42,11 @@ fn rejected(name: &str, text: &str, position: &str) -> Run {
         r.stderr.len()
     );
     r
+}
+
+/// A case file `gatecheck check` must reject (see [`rejected_with`]).
+fn rejected(name: &str, text: &str, position: &str) -> Run {
+    rejected_with(&["check", "FILE"], name, text, position)
 }
 
 #[test]
@@ -128,16 +138,6 @@ fn testbed_files_that_lie_are_positioned_errors() {
         ("deep.yaml", format!("lan: {}", "[".repeat(50_000)), "1:"),
     ];
     for (name, text, position) in lies {
-        let path = dir().join(name);
-        std::fs::write(&path, &text).unwrap();
-        let r = gatecheck(&["check", "cases/tfo/", "--testbed", path.to_str().unwrap()]);
-        assert_eq!(r.code, 2, "{name}: {}", &r.stderr[..r.stderr.len().min(2000)]);
-        assert!(!r.stderr.contains("panicked"), "{name}: {}", r.stderr);
-        let at = format!("{name}:{position}");
-        assert!(
-            r.stderr.contains(&at),
-            "{name}: no `{at}` in\n{}",
-            &r.stderr[..r.stderr.len().min(3000)]
-        );
+        rejected_with(&["check", "cases/tfo/", "--testbed", "FILE"], name, &text, position);
     }
 }

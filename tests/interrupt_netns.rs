@@ -6,7 +6,31 @@
 mod common;
 use common::*;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+/// `gatecheck run` of two cases on `netns` with one job: the first waits 125 s of real time after
+/// its first exchange, so the second cannot start before it ends.
+fn slow_run(out: &std::path::Path, extra: &[&str], stdout: Stdio, stderr: Stdio) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_gatecheck"))
+        .args([
+            "run",
+            "cases/timeouts/udp_mapping_kept_idle_2min.yaml",
+            "cases/tfo/cookie_then_data.yaml",
+            "--gateway",
+            "netns",
+            "--jobs",
+            "1",
+            "--color=never",
+        ])
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .current_dir(root())
+        .stdout(stdout)
+        .stderr(stderr)
+        .spawn()
+        .expect("start gatecheck")
+}
 
 #[test]
 fn sigterm_mid_case_reports_what_ran_removes_the_lab_and_exits_143() {
@@ -16,54 +40,12 @@ fn sigterm_mid_case_reports_what_ran_removes_the_lab_and_exits_143() {
     }
     let out = std::env::temp_dir().join(format!("gatecheck-sigterm-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
-    // One job: the first case waits 125 s of real time after its first exchange; the second
-    // cannot start before it ends.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatecheck"))
-        .args([
-            "run",
-            "cases/timeouts/udp_mapping_kept_idle_2min.yaml",
-            "cases/tfo/cookie_then_data.yaml",
-            "--gateway",
-            "netns",
-            "--jobs",
-            "1",
-            "--capture",
-            "all",
-            "--color=never",
-            "--out",
-        ])
-        .arg(&out)
-        .current_dir(root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Wait (bounded) until this run's lab exists (other labs may stand beside it), then until
-    // the case is in its long wait.
-    let until = Instant::now() + Duration::from_secs(10);
-    let mine = format!("made by pid {} ", child.id());
-    let lab = loop {
-        let status = gatecheck(&["lab", "status"]).stdout;
-        if let Some(line) = status.lines().find(|l| l.contains(&mine)) {
-            break line.split_whitespace().next().unwrap().to_string();
-        }
-        assert!(Instant::now() < until, "the run never built its lab:\n{status}");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let mut child = slow_run(&out, &["--capture", "all"], Stdio::piped(), Stdio::null());
+    // Once this run's lab exists (other labs may stand beside it), the case is in its long wait.
+    let lab = lab_of(child.id());
     std::thread::sleep(Duration::from_millis(800));
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let until = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > until {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the run did not end within 10 s of SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_bounded(&mut child, Duration::from_secs(10), "the run after SIGTERM");
     let mut stdout = String::new();
     std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
     assert_eq!(status.code(), Some(143), "{stdout}");
@@ -108,48 +90,10 @@ fn max_duration_stops_the_run_reports_what_did_not_run_and_exits_3() {
     }
     let out = std::env::temp_dir().join(format!("gatecheck-maxdur-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatecheck"))
-        .args([
-            "run",
-            "cases/timeouts/udp_mapping_kept_idle_2min.yaml",
-            "cases/tfo/cookie_then_data.yaml",
-            "--gateway",
-            "netns",
-            "--jobs",
-            "1",
-            "--max-duration",
-            "3s",
-            "--color=never",
-            "--out",
-        ])
-        .arg(&out)
-        .current_dir(root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mine = format!("made by pid {} ", child.id());
-    let mut lab = None;
-    let status = loop {
-        if lab.is_none() {
-            lab = gatecheck(&["lab", "status"])
-                .stdout
-                .lines()
-                .find(|l| l.contains(&mine))
-                .map(|l| l.split_whitespace().next().unwrap().to_string());
-        }
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        // Bounded: the first case alone would take 125 s.
-        if started.elapsed() > Duration::from_secs(30) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("--max-duration 3s did not stop the run within 30 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let mut child = slow_run(&out, &["--max-duration", "3s"], Stdio::null(), Stdio::piped());
+    let lab = lab_of(child.id());
+    // Bounded: the first case alone would take 125 s.
+    let status = wait_bounded(&mut child, Duration::from_secs(30), "the run with --max-duration 3s");
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert_eq!(status.code(), Some(3), "{stderr}");
@@ -159,7 +103,6 @@ fn max_duration_stops_the_run_reports_what_did_not_run_and_exits_3() {
     assert_eq!(v["timeouts.udp_mapping_kept_idle_2min"].0, "skip", "{xml}");
     assert_eq!(v["tfo.cookie_then_data"].0, "skip", "{xml}");
     assert!(xml.contains("not run: --max-duration 3s reached"), "{xml}");
-    let lab = lab.expect("the run's lab was seen");
     let after = sh(&["ip", "netns", "list"]);
     assert!(
         !after.contains(&format!("gc-{lab}-")),

@@ -32,16 +32,6 @@ fn case_files() -> BTreeMap<String, String> {
         .collect()
 }
 
-/// The console line of a case's verdict without its timing: `FAIL id: step 8: reason`.
-fn verdict_line(stdout: &str, id: &str) -> Option<String> {
-    stdout.lines().find_map(|l| {
-        let (verdict, rest) = l.split_once('[')?;
-        let rest = rest.split_once("] ")?.1;
-        let rest = rest.split(" (").next().unwrap_or(rest);
-        (rest == id || rest.starts_with(&format!("{id}:"))).then(|| format!("{} {rest}", verdict.trim()))
-    })
-}
-
 /// The every sim profile `gatecheck gateways` lists, the compliant one first.
 fn sim_profiles() -> Vec<String> {
     let r = gatecheck(&["gateways"]);

@@ -60,16 +60,6 @@ fn stop(mut child: Child) {
     let _ = child.wait();
 }
 
-/// The console verdict line without its timing or warnings: `FAIL id: step 8: reason`.
-fn verdict_line(stdout: &str, id: &str) -> Option<String> {
-    stdout.lines().find_map(|l| {
-        let (verdict, rest) = l.split_once('[')?;
-        let rest = rest.split_once("] ")?.1;
-        let rest = rest.split(" (").next().unwrap_or(rest);
-        (rest == id || rest.starts_with(&format!("{id}:"))).then(|| format!("{} {rest}", verdict.trim()))
-    })
-}
-
 #[test]
 fn a_tcpdump_capture_of_the_lab_verifies_as_the_live_run() {
     if let Err(why) = root_and_tools() {

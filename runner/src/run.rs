@@ -199,6 +199,20 @@ pub fn run_all(
     left
 }
 
+/// A current-thread runtime on tokio's paused clock (waits cost nothing), or the verdict *error*
+/// for `job` when it cannot start.
+pub fn paused_runtime(job: &Job) -> Result<tokio::runtime::Runtime, Box<CaseResult>> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .map_err(|e| {
+            let mut r = not_run(job, format!("could not start the engine: {e}"));
+            r.verdict = Verdict::Error;
+            Box::new(r)
+        })
+}
+
 /// Runs one case on a fresh gateway.
 pub fn run_one(job: &Job, testbed: &dsl::Testbed, gateway: &GatewaySpec, seed: u64, stop: &StopSignal) -> CaseResult {
     if let Some(reason) = skip_reason(&job.case, testbed) {
@@ -210,17 +224,9 @@ pub fn run_one(job: &Job, testbed: &dsl::Testbed, gateway: &GatewaySpec, seed: u
     if let GatewaySpec::Wire = gateway {
         return run_wire(job, testbed, seed, stop);
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build();
-    let rt = match rt {
+    let rt = match paused_runtime(job) {
         Ok(rt) => rt,
-        Err(e) => {
-            let mut r = not_run(job, format!("could not start the engine: {e}"));
-            r.verdict = Verdict::Error;
-            return r;
-        }
+        Err(r) => return *r,
     };
     let mut result = rt.block_on(async {
         let tb: Box<dyn crate::testbed::Testbed> = match gateway {

@@ -329,21 +329,13 @@ impl Testbed for ReplayTestbed {
 
 /// Judges `case` against `frames` and returns the result a live run would have given.
 pub fn verify(case: &Case, testbed: &dsl::Testbed, frames: Vec<ReplayFrame>, skew: Duration) -> CaseResult {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build();
-    let rt = match rt {
+    let job = crate::run::Job {
+        case: case.clone(),
+        group: String::new(),
+    };
+    let rt = match crate::run::paused_runtime(&job) {
         Ok(rt) => rt,
-        Err(e) => {
-            return crate::run::not_run(
-                &crate::run::Job {
-                    case: case.clone(),
-                    group: String::new(),
-                },
-                format!("could not start the engine: {e}"),
-            );
-        }
+        Err(r) => return *r,
     };
     rt.block_on(async {
         let tb = ReplayTestbed::new(frames);

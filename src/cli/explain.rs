@@ -9,17 +9,9 @@ pub fn run(out: &Output, file: &Path, testbed: Option<&Path>) -> u8 {
     let Some(testbed) = out.testbed(testbed) else {
         return EXIT_USAGE;
     };
-    let loaded = match dsl::load(&[file.to_path_buf()], &testbed) {
-        Ok(l) => l,
-        Err(e) => {
-            out.error(&e.to_string());
-            return EXIT_USAGE;
-        }
-    };
-    out.diagnostics(&loaded);
-    if loaded.has_errors() {
+    let Some(loaded) = out.load_cases(&[file.to_path_buf()], &testbed, "") else {
         return EXIT_USAGE;
-    }
+    };
     let text: Vec<String> = loaded.cases().map(dsl::display::explain).collect();
     out.stdout(&text.join("\n"));
     EXIT_OK

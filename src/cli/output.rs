@@ -46,6 +46,30 @@ impl Output {
         self.stderr(&format!("error: {msg}\n"));
     }
 
+    /// Compiles the case files under `paths` and renders their diagnostics; `None` (after saying
+    /// why, with `what_not_done` such as "nothing was run") when a path cannot be read or a file
+    /// has errors.
+    pub fn load_cases(&self, paths: &[std::path::PathBuf], testbed: &Testbed, what_not_done: &str) -> Option<Loaded> {
+        let loaded = match dsl::load(paths, testbed) {
+            Ok(l) => l,
+            Err(e) => {
+                self.error(&e.to_string());
+                return None;
+            }
+        };
+        self.diagnostics(&loaded);
+        if loaded.has_errors() {
+            if !what_not_done.is_empty() {
+                self.error(&format!(
+                    "{} error(s) in the case files; {what_not_done}",
+                    loaded.error_count()
+                ));
+            }
+            return None;
+        }
+        Some(loaded)
+    }
+
     /// Renders every diagnostic of every file (errors and warnings) to stderr.
     pub fn diagnostics(&self, loaded: &Loaded) {
         for e in &loaded.unreadable {

@@ -114,21 +114,9 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let loaded = match dsl::load(&args.paths, &testbed) {
-        Ok(l) => l,
-        Err(e) => {
-            out.error(&e.to_string());
-            return EXIT_USAGE;
-        }
-    };
-    out.diagnostics(&loaded);
-    if loaded.has_errors() {
-        out.error(&format!(
-            "{} error(s) in the case files; nothing was run",
-            loaded.error_count()
-        ));
+    let Some(loaded) = out.load_cases(&args.paths, &testbed, "nothing was run") else {
         return EXIT_USAGE;
-    }
+    };
     let mut jobs = Vec::new();
     for f in &loaded.files {
         for c in &f.compiled.cases {

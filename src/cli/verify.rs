@@ -58,21 +58,9 @@ pub fn run(out: &Output, args: VerifyArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let loaded = match dsl::load(std::slice::from_ref(&args.case), &testbed) {
-        Ok(l) => l,
-        Err(e) => {
-            out.error(&e.to_string());
-            return EXIT_USAGE;
-        }
-    };
-    out.diagnostics(&loaded);
-    if loaded.has_errors() {
-        out.error(&format!(
-            "{} error(s) in the case file; nothing was verified",
-            loaded.error_count()
-        ));
+    let Some(loaded) = out.load_cases(std::slice::from_ref(&args.case), &testbed, "nothing was verified") else {
         return EXIT_USAGE;
-    }
+    };
     let cases: Vec<_> = loaded.files.iter().flat_map(|f| f.compiled.cases.iter()).collect();
     let wanted = args.case_id.clone().or_else(|| case_named_in(&capture));
     let case = match (&wanted, cases.as_slice()) {

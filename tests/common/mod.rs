@@ -100,3 +100,52 @@ pub fn junit_verdicts(xml: &str) -> std::collections::BTreeMap<String, (String, 
     }
     v
 }
+
+/// A case's verdict line on the console, without its timing or warnings:
+/// `FAIL id: step 8: reason`, `PASS id`.
+pub fn verdict_line(stdout: &str, id: &str) -> Option<String> {
+    stdout.lines().find_map(|l| {
+        let (verdict, rest) = l.split_once('[')?;
+        let rest = rest.split_once("] ")?.1;
+        let rest = rest.split(" (").next().unwrap_or(rest);
+        (rest == id || rest.starts_with(&format!("{id}:"))).then(|| format!("{} {rest}", verdict.trim()))
+    })
+}
+
+/// Waits (bounded by `limit`) for `child` to exit; kills it and panics with `what` past the limit.
+pub fn wait_bounded(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+    what: &str,
+) -> std::process::ExitStatus {
+    let until = std::time::Instant::now() + limit;
+    loop {
+        if let Some(s) = child.try_wait().expect("wait for the child") {
+            return s;
+        }
+        if std::time::Instant::now() > until {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+}
+
+/// The id of the `netns` lab that process `pid` made, from `gatecheck lab status`, once it
+/// exists (bounded wait: 10 s).
+pub fn lab_of(pid: u32) -> String {
+    let mine = format!("made by pid {pid} ");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let status = gatecheck(&["lab", "status"]).stdout;
+        if let Some(line) = status.lines().find(|l| l.contains(&mine)) {
+            return line.split_whitespace().next().unwrap_or_default().to_string();
+        }
+        assert!(
+            std::time::Instant::now() < until,
+            "process {pid} never built its lab:\n{status}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+}
