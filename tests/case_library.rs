@@ -257,3 +257,27 @@ fn every_case_fails_exactly_where_the_table_says_and_every_quirk_fails_a_case() 
         );
     }
 }
+
+/// Each case tells a QA engineer what it is about and where the requirement comes from, and
+/// every step at which a quirk makes it fail says, in its `why:`, which gateway bug that means.
+#[test]
+fn every_case_has_a_title_refs_tags_and_a_why_where_it_fails() {
+    let loaded = dsl::load(&[root().join("cases")], &dsl::Testbed::builtin()).expect("the library loads");
+    assert!(!loaded.has_errors());
+    let mut missing = Vec::new();
+    for case in loaded.cases() {
+        let base = case.id.split('[').next().unwrap_or(&case.id);
+        if case.title.trim().len() < 20 || case.refs.is_empty() || case.tags.is_empty() {
+            missing.push(format!("{}: title, refs and tags", case.id));
+        }
+        let Some(p) = LIBRARY.iter().find(|p| p.case == base) else { continue };
+        for (profile, n) in p.fails {
+            match case.steps.iter().find(|s| s.number == *n) {
+                Some(s) if s.why.as_deref().is_some_and(|w| !w.trim().is_empty()) => {}
+                Some(_) => missing.push(format!("{}: step {n} (failed by {profile}) has no `why:`", case.id)),
+                None => missing.push(format!("{}: no step {n}", case.id)),
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
