@@ -270,7 +270,9 @@ fn every_case_has_a_title_refs_tags_and_a_why_where_it_fails() {
         if case.title.trim().len() < 20 || case.refs.is_empty() || case.tags.is_empty() {
             missing.push(format!("{}: title, refs and tags", case.id));
         }
-        let Some(p) = LIBRARY.iter().find(|p| p.case == base) else { continue };
+        let Some(p) = LIBRARY.iter().find(|p| p.case == base) else {
+            continue;
+        };
         for (profile, n) in p.fails {
             match case.steps.iter().find(|s| s.number == *n) {
                 Some(s) if s.why.as_deref().is_some_and(|w| !w.trim().is_empty()) => {}

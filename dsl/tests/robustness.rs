@@ -71,6 +71,39 @@ fn compile_bounded(text: &str) {
     }
 }
 
+/// The built-in testbed with every value written out, plus the keys it leaves at their defaults.
+fn seed_testbed() -> String {
+    let mut t = Testbed::builtin().to_yaml();
+    t.push_str("noise: [\"udp 5678\", \"tcp 7547\"]\n");
+    t.replace("lan:\n", "lan:\n  interface: tlan\n")
+}
+
+/// Reads a testbed file: a testbed or diagnostics inside the file, never a panic or a hang.
+fn testbed_bounded(text: &str) {
+    let f = SourceFile::new(Path::new("testbed.yaml"), text);
+    let t0 = Instant::now();
+    let out = Testbed::from_source(&f);
+    assert!(
+        t0.elapsed() < HANG,
+        "reading the testbed took {:?}: a hang\n{text}",
+        t0.elapsed()
+    );
+    if let Err(diags) = out {
+        for d in &diags {
+            let (s, e) = (d.span.start as usize, d.span.end as usize);
+            assert!(s <= e && e <= f.text().len(), "span {s}..{e} outside the file\n{text}");
+            let _ = d.render(&f, false);
+        }
+    }
+}
+
+#[test]
+fn the_seed_testbed_reads_back() {
+    let f = SourceFile::new(Path::new("testbed.yaml"), seed_testbed());
+    let t = Testbed::from_source(&f).map_err(|d| format!("{d:?}")).unwrap();
+    assert_eq!(t.lan.interface.as_deref(), Some("tlan"));
+}
+
 #[test]
 fn the_seed_case_compiles() {
     let f = SourceFile::new(Path::new("seed.yaml"), SEED_CASE);
@@ -210,6 +243,11 @@ proptest! {
         compile_bounded(&s);
         compile_bounded(&format!("case: a\ntitle: b\nsteps:\n  - lan: {}\n", s.replace('\n', " ")));
         compile_bounded(&format!("case: a\ntitle: b\nsteps:\n  - wan: expect {}\n", s.replace('\n', " ")));
+    }
+
+    #[test]
+    fn mutated_testbeds_never_panic(ops in prop::collection::vec((any::<usize>(), any::<u8>(), any::<usize>()), 1..8)) {
+        testbed_bounded(&mutate(&seed_testbed(), &ops));
     }
 
     #[test]
