@@ -104,6 +104,20 @@ fn the_seed_testbed_reads_back() {
     assert_eq!(t.lan.interface.as_deref(), Some("tlan"));
 }
 
+/// Found by the `parse_sentence` fuzz target: a lone word after a no-break space (two bytes of
+/// whitespace) used to cut a string inside a character.
+#[test]
+fn a_word_after_a_multibyte_space_is_a_positioned_error() {
+    for sentence in [
+        "udp lan:1 -> wan:2 S\u{a0}bogus",
+        "dp.<n f ecct,r\u{a0}r\u{a0}]r\u{a0}]r\u{a0}]eeee,r\u{a0}r\u{a0}]r\u{a0}]r\u{a0}]e->eeeeleneeeYYYYYr\u{a0}r\u{a0}]r\u{a0}]r\u{a0}]eeee,r\u{a0}r\u{a0}]r\u{a0}]r\u{a0}]eee=",
+    ] {
+        compile_bounded(&format!(
+            "case: a\ntitle: b\nsteps:\n  - lan: '{sentence}'\n  - wan: 'expect {sentence}'\n"
+        ));
+    }
+}
+
 #[test]
 fn the_seed_case_compiles() {
     let f = SourceFile::new(Path::new("seed.yaml"), SEED_CASE);

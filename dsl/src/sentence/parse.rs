@@ -392,7 +392,13 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, map: &dyn SpanMap) -> D
     // the word and say what a clause is.
     if expected.len() == 1 && expected[0].starts_with("an operator") {
         let before = text[..pos].trim_end();
-        let start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        // The word starts after the last whitespace character, which may be wider than a byte
+        // (a no-break space is two).
+        let start = before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let word = &before[start..];
         if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
             let d = Diagnostic::error(map.span(start..before.len()), format!("`{word}` is not a clause of a packet sentence"))
