@@ -149,18 +149,6 @@ fn outcomes(paths: &[&str], gateway: &str) -> BTreeMap<String, Outcome> {
     out
 }
 
-/// The simulated profiles, as `gatecheck gateways` lists them.
-fn sim_profiles() -> Vec<String> {
-    let r = gatecheck(&["gateways"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    r.stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("sim:"))
-        .filter_map(|l| l.split_whitespace().next())
-        .map(str::to_string)
-        .collect()
-}
-
 /// What the table says a case gives on a profile (`""` = compliant).
 fn expected(p: &Proof, profile: &str) -> Outcome {
     match p.fails.iter().find(|(q, _)| *q == profile) {
@@ -213,7 +201,7 @@ fn every_library_case_is_in_the_table_with_its_file_named_after_its_id() {
 
 #[test]
 fn every_case_fails_exactly_where_the_table_says_and_every_quirk_fails_a_case() {
-    let profiles = sim_profiles();
+    let profiles = sim_quirks();
     assert!(profiles.len() >= 20, "gateways lists {} sim profiles", profiles.len());
     let known: BTreeSet<&str> = profiles.iter().map(String::as_str).collect();
     for p in LIBRARY.iter().chain(EXTRA.iter().map(|(_, p)| p)) {

@@ -119,6 +119,29 @@ pub struct CaptureRunInfo {
     pub interfaces: [String; 2],
 }
 
+impl CaptureRunInfo {
+    /// The metadata of `result`'s capture. A [`CaseResult`] has no start time: its wall-clock
+    /// start is taken as now minus the case's duration.
+    pub fn meta_for(&self, result: &CaseResult) -> CaptureMeta {
+        CaptureMeta {
+            case_id: result.id.clone(),
+            title: result.title.clone(),
+            verdict: result.verdict.name().to_string(),
+            gateway: self.gateway.clone(),
+            version: self.version.clone(),
+            interfaces: self.interfaces.clone(),
+            failure: result
+                .failure
+                .as_ref()
+                .map(|f| f.render())
+                .or_else(|| result.reason.clone()),
+            start: SystemTime::now()
+                .checked_sub(result.duration)
+                .unwrap_or(SystemTime::UNIX_EPOCH),
+        }
+    }
+}
+
 /// Writes `<dir>/<case-id>.pcapng` (see [`capture_path`]) for every case the mode chooses, when
 /// the case finishes.
 ///
@@ -158,22 +181,7 @@ impl Reporter for CaptureReporter {
         let Some(path) = self.config.path_for(result) else {
             return;
         };
-        let meta = CaptureMeta {
-            case_id: result.id.clone(),
-            title: result.title.clone(),
-            verdict: result.verdict.name().to_string(),
-            gateway: self.run.gateway.clone(),
-            version: self.run.version.clone(),
-            interfaces: self.run.interfaces.clone(),
-            failure: result
-                .failure
-                .as_ref()
-                .map(|f| f.render())
-                .or_else(|| result.reason.clone()),
-            start: SystemTime::now()
-                .checked_sub(result.duration)
-                .unwrap_or(SystemTime::UNIX_EPOCH),
-        };
+        let meta = self.run.meta_for(result);
         match write_capture(&path, &meta, &result.frames) {
             Ok(()) => self.written.push(path),
             Err(e) => self.errors.push(e),

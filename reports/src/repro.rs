@@ -2,7 +2,8 @@
 //! the case file, the testbed with every value written out, the capture, a README naming the
 //! failure and the command that reruns it, and `repro.txt`, which `gatecheck run <bundle>` reads.
 
-use crate::pcapng::{CaptureMeta, write_capture};
+use crate::CaptureRunInfo;
+use crate::pcapng::write_capture;
 use crate::{ReportError, Reporter, RunInfo, RunSummary};
 use runner::result::{CaseResult, Verdict};
 use std::collections::HashMap;
@@ -66,29 +67,22 @@ impl Manifest {
 pub struct ReproReporter {
     dir: PathBuf,
     testbed: dsl::Testbed,
-    gateway: String,
+    run: CaptureRunInfo,
     seeds: HashMap<String, u64>,
-    version: String,
-    interfaces: [String; 2],
     errors: Vec<ReportError>,
     written: Vec<PathBuf>,
 }
 
 impl ReproReporter {
-    /// Bundles go under `dir` (`<out>/repro`). `testbed` is the one the run used, `gateway` the
-    /// gateway spec as the user would write it, `seeds` each case id's seed.
-    pub fn new(dir: PathBuf, testbed: &dsl::Testbed, gateway: &str, seeds: HashMap<String, u64>) -> Self {
-        let iface = |s: &dsl::testbed::SideConf, name: &str| match &s.interface {
-            Some(i) => format!("{name}: testbed interface {i}, gateway {gateway}"),
-            None => format!("{name}: gateway {gateway}"),
-        };
+    /// Bundles go under `dir` (`<out>/repro`). `testbed` is the one the run used, `run` what its
+    /// captures say about where they were recorded (its gateway is the spec as the user would
+    /// write it), `seeds` each case id's seed.
+    pub fn new(dir: PathBuf, testbed: &dsl::Testbed, run: CaptureRunInfo, seeds: HashMap<String, u64>) -> Self {
         ReproReporter {
             dir,
-            interfaces: [iface(&testbed.lan, "lan"), iface(&testbed.wan, "wan")],
             testbed: testbed.clone(),
-            gateway: gateway.to_string(),
+            run,
             seeds,
-            version: env!("CARGO_PKG_VERSION").to_string(),
             errors: Vec::new(),
             written: Vec::new(),
         }
@@ -114,26 +108,17 @@ impl ReproReporter {
         let case_copy = case_dir.join(&name);
         std::fs::copy(&r.file, &case_copy).map_err(io(&r.file))?;
         let mut testbed = self.testbed.clone();
-        testbed.gateway = Some(self.gateway.clone());
+        testbed.gateway = Some(self.run.gateway.clone());
         let tb_path = bundle.join("testbed.yaml");
         std::fs::write(&tb_path, testbed.to_yaml()).map_err(io(&tb_path))?;
         let capture = bundle.join("capture.pcapng");
-        let meta = CaptureMeta {
-            case_id: r.id.clone(),
-            title: r.title.clone(),
-            verdict: r.verdict.name().to_string(),
-            gateway: self.gateway.clone(),
-            version: self.version.clone(),
-            interfaces: self.interfaces.clone(),
-            failure: r.failure.as_ref().map(|f| f.render()).or(r.reason.clone()),
-            start: std::time::SystemTime::now() - r.duration,
-        };
+        let meta = self.run.meta_for(r);
         write_capture(&capture, &meta, &r.frames)?;
         let seed = self.seeds.get(&r.id).copied().unwrap_or(0);
         let manifest = Manifest {
             case_id: r.id.clone(),
             case_file: Path::new("case").join(&name),
-            gateway: self.gateway.clone(),
+            gateway: self.run.gateway.clone(),
             seed,
         };
         let m_path = bundle.join(MANIFEST);
@@ -170,14 +155,14 @@ impl ReproReporter {
         let _ = writeln!(
             s,
             "Gateway: {}   gatecheck {}   seed {}\n",
-            self.gateway, self.version, m.seed
+            self.run.gateway, self.run.version, m.seed
         );
         let d = bundle.display();
         let _ = write!(
             s,
             "Files\n  {case}  the case file as it ran\n  testbed.yaml  the testbed, every value written out (`gateway:` names where it ran)\n  capture.pcapng  both sides of the gateway (interfaces lan and wan), step comments on the frames\n  {MANIFEST}  what `gatecheck run` reads to rerun this bundle\n\nRerun it\n  gatecheck run {d}\nwhich is the same as\n  gatecheck run {d}/{case} --testbed {d}/testbed.yaml --gateway {gw} --seed {seed} --filter '{id}'\nOn your own bench (two NICs cabled to the gateway):\n  gatecheck run {d} --gateway wire --testbed your-bench.yaml\nJudge a capture you recorded yourself (`dumpcap -i LAN -i WAN -w both.pcapng`, or two files\n  merged with `mergecap -I none -w both.pcapng lan.pcap wan.pcap`):\n  gatecheck verify your-capture.pcapng {d}/{case} --lan IF --wan IF\n",
             case = m.case_file.display(),
-            gw = self.gateway,
+            gw = self.run.gateway,
             seed = m.seed,
             id = r.id,
         );

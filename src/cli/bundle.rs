@@ -2,7 +2,7 @@
 //! with the bundle's testbed, gateway and seed unless the command line overrides them.
 
 use reports::{MANIFEST, Manifest};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// What a bundle sets for the run.
 #[derive(Debug)]
@@ -51,10 +51,5 @@ impl Bundle {
     /// The bundle's testbed file (every value written out, `gateway:` naming where it failed).
     pub fn testbed_file(&self) -> PathBuf {
         self.dir.join("testbed.yaml")
-    }
-
-    /// The bundle's folder, for messages.
-    pub fn path(&self) -> &Path {
-        &self.dir
     }
 }

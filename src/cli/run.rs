@@ -74,7 +74,7 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
         Ok(Some(bundle)) => {
             out.stderr(&format!(
                 "rerunning repro bundle {}: case {} (failed on {})\n",
-                bundle.path().display(),
+                bundle.dir.display(),
                 bundle.manifest.case_id,
                 bundle.manifest.gateway
             ));
@@ -211,15 +211,13 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
         mode: args.capture,
     };
     let mut junit = JunitReporter::new(junit_path.clone()).with_captures(captures.clone());
-    let mut capture = CaptureReporter::new(
-        captures,
-        CaptureRunInfo {
-            gateway: gateway_text.clone(),
-            version: info.version.clone(),
-            interfaces: interface_descriptions(&testbed, &gateway, &gateway_text),
-        },
-    );
-    let mut repro = ReproReporter::new(args.out.join("repro"), &testbed, &gateway_text, seeds);
+    let run_info = CaptureRunInfo {
+        gateway: gateway_text.clone(),
+        version: info.version.clone(),
+        interfaces: interface_descriptions(&testbed, &gateway, &gateway_text),
+    };
+    let mut capture = CaptureReporter::new(captures, run_info.clone());
+    let mut repro = ReproReporter::new(args.out.join("repro"), &testbed, run_info, seeds);
     let mut console = console;
     console.run_started(&info);
     junit.run_started(&info);

@@ -4,7 +4,7 @@
 use super::output::Output;
 use super::run::EXIT_TESTBED;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use reports::pcapng::{Capture, PacketDirection};
+use reports::pcapng::Capture;
 use reports::{ConsoleReporter, JunitReporter, Reporter, RunInfo, RunSummary};
 use runner::result::{Direction, Verdict};
 use runner::verify::{RecordedPacket, Recording};
@@ -174,10 +174,7 @@ fn recording_of(capture: &Capture) -> Recording {
             .map(|f| RecordedPacket {
                 interface: f.interface,
                 timestamp_ns: f.timestamp_ns,
-                direction: f.direction.map(|d| match d {
-                    PacketDirection::Outbound => Direction::Sent,
-                    PacketDirection::Inbound => Direction::Received,
-                }),
+                direction: f.direction.map(Direction::from),
                 bytes: f.bytes.clone(),
             })
             .collect(),

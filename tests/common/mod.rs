@@ -149,3 +149,16 @@ pub fn lab_of(pid: u32) -> String {
         std::thread::sleep(std::time::Duration::from_millis(30));
     }
 }
+
+/// The quirk profiles of the simulated gateway (`syn-data-drop`, ...), as `gatecheck gateways`
+/// lists them.
+pub fn sim_quirks() -> Vec<String> {
+    let r = gatecheck(&["gateways"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("sim:"))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}

@@ -2,7 +2,7 @@
 //! case's [`Env`], into a [`FrameRepr`] (DSL.md §3.9, and §4 for relative sequence numbers).
 
 use super::env::{Env, EvalError, RtVal, parse_hex};
-use super::flow::{C2S, Dir, S2C};
+use super::flow::Dir;
 use crate::wire::ethernet::ethertype;
 use crate::wire::tcp_options::{TcpOption, TcpOptions};
 use crate::wire::{
@@ -414,7 +414,7 @@ impl BuildCx<'_> {
             return Ok((seq_w.unwrap_or(0), ack_w.unwrap_or(0)));
         };
         let side = self.side as usize;
-        let dir: Dir = if self.side == Side::Lan { C2S } else { S2C };
+        let dir: Dir = super::flow::sent_dir(self.side);
         let other = 1 - dir;
         let f = &mut self.env.flows[id];
         let syn = flags & 0x02 != 0;
@@ -451,7 +451,7 @@ impl BuildCx<'_> {
             })
         };
         let side = self.side as usize;
-        let peer = if self.side == Side::Lan { S2C } else { C2S };
+        let peer = super::flow::out_dir(self.side);
         for o in p.options.iter().flatten() {
             out.push(match o {
                 TcpOptionSpec::Mss(v) => TcpOption::Mss(int(self, v, 16)? as u16),

@@ -807,7 +807,7 @@ impl Run<'_> {
         }
         // Flow bookkeeping: the WAN address, and what this side has seen of the sequence space.
         if let Some(id) = pattern.flow {
-            let dir = if side == Side::Wan { C2S } else { S2C };
+            let dir = super::flow::out_dir(side);
             if let (Side::Wan, Some(ip)) = (side, &view.ip) {
                 if self.case.flows[id].family == Family::V4 && self.env.flows[id].wan_addr.is_none() {
                     self.env.flows[id].wan_addr = Some(ip.src);

@@ -1,6 +1,7 @@
 //! Per-flow state while a case runs: the client port, the WAN mapping once learned, the ISNs,
 //! and what each side has seen of each direction's sequence space (DSL.md §4).
 
+use dsl::plan::Side;
 use std::net::IpAddr;
 
 /// Direction within a flow: index 0 = client → server, 1 = server → client.
@@ -9,6 +10,21 @@ pub type Dir = usize;
 pub const C2S: Dir = 0;
 /// Server → client.
 pub const S2C: Dir = 1;
+
+/// The direction of a segment an emulated host on `side` sends: the LAN client's go client →
+/// server, the WAN server's server → client.
+pub fn sent_dir(side: Side) -> Dir {
+    match side {
+        Side::Lan => C2S,
+        Side::Wan => S2C,
+    }
+}
+
+/// The direction of a segment that comes out of the gateway on `side` (the opposite of what
+/// is sent there).
+pub fn out_dir(side: Side) -> Dir {
+    sent_dir(side.other())
+}
 
 /// The state of one flow.
 #[derive(Clone, Debug, Default)]

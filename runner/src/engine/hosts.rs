@@ -81,7 +81,7 @@ fn emulated_mac(ip: IpAddr, side: Side, testbed: &Testbed) -> Option<[u8; 6]> {
     };
     if is(&conf.gateway)
         || testbed
-            .side(other(side))
+            .side(side.other())
             .gateway
             .ipv4
             .is_some_and(|a| IpAddr::V4(a.0) == ip)
@@ -95,13 +95,6 @@ fn emulated_mac(ip: IpAddr, side: Side, testbed: &Testbed) -> Option<[u8; 6]> {
     match side {
         Side::Wan if !link_local => conf.hosts.first().and_then(|h| h.mac),
         _ => None,
-    }
-}
-
-fn other(s: Side) -> Side {
-    match s {
-        Side::Lan => Side::Wan,
-        Side::Wan => Side::Lan,
     }
 }
 

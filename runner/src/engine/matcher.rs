@@ -3,7 +3,7 @@
 //! first occurrence, and flow sequence numbers are compared relative to the flow's ISNs.
 
 use super::env::{Env, RtVal, parse_hex};
-use super::flow::{C2S, Dir, S2C};
+use super::flow::{C2S, Dir};
 use crate::result::Row;
 use crate::view::{L4View, View};
 use crate::wire::tcp_options::{TcpOption, TcpOptions};
@@ -126,7 +126,7 @@ impl Matcher<'_> {
     }
 
     fn flow_dir(&self, inner: bool) -> Dir {
-        if inner || self.side == Side::Wan { C2S } else { S2C }
+        if inner { C2S } else { super::flow::out_dir(self.side) }
     }
 
     fn compare_into(&self, spec: &PacketSpec, view: &View, acc: &mut Acc, inner: bool) {

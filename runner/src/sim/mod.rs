@@ -58,13 +58,6 @@ fn ix(s: Side) -> usize {
     }
 }
 
-fn other(s: Side) -> Side {
-    match s {
-        Side::Lan => Side::Wan,
-        Side::Wan => Side::Lan,
-    }
-}
-
 impl SimGateway {
     /// A fresh gateway with the testbed's addresses and a profile of quirks.
     pub fn new(testbed: &dsl::Testbed, profile: &Profile, seed: u64) -> SimGateway {
@@ -421,7 +414,7 @@ impl SimGateway {
         if self.bogon6(side, &ip) {
             return;
         }
-        let out = other(side);
+        let out = side.other();
         if !self.v6.allow(side, &frame, &l2, &ip, self.now, &self.profile) {
             return;
         }

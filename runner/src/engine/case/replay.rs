@@ -4,7 +4,7 @@
 
 use super::{Rec, Run, StepEnd, side_ix};
 use crate::engine::env::{Env, RtVal};
-use crate::engine::flow::{C2S, S2C};
+use crate::engine::flow::sent_dir;
 use crate::engine::matcher::{self, MatchResult, Matcher};
 use crate::engine::noise;
 use crate::result::{CandidateKind, Direction};
@@ -128,7 +128,7 @@ impl Run<'_> {
             }
         }
         if let L4View::Tcp { seq, .. } = view.l4 {
-            let dir = if side == Side::Lan { C2S } else { S2C };
+            let dir = sent_dir(side);
             if !replay.isn_known[id][dir] {
                 let rel = written_rel(env, packet, Field::Seq, self.testbed).unwrap_or(if packet_is_syn(packet) {
                     0
@@ -153,7 +153,7 @@ impl Run<'_> {
             return;
         };
         if let L4View::Tcp { seq, flags, .. } = view.l4 {
-            let dir = if side == Side::Lan { C2S } else { S2C };
+            let dir = sent_dir(side);
             replay.isn_known[id][dir] = true;
             let f = &mut self.env.flows[id];
             let end = seq
@@ -182,7 +182,7 @@ impl Run<'_> {
             return m;
         };
         let f = &env.flows[id];
-        let dir = if side == Side::Lan { C2S } else { S2C };
+        let dir = sent_dir(side);
         let other = 1 - dir;
         if let Some(rel) = written_rel(env, packet, Field::Seq, self.testbed) {
             m.total += 1;
