@@ -61,7 +61,7 @@ struct BenchCase {
     pattern: dsl::plan::PacketSpec,
     env: crate::engine::env::Env,
     rng: rand::rngs::StdRng,
-    ip_ids: std::collections::HashMap<std::net::IpAddr, u16>,
+    ip_ids: crate::engine::build::IpIdCounters,
 }
 
 impl BenchCase {
@@ -115,8 +115,8 @@ impl BenchCase {
 
     /// The engine's receive path: parse, answer ARP/ND for emulated hosts, match on WAN.
     fn handle(&self, tb: &mut dyn Testbed, r: &Received) -> bool {
-        let frame = crate::wire::FrameRepr::parse(&r.bytes);
-        let view = crate::view::View::of_frame(&frame);
+        let mut frame = crate::wire::FrameRepr::parse(&r.bytes);
+        let view = crate::view::View::of_frame_taking_payload(&mut frame);
         if let Some(reply) = crate::engine::hosts::answer(&frame, &view, r.side, &self.testbed) {
             let _ = tb.send(r.side, &reply);
             return false;

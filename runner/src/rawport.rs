@@ -9,7 +9,7 @@ use crate::afpacket::PacketSocket;
 use crate::testbed::{Received, Testbed, TestbedError};
 use dsl::plan::Side;
 use std::task::{Context, Poll};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
 use tokio::time::Instant;
@@ -18,9 +18,48 @@ use tokio::time::Instant;
 /// LAB-NOTES shows losses with small buffers under floods).
 const SOCKET_BUFFER: usize = 8 << 20;
 
+/// How long one reading of the two clocks serves to convert kernel timestamps.
+const CLOCK_PAIR_LIFE: Duration = Duration::from_millis(1);
+
+/// Converts the kernel's receive timestamps (wall clock) into the engine's clock (tokio's
+/// `Instant`) without reading either clock per frame: one reading of both clocks serves every
+/// frame whose timestamp lies within [`CLOCK_PAIR_LIFE`] after it. Drift between the two clocks
+/// over that time is far below a microsecond; a step of the wall clock puts the next timestamp
+/// outside the window and forces a new reading.
+struct KernelClock {
+    wall: SystemTime,
+    mono: Instant,
+}
+
+impl KernelClock {
+    fn read() -> KernelClock {
+        KernelClock {
+            mono: Instant::now(),
+            wall: SystemTime::now(),
+        }
+    }
+
+    /// The engine-clock time of a frame the kernel stamped `kernel` (now, if it did not).
+    fn at(&mut self, kernel: Option<SystemTime>) -> Instant {
+        let Some(k) = kernel else { return Instant::now() };
+        match k.duration_since(self.wall) {
+            Ok(after) if after <= CLOCK_PAIR_LIFE => self.mono + after,
+            _ => {
+                *self = KernelClock::read();
+                match self.wall.duration_since(k) {
+                    Ok(age) => self.mono.checked_sub(age).unwrap_or(self.mono),
+                    // Stamped after the clocks were read (a race of nanoseconds): now.
+                    Err(_) => self.mono,
+                }
+            }
+        }
+    }
+}
+
 /// Two interfaces, LAN and WAN, opened for raw frames.
 pub struct RawTestbed {
     ports: [AsyncFd<PacketSocket>; 2],
+    clock: KernelClock,
     /// Which port to read first next time, so a flood on one side cannot starve the other.
     first: usize,
     caveat: Option<String>,
@@ -74,6 +113,7 @@ impl RawTestbed {
             ports: [register(lan)?, register(wan)?],
             first: 0,
             caveat: None,
+            clock: KernelClock::read(),
         })
     }
 
@@ -91,11 +131,7 @@ impl RawTestbed {
             let Some((bytes, kernel_time)) = got else {
                 continue;
             };
-            let now = Instant::now();
-            let at = kernel_time
-                .and_then(|k| SystemTime::now().duration_since(k).ok())
-                .and_then(|age| now.checked_sub(age))
-                .unwrap_or(now);
+            let at = self.clock.at(kernel_time);
             return Some(Received {
                 side: if i == 0 { Side::Lan } else { Side::Wan },
                 at,
@@ -149,6 +185,13 @@ impl Testbed for RawTestbed {
         Poll::Pending
     }
 
+    fn try_recv(&mut self) -> Option<Received> {
+        // The rings are memory: look at both without touching the reactor.
+        let order = [self.first, 1 - self.first];
+        self.first = 1 - self.first;
+        order.into_iter().find_map(|i| self.read_port(i))
+    }
+
     fn freshness_caveat(&self) -> Option<String> {
         self.caveat.clone()
     }
@@ -158,5 +201,51 @@ impl Testbed for RawTestbed {
             .iter()
             .map(|p| u64::from(p.get_ref().take_drops().unwrap_or(0)))
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The conversion the engine used before: read both clocks for every frame.
+    fn direct(k: SystemTime) -> Instant {
+        let now = Instant::now();
+        SystemTime::now()
+            .duration_since(k)
+            .ok()
+            .and_then(|age| now.checked_sub(age))
+            .unwrap_or(now)
+    }
+
+    fn close(a: Instant, b: Instant) -> bool {
+        let d = if a > b { a - b } else { b - a };
+        d < Duration::from_millis(5)
+    }
+
+    #[test]
+    fn kernel_timestamps_convert_like_a_fresh_reading_of_both_clocks() {
+        let mut clock = KernelClock::read();
+        for _ in 0..1000 {
+            let k = SystemTime::now();
+            assert!(close(clock.at(Some(k)), direct(k)));
+        }
+        // A frame stamped a second ago (queued while the engine was busy) and one from before a
+        // wall-clock step: both outside the window, so the clocks are read again.
+        let old = SystemTime::now() - Duration::from_secs(1);
+        assert!(close(clock.at(Some(old)), direct(old)));
+        let stepped = SystemTime::now() + Duration::from_secs(3600);
+        let at = clock.at(Some(stepped));
+        assert!(
+            at <= Instant::now(),
+            "a timestamp from the future is taken as now at the latest"
+        );
+        // After the step, ordinary timestamps still convert correctly.
+        let k = SystemTime::now();
+        assert!(close(clock.at(Some(k)), direct(k)));
+        // No kernel timestamp: now.
+        let t0 = Instant::now();
+        let got = clock.at(None);
+        assert!(got >= t0 && got <= Instant::now());
     }
 }

@@ -43,6 +43,15 @@ pub trait Testbed: Send {
     /// The next frame out of the gateway: `Ready(Some)` a frame, `Ready(None)` the testbed is
     /// closed, `Pending` nothing yet (the context's waker fires when something arrives).
     fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<Received>>;
+    /// A frame already waiting, without waiting and without asking to be woken: what the
+    /// engine calls to drain what has arrived. A testbed that can look without registering
+    /// interest (a receive ring) overrides it.
+    fn try_recv(&mut self) -> Option<Received> {
+        match self.poll_recv(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(r) => r,
+            Poll::Pending => None,
+        }
+    }
     /// A note for reports when the testbed cannot guarantee a fresh gateway (DSL.md rule 9).
     fn freshness_caveat(&self) -> Option<String> {
         None
@@ -56,10 +65,7 @@ pub trait Testbed: Send {
 
 /// A frame already waiting on the testbed, without waiting for one.
 pub fn try_recv(tb: &mut dyn Testbed) -> Option<Received> {
-    match tb.poll_recv(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(r) => r,
-        Poll::Pending => None,
-    }
+    tb.try_recv()
 }
 
 /// Waits for the next frame out of the gateway; `None` when the testbed is closed.

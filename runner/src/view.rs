@@ -129,12 +129,23 @@ pub struct View {
 impl View {
     /// Builds the view of a whole frame.
     pub fn of_frame(f: &FrameRepr) -> View {
+        Self::with_payload(f, f.payload.clone())
+    }
+
+    /// Builds the view of a whole frame, moving the frame's payload into it instead of copying
+    /// it: the frame keeps its headers and is left with an empty payload. For the per-frame
+    /// path, where the frame is needed afterwards only for its headers (host emulation).
+    pub fn of_frame_taking_payload(f: &mut FrameRepr) -> View {
+        let payload = std::mem::take(&mut f.payload);
+        Self::with_payload(f, payload)
+    }
+
+    fn with_payload(f: &FrameRepr, mut payload: Vec<u8>) -> View {
         let ip = match &f.net {
             Net::Ipv4(h) => Some(ip4_view(h)),
             Net::Ipv6(h) => Some(ip6_view(h, h.fragment().map(|f| (f.offset, f.more)))),
             _ => None,
         };
-        let mut payload = f.payload.clone();
         let mut inner = None;
         let l4 = match (&f.net, &f.transport) {
             (Net::Arp(a), _) => L4View::Arp {

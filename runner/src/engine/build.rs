@@ -27,7 +27,29 @@ pub struct BuildCx<'a> {
     /// Random source for `*` values.
     pub rng: &'a mut rand::rngs::StdRng,
     /// Per-host IPv4 id counters.
-    pub ip_ids: &'a mut std::collections::HashMap<IpAddr, u16>,
+    pub ip_ids: &'a mut IpIdCounters,
+}
+
+/// The IPv4 identification counter of each emulated host that has sent: each starts at a
+/// random value and counts up by one per datagram. A case has a handful of hosts, so a short
+/// list beats a hash map on the per-frame path.
+#[derive(Debug, Default, Clone)]
+pub struct IpIdCounters(Vec<(IpAddr, u16)>);
+
+impl IpIdCounters {
+    /// The next id of `host`; `start` is where its counter begins if this is its first datagram.
+    pub fn next(&mut self, host: IpAddr, start: u16) -> u16 {
+        let i = match self.0.iter().position(|(h, _)| *h == host) {
+            Some(i) => i,
+            None => {
+                self.0.push((host, start));
+                self.0.len() - 1
+            }
+        };
+        let c = &mut self.0[i].1;
+        *c = c.wrapping_add(1);
+        *c
+    }
 }
 
 /// Why a send could not be built (verdict error at that step).
@@ -44,14 +66,22 @@ pub enum BuildError {
     Missing(String),
 }
 
+#[inline]
 fn field(p: &PacketSpec, f: Field) -> Option<&Value> {
     p.fields.iter().rev().find(|t| t.field == f).map(|t| &t.value)
 }
 
 impl BuildCx<'_> {
+    /// The value the send writes for integer field `f`, if it writes one. Inlined: most sends
+    /// write few fields, and the common answer (none) then costs a scan of a short list.
+    #[inline]
     fn int(&mut self, p: &PacketSpec, f: Field) -> Result<Option<u64>, BuildError> {
         let Some(v) = field(p, f) else { return Ok(None) };
-        Ok(match self.env.eval_value(v, f.kind(), p.family, self.testbed)? {
+        self.eval_int(v, f, p.family)
+    }
+
+    fn eval_int(&mut self, v: &Value, f: Field, family: Option<Family>) -> Result<Option<u64>, BuildError> {
+        Ok(match self.env.eval_value(v, f.kind(), family, self.testbed)? {
             Some(RtVal::Int(n)) => Some(n),
             _ => None,
         })
@@ -185,16 +215,14 @@ impl BuildCx<'_> {
         };
         match (src, dst) {
             (IpAddr::V4(s), IpAddr::V4(d)) => {
-                let mut ip = Ipv4Repr::new(s, d, protocol, 0);
+                let mut ip = Ipv4Repr::to_emit(s, d, protocol, 0);
                 ip.ttl = self.int(p, Field::Ttl)?.unwrap_or(64) as u8;
                 ip.tos = tos;
                 ip.id = match self.int(p, Field::IpId)? {
                     Some(v) => v as u16,
                     None => {
-                        let r: u16 = self.rng.random();
-                        let c = self.ip_ids.entry(src).or_insert(r);
-                        *c = c.wrapping_add(1);
-                        *c
+                        let start: u16 = self.rng.random();
+                        self.ip_ids.next(src, start)
                     }
                 };
                 ip.df = self.int(p, Field::Df)?.unwrap_or(0) == 1;
@@ -357,7 +385,7 @@ impl BuildCx<'_> {
                     };
                     let mut r = Icmpv6Repr::from(msg);
                     r.checksum_override = csum;
-                    Ok((Transport::Icmpv6(r), vec![], 58))
+                    Ok((Transport::Icmpv6(Box::new(r)), vec![], 58))
                 } else {
                     let msg = match ty {
                         8 => Icmpv4Message::EchoRequest {
@@ -395,7 +423,7 @@ impl BuildCx<'_> {
                     };
                     let mut r = Icmpv4Repr::from(msg);
                     r.checksum_override = csum;
-                    Ok((Transport::Icmpv4(r), vec![], 1))
+                    Ok((Transport::Icmpv4(Box::new(r)), vec![], 1))
                 }
             }
             _ => {

@@ -14,7 +14,6 @@ use crate::wire::FrameRepr;
 use dsl::display;
 use dsl::plan::*;
 use rand::{Rng, SeedableRng};
-use std::collections::HashMap;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -63,7 +62,7 @@ struct Run<'a> {
     frames: Vec<Rec>,
     env: Env,
     rng: rand::rngs::StdRng,
-    ip_ids: HashMap<std::net::IpAddr, u16>,
+    ip_ids: super::build::IpIdCounters,
     gw_mac: [Option<[u8; 6]>; 2],
     run_start: Option<Instant>,
     in_send_run: bool,
@@ -190,7 +189,7 @@ async fn run_case_with(
         frames: Vec::new(),
         env,
         rng,
-        ip_ids: HashMap::new(),
+        ip_ids: Default::default(),
         gw_mac: [None, None],
         run_start: None,
         in_send_run: false,
@@ -344,8 +343,8 @@ impl Run<'_> {
             return;
         }
         self.kept_bytes += r.bytes.len();
-        let frame = FrameRepr::parse(&r.bytes);
-        let view = View::of_frame(&frame);
+        let mut frame = FrameRepr::parse(&r.bytes);
+        let view = View::of_frame_taking_payload(&mut frame);
         let is_noise = noise::is_noise(&view, &self.testbed.noise);
         if self.replay.is_some() {
             // A recorded frame: nobody answers it, and it went either way through the gateway.

@@ -77,8 +77,24 @@ impl Env {
         .ok_or_else(|| EvalError::NoAddress(h.name.clone()))
     }
 
-    /// Evaluates an expression for a field of `kind`.
+    /// Evaluates an expression for a field of `kind`. Constants, the common case on the
+    /// per-frame path, are answered inline; everything else goes to [`Env::eval_general`].
+    #[inline]
     pub fn eval(
+        &self,
+        e: &Expr,
+        kind: FieldKind,
+        family: Option<Family>,
+        testbed: &Testbed,
+    ) -> Result<RtVal, EvalError> {
+        match e {
+            Expr::Int(n) => Ok(RtVal::Int(*n)),
+            Expr::Ip(ip) => Ok(RtVal::Ip(*ip)),
+            _ => self.eval_general(e, kind, family, testbed),
+        }
+    }
+
+    fn eval_general(
         &self,
         e: &Expr,
         kind: FieldKind,

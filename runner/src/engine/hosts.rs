@@ -32,10 +32,10 @@ pub fn answer(frame: &FrameRepr, view: &View, side: Side, testbed: &Testbed) -> 
         }
         (Net::Ipv6(ip), L4View::Icmp { ty: 135, .. }) => {
             let body = match &frame.transport {
-                Transport::Icmpv6(Icmpv6Repr {
-                    msg: Icmpv6Message::Other { body, .. },
-                    ..
-                }) => body,
+                Transport::Icmpv6(icmp) => match &icmp.msg {
+                    Icmpv6Message::Other { body, .. } => body,
+                    _ => return None,
+                },
                 _ => return None,
             };
             let target: [u8; 16] = body.get(4..20)?.try_into().ok()?;
@@ -63,7 +63,7 @@ pub fn answer(frame: &FrameRepr, view: &View, side: Side, testbed: &Testbed) -> 
                 ethertype: ethertype::IPV6,
                 vlan: frame.eth.vlan,
             };
-            FrameRepr::new(eth, Net::Ipv6(v6), Transport::Icmpv6(icmp), vec![])
+            FrameRepr::new(eth, Net::Ipv6(v6), Transport::Icmpv6(Box::new(icmp)), vec![])
                 .to_bytes()
                 .ok()
         }

@@ -144,8 +144,12 @@ impl Matcher<'_> {
                     && view.ip.as_ref().is_some_and(|ip| ip.v6 == (family == Some(Family::V6)))
             }
         };
-        let head = display_proto(proto, family);
-        acc.row(|| "protocol", || head, || observed_proto.1, proto_ok);
+        acc.row(
+            || "protocol",
+            || display_proto(proto, family),
+            || observed_proto.1,
+            proto_ok,
+        );
         if let Some(t) = spec.icmp_type {
             let (ok, obs) = match view.l4 {
                 L4View::Icmp { ty, .. } => (ty == t, ty.to_string()),
@@ -725,7 +729,7 @@ fn display_proto(p: Proto, f: Option<Family>) -> String {
 }
 
 /// The protocol of a view, and its name.
-pub fn proto_of(v: &View) -> (Option<Proto>, String) {
+pub fn proto_of(v: &View) -> (Option<Proto>, &'static str) {
     let v6 = v.ip.as_ref().is_some_and(|i| i.v6);
     let (p, name) = match (&v.l4, &v.ip) {
         (L4View::Tcp { .. }, _) => (Proto::Tcp, if v6 { "tcp6" } else { "tcp" }),
@@ -735,7 +739,7 @@ pub fn proto_of(v: &View) -> (Option<Proto>, String) {
         (L4View::None, Some(_)) => (Proto::Ip, if v6 { "ipv6" } else { "ipv4" }),
         (L4View::None, None) => (Proto::Eth, "eth"),
     };
-    (Some(p), name.to_string())
+    (Some(p), name)
 }
 
 /// The observed value of a field.
@@ -802,7 +806,7 @@ pub fn checks_off(spec: &PacketSpec) -> (bool, bool, bool) {
 /// The frame in the sentence notation (for reports and captures).
 pub fn frame_text(v: &View) -> String {
     let (_, name) = proto_of(v);
-    let mut s = name.clone();
+    let mut s = name.to_string();
     if let L4View::Icmp { ty, code, .. } = v.l4 {
         let v6 = v.ip.as_ref().is_some_and(|i| i.v6);
         match dsl::icmp::type_word(v6, ty) {

@@ -208,7 +208,8 @@ impl SimGateway {
                     vlan: None,
                 };
                 let icmp = Icmpv6Repr::from(Icmpv6Message::Other { ty: 135, code: 0, body });
-                if let Ok(b) = FrameRepr::new(eth, Net::Ipv6(ip6), Transport::Icmpv6(icmp), vec![]).to_bytes() {
+                if let Ok(b) = FrameRepr::new(eth, Net::Ipv6(ip6), Transport::Icmpv6(Box::new(icmp)), vec![]).to_bytes()
+                {
                     self.out.push((side, b));
                 }
             }
@@ -271,7 +272,7 @@ impl SimGateway {
             ethertype: ethertype::IPV4,
             vlan: None,
         };
-        if let Ok(b) = FrameRepr::new(eth, Net::Ipv4(v4), Transport::Icmpv4(icmp), vec![]).to_bytes() {
+        if let Ok(b) = FrameRepr::new(eth, Net::Ipv4(v4), Transport::Icmpv4(Box::new(icmp)), vec![]).to_bytes() {
             self.out.push((side, b));
         }
     }
@@ -469,7 +470,7 @@ impl SimGateway {
             vlan: None,
         };
         let icmp = Icmpv6Repr::from(Icmpv6Message::Other { ty: 136, code: 0, body });
-        if let Ok(b) = FrameRepr::new(eth, Net::Ipv6(v6), Transport::Icmpv6(icmp), vec![]).to_bytes() {
+        if let Ok(b) = FrameRepr::new(eth, Net::Ipv6(v6), Transport::Icmpv6(Box::new(icmp)), vec![]).to_bytes() {
             self.out.push((side, b));
         }
     }
@@ -487,7 +488,7 @@ impl SimGateway {
             ethertype: ethertype::IPV6,
             vlan: None,
         };
-        if let Ok(b) = FrameRepr::new(eth, Net::Ipv6(v6), Transport::Icmpv6(icmp), vec![]).to_bytes() {
+        if let Ok(b) = FrameRepr::new(eth, Net::Ipv6(v6), Transport::Icmpv6(Box::new(icmp)), vec![]).to_bytes() {
             self.out.push((side, b));
         }
     }

@@ -29,10 +29,11 @@ pub enum Transport {
     Tcp(TcpRepr),
     /// UDP.
     Udp(UdpRepr),
-    /// ICMP for IPv4.
-    Icmpv4(Icmpv4Repr),
-    /// ICMPv6.
-    Icmpv6(Icmpv6Repr),
+    /// ICMP for IPv4 (boxed: an error message quotes a whole packet, and keeping it out of line
+    /// keeps every frame small to move).
+    Icmpv4(Box<Icmpv4Repr>),
+    /// ICMPv6 (boxed, as ICMP).
+    Icmpv6(Box<Icmpv6Repr>),
     /// Another IP protocol; the IP payload is in `payload`.
     Other {
         /// The protocol number.
@@ -293,7 +294,7 @@ impl FrameRepr {
             ip_proto::ICMP => match Icmpv4Repr::parse(body) {
                 Ok(i) => Upper {
                     inner_ip: i.quoted().and_then(|q| q.ipv4_checksum_valid()),
-                    transport: Transport::Icmpv4(i),
+                    transport: Transport::Icmpv4(Box::new(i)),
                     payload: Vec::new(),
                     l4: checked(checksum::icmpv4_valid(body)),
                 },
@@ -305,7 +306,7 @@ impl FrameRepr {
             ip_proto::ICMPV6 => match Icmpv6Repr::parse(body) {
                 Ok(i) => Upper {
                     inner_ip: i.quoted().and_then(|q| q.ipv4_checksum_valid()),
-                    transport: Transport::Icmpv6(i),
+                    transport: Transport::Icmpv6(Box::new(i)),
                     payload: Vec::new(),
                     l4: checked(checksum::icmpv6_valid(ph, body)),
                 },
@@ -318,8 +319,8 @@ impl FrameRepr {
         }
     }
 
-    /// The transport header + payload bytes for pseudo-header `ph`.
-    fn upper_bytes(&self, ph: &PseudoHeader) -> Result<Vec<u8>, WireError> {
+    /// Appends the transport header + payload for pseudo-header `ph` to `buf`.
+    fn emit_upper(&self, ph: &PseudoHeader, buf: &mut Vec<u8>) -> Result<(), WireError> {
         let no_payload = |what: &'static str| {
             if self.payload.is_empty() {
                 Ok(())
@@ -331,40 +332,54 @@ impl FrameRepr {
             }
         };
         match &self.transport {
-            Transport::Tcp(t) => t.to_bytes(ph, &self.payload),
-            Transport::Udp(u) => u.to_bytes(ph, &self.payload),
-            Transport::Icmpv4(i) => no_payload("icmpv4").map(|_| i.to_bytes()),
-            Transport::Icmpv6(i) => no_payload("icmpv6").map(|_| i.to_bytes(ph)),
-            Transport::Other { .. } | Transport::None => Ok(self.payload.clone()),
+            Transport::Tcp(t) => t.emit(ph, &self.payload, buf),
+            Transport::Udp(u) => u.emit(ph, &self.payload, buf),
+            Transport::Icmpv4(i) => no_payload("icmpv4").map(|_| buf.extend_from_slice(&i.to_bytes())),
+            Transport::Icmpv6(i) => no_payload("icmpv6").map(|_| buf.extend_from_slice(&i.to_bytes(ph))),
+            Transport::Other { .. } | Transport::None => {
+                buf.extend_from_slice(&self.payload);
+                Ok(())
+            }
         }
     }
 
     /// Appends the frame to `buf`: lengths and checksums computed unless
-    /// overridden in the reprs, padded to 60 bytes.
+    /// overridden in the reprs, padded to 60 bytes. The transport is written first, straight
+    /// into `buf`, and the IP header (whose length field depends on it) is then put in front of
+    /// it, so a frame costs no allocation beyond `buf`.
     pub fn emit(&self, buf: &mut Vec<u8>) -> Result<(), WireError> {
         let start = buf.len();
         self.eth.emit(buf)?;
+        let ip_start = buf.len();
         match &self.net {
             Net::Arp(a) => a.emit(buf),
             Net::Ipv4(ip) => {
-                let upper = self.upper_bytes(&PseudoHeader::V4 {
-                    src: ip.src,
-                    dst: ip.dst,
-                })?;
+                self.emit_upper(
+                    &PseudoHeader::V4 {
+                        src: ip.src,
+                        dst: ip.dst,
+                    },
+                    buf,
+                )?;
                 let mut ip = ip.clone();
-                ip.payload_len = upper.len();
+                ip.payload_len = buf.len() - ip_start;
                 ip.emit(buf)?;
-                buf.extend_from_slice(&upper);
+                let header_len = buf.len() - ip_start - ip.payload_len;
+                buf[ip_start..].rotate_right(header_len);
             }
             Net::Ipv6(ip) => {
-                let upper = self.upper_bytes(&PseudoHeader::V6 {
-                    src: ip.src,
-                    dst: ip.dst,
-                })?;
+                self.emit_upper(
+                    &PseudoHeader::V6 {
+                        src: ip.src,
+                        dst: ip.dst,
+                    },
+                    buf,
+                )?;
                 let mut ip = ip.clone();
-                ip.upper_len = upper.len();
+                ip.upper_len = buf.len() - ip_start;
                 ip.emit(buf)?;
-                buf.extend_from_slice(&upper);
+                let header_len = buf.len() - ip_start - ip.upper_len;
+                buf[ip_start..].rotate_right(header_len);
             }
             Net::Other(b) => buf.extend_from_slice(b),
         }
@@ -374,9 +389,16 @@ impl FrameRepr {
         Ok(())
     }
 
+    /// A capacity that holds the emitted frame in one allocation in the common cases.
+    fn emitted_len_hint(&self) -> usize {
+        // Ethernet + VLAN (18) + IPv6 with room for extension headers or IPv4 with options (80)
+        // + TCP with options (60) + the payload.
+        (18 + 80 + 60 + self.payload.len()).max(MIN_FRAME_LEN)
+    }
+
     /// The emitted frame.
     pub fn to_bytes(&self) -> Result<Vec<u8>, WireError> {
-        let mut v = Vec::with_capacity(MIN_FRAME_LEN);
+        let mut v = Vec::with_capacity(self.emitted_len_hint());
         self.emit(&mut v)?;
         Ok(v)
     }

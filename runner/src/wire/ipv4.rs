@@ -54,8 +54,15 @@ pub struct Ipv4Repr {
 }
 
 impl Ipv4Repr {
-    /// A header with common defaults (TTL 64, DF set, no options).
+    /// A header with common defaults (TTL 64, DF set, no options), its length and checksum
+    /// fields filled in.
     pub fn new(src: Ipv4Addr, dst: Ipv4Addr, protocol: u8, payload_len: usize) -> Self {
+        Self::to_emit(src, dst, protocol, payload_len).filled()
+    }
+
+    /// The same defaults as [`new`](Self::new), with the length and checksum fields left at
+    /// zero: for a header about to be changed and emitted (`emit` computes both).
+    pub fn to_emit(src: Ipv4Addr, dst: Ipv4Addr, protocol: u8, payload_len: usize) -> Self {
         Ipv4Repr {
             src,
             dst,
@@ -72,7 +79,6 @@ impl Ipv4Repr {
             payload_len,
             overrides: Ipv4Overrides::default(),
         }
-        .filled()
     }
 
     /// DSCP (upper six bits of the ToS byte).

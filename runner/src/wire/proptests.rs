@@ -55,13 +55,13 @@ fn seeds() -> Vec<Vec<u8>> {
         FrameRepr::new(
             eth(ethertype::IPV4),
             Net::Ipv4(Ipv4Repr::new(b4, a4, ip_proto::ICMP, 0)),
-            Transport::Icmpv4(Icmpv4Repr::port_unreachable(&udp_bytes[14..])),
+            Transport::Icmpv4(Box::new(Icmpv4Repr::port_unreachable(&udp_bytes[14..]))),
             vec![],
         ),
         FrameRepr::new(
             eth(ethertype::IPV6),
             Net::Ipv6(Ipv6Repr::new(b6, a6, ip_proto::ICMPV6, 0)),
-            Transport::Icmpv6(Icmpv6Repr::packet_too_big(1280, &udp_bytes[14..])),
+            Transport::Icmpv6(Box::new(Icmpv6Repr::packet_too_big(1280, &udp_bytes[14..]))),
             vec![],
         ),
         FrameRepr::new(

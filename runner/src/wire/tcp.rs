@@ -92,43 +92,47 @@ impl TcpRepr {
         usize::from(self.data_offset) * 4
     }
 
-    /// The header bytes with the checksum field zero (or overridden).
-    fn header_bytes(&self) -> Result<Vec<u8>, WireError> {
+    /// Appends the header to `buf` with the checksum field zero (or overridden).
+    fn emit_header(&self, buf: &mut Vec<u8>) -> Result<(), WireError> {
         let opts = self.options.to_bytes()?;
         let real_offset = (20 + opts.len()) / 4;
         let offset = self.overrides.data_offset.unwrap_or(real_offset as u8);
         if offset > 15 {
             return Err(WireError::malformed("tcp", "data offset > 15"));
         }
-        let mut b = Vec::with_capacity(20 + opts.len());
-        b.extend_from_slice(&self.src_port.to_be_bytes());
-        b.extend_from_slice(&self.dst_port.to_be_bytes());
-        b.extend_from_slice(&self.seq.to_be_bytes());
-        b.extend_from_slice(&self.ack.to_be_bytes());
-        b.push((offset << 4) | (self.flags.reserved & 0x0f));
-        b.push(self.flags.bits);
-        b.extend_from_slice(&self.window.to_be_bytes());
-        b.extend_from_slice(&self.overrides.checksum.unwrap_or(0).to_be_bytes());
-        b.extend_from_slice(&self.urgent.to_be_bytes());
-        b.extend_from_slice(&opts);
-        Ok(b)
+        buf.extend_from_slice(&self.src_port.to_be_bytes());
+        buf.extend_from_slice(&self.dst_port.to_be_bytes());
+        buf.extend_from_slice(&self.seq.to_be_bytes());
+        buf.extend_from_slice(&self.ack.to_be_bytes());
+        buf.push((offset << 4) | (self.flags.reserved & 0x0f));
+        buf.push(self.flags.bits);
+        buf.extend_from_slice(&self.window.to_be_bytes());
+        buf.extend_from_slice(&self.overrides.checksum.unwrap_or(0).to_be_bytes());
+        buf.extend_from_slice(&self.urgent.to_be_bytes());
+        buf.extend_from_slice(&opts);
+        Ok(())
     }
 
     /// The segment (header + `payload`) with the checksum computed over `ph`
     /// unless overridden.
     pub fn to_bytes(&self, ph: &PseudoHeader, payload: &[u8]) -> Result<Vec<u8>, WireError> {
-        let mut seg = self.header_bytes()?;
-        seg.extend_from_slice(payload);
-        if self.overrides.checksum.is_none() {
-            let c = pseudo_checksum(ph, ip_proto::TCP, &seg);
-            seg[16..18].copy_from_slice(&c.to_be_bytes());
-        }
+        let mut seg = Vec::with_capacity(60 + payload.len());
+        self.emit(ph, payload, &mut seg)?;
         Ok(seg)
     }
 
-    /// Appends the segment (header + `payload`) to `buf`.
+    /// Appends the segment (header + `payload`) to `buf`, the checksum computed in place.
     pub fn emit(&self, ph: &PseudoHeader, payload: &[u8], buf: &mut Vec<u8>) -> Result<(), WireError> {
-        buf.extend_from_slice(&self.to_bytes(ph, payload)?);
+        let start = buf.len();
+        if let Err(e) = self.emit_header(buf) {
+            buf.truncate(start);
+            return Err(e);
+        }
+        buf.extend_from_slice(payload);
+        if self.overrides.checksum.is_none() {
+            let c = pseudo_checksum(ph, ip_proto::TCP, &buf[start..]);
+            buf[start + 16..start + 18].copy_from_slice(&c.to_be_bytes());
+        }
         Ok(())
     }
 

@@ -61,6 +61,13 @@ impl UdpRepr {
     /// The datagram (header + `payload`) with length and checksum computed
     /// unless overridden. A computed checksum of 0 is sent as 0xffff.
     pub fn to_bytes(&self, ph: &PseudoHeader, payload: &[u8]) -> Result<Vec<u8>, WireError> {
+        let mut d = Vec::with_capacity(Self::HEADER_LEN + payload.len());
+        self.emit(ph, payload, &mut d)?;
+        Ok(d)
+    }
+
+    /// Appends the datagram (header + `payload`) to `buf`, the checksum computed in place.
+    pub fn emit(&self, ph: &PseudoHeader, payload: &[u8], buf: &mut Vec<u8>) -> Result<(), WireError> {
         let len = Self::HEADER_LEN + payload.len();
         let length = match self.overrides.length {
             Some(l) => l,
@@ -76,21 +83,16 @@ impl UdpRepr {
             length,
             checksum: self.overrides.checksum.unwrap_or(0),
         };
-        let mut d = h.to_bytes().to_vec();
-        d.extend_from_slice(payload);
+        let start = buf.len();
+        buf.extend_from_slice(&h.to_bytes());
+        buf.extend_from_slice(payload);
         if self.overrides.checksum.is_none() {
-            let c = match pseudo_checksum(ph, ip_proto::UDP, &d) {
+            let c = match pseudo_checksum(ph, ip_proto::UDP, &buf[start..]) {
                 0 => 0xffff,
                 c => c,
             };
-            d[6..8].copy_from_slice(&c.to_be_bytes());
+            buf[start + 6..start + 8].copy_from_slice(&c.to_be_bytes());
         }
-        Ok(d)
-    }
-
-    /// Appends the datagram (header + `payload`) to `buf`.
-    pub fn emit(&self, ph: &PseudoHeader, payload: &[u8], buf: &mut Vec<u8>) -> Result<(), WireError> {
-        buf.extend_from_slice(&self.to_bytes(ph, payload)?);
         Ok(())
     }
 

@@ -160,7 +160,7 @@ fn icmp_port_unreachable_frame_checks_the_quoted_header() {
     let f = FrameRepr::new(
         eth(ethertype::IPV4),
         Net::Ipv4(Ipv4Repr::new(WAN, LAN, ip_proto::ICMP, 0)),
-        Transport::Icmpv4(Icmpv4Repr::port_unreachable(quoted)),
+        Transport::Icmpv4(Box::new(Icmpv4Repr::port_unreachable(quoted))),
         Vec::new(),
     );
     let p = assert_round_trip(&f);
@@ -182,7 +182,7 @@ fn icmp_port_unreachable_frame_checks_the_quoted_header() {
     let f = FrameRepr::new(
         eth(ethertype::IPV4),
         Net::Ipv4(Ipv4Repr::new(WAN, LAN, ip_proto::ICMP, 0)),
-        Transport::Icmpv4(Icmpv4Repr::port_unreachable(&broken)),
+        Transport::Icmpv4(Box::new(Icmpv4Repr::port_unreachable(&broken))),
         Vec::new(),
     );
     let p = FrameRepr::parse(&f.to_bytes().unwrap());
@@ -196,7 +196,7 @@ fn icmpv6_frame_round_trips() {
     let f = FrameRepr::new(
         eth(ethertype::IPV6),
         Net::Ipv6(Ipv6Repr::new(src, "ff02::1".parse().unwrap(), ip_proto::ICMPV6, 0)),
-        Transport::Icmpv6(Icmpv6Repr::echo_request(7, 1, b"abc")),
+        Transport::Icmpv6(Box::new(Icmpv6Repr::echo_request(7, 1, b"abc"))),
         Vec::new(),
     );
     let p = assert_round_trip(&f);
