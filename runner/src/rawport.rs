@@ -31,12 +31,42 @@ struct KernelClock {
     mono: Instant,
 }
 
+/// The widest bracket of engine-clock readings around a wall-clock reading that is accepted at
+/// once; a wider one (the thread was preempted between the reads) is read again.
+const CLOCK_BRACKET: Duration = Duration::from_micros(20);
+
 impl KernelClock {
+    /// Reads both clocks as nearly at once as possible: the wall clock between two readings of
+    /// the engine clock, the engine-clock time taken as their midpoint, and read again (a few
+    /// times at most, keeping the tightest) when the thread was preempted in between. A pair read
+    /// milliseconds apart would shift every frame it converts by as much.
     fn read() -> KernelClock {
-        KernelClock {
-            mono: Instant::now(),
-            wall: SystemTime::now(),
+        let mut best = Self::bracketed();
+        for _ in 0..7 {
+            if best.0 <= CLOCK_BRACKET {
+                break;
+            }
+            let next = Self::bracketed();
+            if next.0 < best.0 {
+                best = next;
+            }
         }
+        best.1
+    }
+
+    /// One reading of the wall clock between two of the engine clock: the bracket's width and
+    /// the pair (engine time at the bracket's middle).
+    fn bracketed() -> (Duration, KernelClock) {
+        let before = Instant::now();
+        let wall = SystemTime::now();
+        let width = Instant::now() - before;
+        (
+            width,
+            KernelClock {
+                wall,
+                mono: before + width / 2,
+            },
+        )
     }
 
     /// The engine-clock time of a frame the kernel stamped `kernel` (now, if it did not).
