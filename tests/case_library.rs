@@ -62,6 +62,7 @@ const LIBRARY: &[Proof] = &[
     proof("nat_tcp.translation_integrity", &[("bad-checksum", 2), ("df-clear", 2), ("isn-rewrite", 2), ("mss-clamp-1400", 2), ("mss-fixed-1452", 2), ("no-ttl-decrement", 2)], &[]),
     proof("nat_udp.endpoint_independent_filtering", &[("bad-checksum", 2), ("dmz-host", 6)], &[("apdf", 4), ("symmetric", 4)]),
     proof("nat_udp.endpoint_independent_mapping", &[("bad-checksum", 2), ("symmetric", 4)], &[]),
+    proof("nat_udp.fragments_out_of_order_inbound", &[("bad-checksum", 2), ("frag-order-drop", 4)], &[]),
     proof("nat_udp.hairpinning", &[("apdf", 4), ("bad-checksum", 2), ("no-hairpin", 4), ("symmetric", 4)], &[]),
     proof("nat_udp.zero_checksum", &[("udp-zero-csum", 2)], &[]),
     proof("tcp_options.mss_never_raised", &[("bad-checksum", 2), ("mss-fixed-1452", 2)], &[]),

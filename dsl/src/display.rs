@@ -212,6 +212,14 @@ pub fn packet_text(p: &PacketSpec, flows: &[Flow], send: bool) -> String {
     if let Some(pl) = &p.payload {
         out.push(payload_text(pl, flows, send));
     }
+    if let Some(f) = &p.fragment {
+        let mut t = format!("fragment {}", f.size);
+        if !f.order.is_empty() {
+            let order: Vec<String> = f.order.iter().map(u16::to_string).collect();
+            t.push_str(&format!(" order {}", order.join(",")));
+        }
+        out.push(t);
+    }
     if let Some(i) = &p.inner {
         out.push(format!("inner ({})", packet_text(i, flows, send)));
     }

@@ -307,6 +307,18 @@ pub struct PacketSpec {
     pub payload: Option<PayloadSpec>,
     /// The quoted packet of an ICMP error.
     pub inner: Option<Box<PacketSpec>>,
+    /// `fragment SIZE [order ...]` on a send: cut the datagram into IPv4 fragments.
+    pub fragment: Option<FragmentSpec>,
+}
+
+/// How a send is cut into IPv4 fragments (`fragment 1480 order 3,2,1`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FragmentSpec {
+    /// Data bytes per fragment: a multiple of 8 (the last fragment carries the rest).
+    pub size: u16,
+    /// The fragments sent, numbered from 1, in sending order; empty: all of them, in order. A
+    /// fragment the list leaves out is not sent.
+    pub order: Vec<u16>,
 }
 
 /// An address and an optional port.

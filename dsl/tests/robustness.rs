@@ -35,6 +35,7 @@ steps:
   - lan: 'web P. data "GET / #1\n"'
   - wan: expect no tcp * -> wan:{80, 443} R within 2s
   - lan: udp lan:5000 -> wan:53 ttl=$hops data len 10
+  - wan: udp wan:53 -> gw:6000 data len 3000 fragment 1480 order 3,1
   - lan: udp lan:5000 -> 198.51.100.7:53 eth.src=02:00:00:00:01:64
   - lan: udp6 lan:5000 -> [3fff:0:0:2::99]:53 flow=5
   - wan: expect udp gw:$p -> wan:53 data len 10..20
@@ -194,6 +195,8 @@ const TOKENS: &[&str] = &[
     "lacks",
     "inner (",
     ")",
+    "fragment 1480",
+    "order 2,1",
     "data",
     "\"x\\q\"",
     "len",

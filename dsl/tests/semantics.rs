@@ -371,3 +371,28 @@ fn icmp_errors_without_code_words_need_no_code() {
     };
     assert_eq!((packet.icmp_type, packet.icmp_code), (Some(2), Some(0)));
 }
+
+#[test]
+fn fragment_is_a_send_clause_with_a_size_and_an_order() {
+    let cases = ok(&case(
+        "  - lan: udp lan:5000 -> wan:53 data len 3000 fragment 1480 order 3,1\n  - lan: udp lan:5000 -> wan:53 data len 100 fragment 8\n",
+    ));
+    let frag = |i: usize| match &cases[0].steps[i].action {
+        Action::Send { packet, .. } => packet.fragment.clone(),
+        _ => None,
+    };
+    assert_eq!(
+        frag(0),
+        Some(FragmentSpec {
+            size: 1480,
+            order: vec![3, 1]
+        })
+    );
+    assert_eq!(frag(1), Some(FragmentSpec { size: 8, order: vec![] }));
+    let e = errors(&case("  - lan: udp lan:5000 -> wan:53 fragment 1480 fragment 8\n"));
+    assert!(e.iter().any(|m| m.contains("at most one `fragment`")), "{e:?}");
+    let e = errors(&case("  - lan: udp lan:5000 -> wan:53 fragment 12\n"));
+    assert!(e.iter().any(|m| m.contains("multiple of 8")), "{e:?}");
+    let e = errors(&case("  - lan: expect udp * -> lan:53 fragment 1480\n"));
+    assert!(e.iter().any(|m| m.contains("is for sends")), "{e:?}");
+}

@@ -588,6 +588,7 @@ fn clause_span(c: &ast::Clause) -> Span {
         ast::Clause::Options(o) => o.span,
         ast::Clause::Payload(p) => p.span,
         ast::Clause::Inner { keyword, .. } => *keyword,
+        ast::Clause::Fragment(f) => f.span,
     }
 }
 

@@ -116,6 +116,19 @@ pub enum Clause {
         /// The `inner` keyword.
         keyword: Span,
     },
+    /// `fragment SIZE [order I,J,...]`.
+    Fragment(FragmentClause),
+}
+
+/// `fragment SIZE [order I,J,...]`: the numbers as written, each with its span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FragmentClause {
+    /// The data bytes per fragment.
+    pub size: Word,
+    /// The fragments to send, by number from 1, in sending order (empty: all, in order).
+    pub order: Vec<Word>,
+    /// The whole clause.
+    pub span: Span,
 }
 
 /// `name OP value`.

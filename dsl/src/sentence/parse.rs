@@ -250,6 +250,20 @@ impl Cx<'_> {
                 };
                 Clause::Payload(PayloadClause { body, span })
             }
+            Rule::fragment => {
+                let numbers: Vec<Word> = c
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::frag_number)
+                    .map(|p| self.word(&p))
+                    .collect();
+                let mut it = numbers.into_iter();
+                let size = it.next().expect("grammar: fragment size");
+                Clause::Fragment(FragmentClause {
+                    size,
+                    order: it.collect(),
+                    span,
+                })
+            }
             Rule::inner => {
                 let mut it = c.into_inner();
                 let kw = it.next().expect("grammar: inner keyword");

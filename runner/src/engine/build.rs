@@ -30,6 +30,37 @@ pub struct BuildCx<'a> {
     pub ip_ids: &'a mut IpIdCounters,
 }
 
+/// The fragments a send with `fragment SIZE [order ...]` sends.
+pub struct Fragments {
+    /// (number from 1, frame), in sending order.
+    pub sent: Vec<(u16, Vec<u8>)>,
+    /// How many fragments the datagram makes.
+    pub total: usize,
+}
+
+/// Cuts the built `frame` as `spec` says and picks the fragments its order sends.
+pub fn fragments(frame: &[u8], spec: &dsl::plan::FragmentSpec) -> Result<Fragments, BuildError> {
+    let parts = crate::wire::fragmentation::split_ipv4(frame, usize::from(spec.size))?;
+    let total = parts.len();
+    if let Some(bad) = spec.order.iter().find(|&&i| usize::from(i) > total) {
+        return Err(BuildError::Missing(format!(
+            "the order names fragment {bad}, but the datagram makes {total} fragment(s) of {} bytes",
+            spec.size
+        )));
+    }
+    let order: Vec<u16> = if spec.order.is_empty() {
+        (1..=total as u16).collect()
+    } else {
+        spec.order.clone()
+    };
+    let mut parts: Vec<Option<Vec<u8>>> = parts.into_iter().map(Some).collect();
+    let sent = order
+        .into_iter()
+        .filter_map(|i| parts[usize::from(i) - 1].take().map(|f| (i, f)))
+        .collect();
+    Ok(Fragments { sent, total })
+}
+
 /// The IPv4 identification counter of each emulated host that has sent: each starts at a
 /// random value and counts up by one per datagram. A case has a handful of hosts, so a short
 /// list beats a hash map on the per-frame path.

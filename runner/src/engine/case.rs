@@ -11,6 +11,7 @@ use crate::run::StopSignal;
 use crate::testbed::{Received, Testbed};
 use crate::view::{L4View, View};
 use crate::wire::FrameRepr;
+use crate::wire::reassembly::Reassembler;
 use dsl::display;
 use dsl::plan::*;
 use rand::{Rng, SeedableRng};
@@ -18,6 +19,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 mod replay;
+mod replay_fragments;
 
 /// How long after a window a frame still counts as a "late" candidate.
 const LATE: Duration = Duration::from_millis(100);
@@ -45,6 +47,11 @@ struct Rec {
     noise: bool,
     consumed: bool,
     comments: Vec<String>,
+    /// On the fragment that completed an IPv4 datagram: the whole datagram's view and the
+    /// indices of the fragments it was made of (this one included).
+    datagram: Option<Box<(View, Vec<usize>)>>,
+    /// A fragment of a datagram that has been put back together.
+    in_datagram: bool,
 }
 
 /// How a step ended.
@@ -82,6 +89,9 @@ struct Run<'a> {
     interrupted: bool,
     /// Bytes of the frames kept so far.
     kept_bytes: usize,
+    /// IPv4 reassembly of the frames that came out, per side and direction (a capture being
+    /// judged also holds the frames that went in).
+    reassembly: [Reassembler; 4],
     /// Frames from the gateway not kept because the case reached its capture cap.
     over_cap: u64,
 }
@@ -99,6 +109,12 @@ struct Replay {
     isn_known: Vec<[bool; 2]>,
     /// Per side: the first recorded frame a send on that side may still take.
     cursor: [usize; 2],
+}
+
+/// Whether a pattern tests fragmentation itself (`mf` or `frag`): it then sees fragments as
+/// they came instead of the datagrams they make up.
+fn tests_fragments(p: &PacketSpec) -> bool {
+    p.fields.iter().any(|t| matches!(t.field, Field::Mf | Field::Frag))
 }
 
 fn side_ix(s: Side) -> usize {
@@ -205,6 +221,7 @@ async fn run_case_with(
         interrupted: false,
         kept_bytes: 0,
         over_cap: 0,
+        reassembly: Default::default(),
     };
     for (i, f) in case.flows.iter().enumerate() {
         if f.proto == Proto::Tcp && run.replay.is_none() {
@@ -361,7 +378,10 @@ impl Run<'_> {
                 noise: is_noise,
                 consumed: false,
                 comments: vec![],
+                datagram: None,
+                in_datagram: false,
             });
+            self.reassemble(self.frames.len() - 1);
             return;
         }
         if let Some(reply) = hosts::answer(&frame, &view, r.side, self.testbed) {
@@ -376,6 +396,8 @@ impl Run<'_> {
                 noise: is_noise,
                 consumed: false,
                 comments: vec![],
+                datagram: None,
+                in_datagram: false,
             });
             self.frames.push(Rec {
                 side: r.side,
@@ -386,6 +408,8 @@ impl Run<'_> {
                 noise: true,
                 consumed: false,
                 comments: vec![],
+                datagram: None,
+                in_datagram: false,
             });
             return;
         }
@@ -404,7 +428,75 @@ impl Run<'_> {
             noise: is_noise,
             consumed: false,
             comments: vec![],
+            datagram: None,
+            in_datagram: false,
         });
+        self.reassemble(self.frames.len() - 1);
+    }
+
+    /// Feeds recorded frame `i`, if it is an IPv4 fragment, to its side's reassembler; when it
+    /// completes a datagram, the datagram's view goes on this frame and the fragments it was
+    /// made of are marked as parts of it.
+    fn reassemble(&mut self, i: usize) {
+        let r = &self.frames[i];
+        let fragment = r
+            .view
+            .as_ref()
+            .and_then(|v| v.ip.as_ref())
+            .is_some_and(|ip| !ip.v6 && (ip.mf || ip.frag != 0));
+        if !fragment {
+            return;
+        }
+        let k = side_ix(r.side) * 2 + usize::from(r.dir == Direction::Sent);
+        let Some(d) = self.reassembly[k].push(&r.bytes, i) else {
+            return;
+        };
+        let mut frame = FrameRepr::parse(&d.frame);
+        let view = View::of_frame_taking_payload(&mut frame);
+        for &part in &d.tags {
+            self.frames[part].in_datagram = true;
+        }
+        self.log.push(format!(
+            "{} +{:.3}ms: {} fragments put back together: {}",
+            self.frames[i].side.name(),
+            (self.frames[i].at - self.start).as_secs_f64() * 1e3,
+            d.tags.len(),
+            matcher::frame_text(&view)
+        ));
+        self.frames[i].datagram = Some(Box::new((view, d.tags)));
+    }
+
+    /// The view `pattern` is matched against for frame `i` (DSL rule: patterns match datagrams).
+    /// A pattern that tests `mf` or `frag` sees each fragment as it came; any other pattern sees
+    /// a datagram that came in fragments once, whole, on the fragment that completed it, and not
+    /// its fragments. Fragments of a datagram that never completes are seen as they came.
+    fn view_for(&self, i: usize, pattern: Option<&PacketSpec>) -> Option<&View> {
+        let r = &self.frames[i];
+        match pattern {
+            Some(p) if !tests_fragments(p) => match &r.datagram {
+                Some(d) => Some(&d.0),
+                None if r.in_datagram => None,
+                None => r.view.as_ref(),
+            },
+            _ => r.view.as_ref(),
+        }
+    }
+
+    /// Marks frame `i` consumed by `pattern`, with the fragments of the datagram it completed
+    /// when the pattern matched that datagram.
+    fn consume(&mut self, i: usize, pattern: &PacketSpec) {
+        self.frames[i].consumed = true;
+        if tests_fragments(pattern) {
+            return;
+        }
+        let parts = self.frames[i]
+            .datagram
+            .as_ref()
+            .map(|d| d.1.clone())
+            .unwrap_or_default();
+        for part in parts {
+            self.frames[part].consumed = true;
+        }
     }
 
     /// Takes the frames already waiting — at most [`PUMP_MAX`], so that a gateway that never
@@ -480,6 +572,8 @@ impl Run<'_> {
             noise: false,
             consumed: false,
             comments: vec![comment],
+            datagram: None,
+            in_datagram: false,
         });
         self.pump();
         Ok(())
@@ -507,6 +601,8 @@ impl Run<'_> {
             noise: true,
             consumed: false,
             comments: vec![format!("resolving the gateway's MAC ({gw})")],
+            datagram: None,
+            in_datagram: false,
         });
         let deadline = Instant::now() + ARP_WAIT;
         loop {
@@ -606,13 +702,33 @@ impl Run<'_> {
             Ok(b) => b,
             Err(e) => return StepEnd::Error(format!("the frame cannot be built: {e} ({})", step.location)),
         };
-        let text = matcher::frame_text(&View::of_frame(&FrameRepr::parse(&bytes)));
-        self.log
-            .push(format!("step {}: {} sent {text}", step.number, side.name()));
-        match self.send_frame(side, bytes, format!("step {}: {}", step.number, step.text)) {
-            Ok(()) => StepEnd::Ok,
-            Err(e) => StepEnd::Error(e),
+        let Some(fragmenting) = &packet.fragment else {
+            let text = matcher::frame_text(&View::of_frame(&FrameRepr::parse(&bytes)));
+            self.log
+                .push(format!("step {}: {} sent {text}", step.number, side.name()));
+            return match self.send_frame(side, bytes, format!("step {}: {}", step.number, step.text)) {
+                Ok(()) => StepEnd::Ok,
+                Err(e) => StepEnd::Error(e),
+            };
+        };
+        let parts = match super::build::fragments(&bytes, fragmenting) {
+            Ok(p) => p,
+            Err(e) => return StepEnd::Error(format!("{e} ({})", step.location)),
+        };
+        let n = parts.total;
+        for (i, frame) in parts.sent {
+            let text = matcher::frame_text(&View::of_frame(&FrameRepr::parse(&frame)));
+            self.log.push(format!(
+                "step {}: {} sent fragment {i} of {n}: {text}",
+                step.number,
+                side.name()
+            ));
+            let comment = format!("step {}: fragment {i} of {n}: {}", step.number, step.text);
+            if let Err(e) = self.send_frame(side, frame, comment) {
+                return StepEnd::Error(e);
+            }
         }
+        StepEnd::Ok
     }
 
     /// The index of the first recorded frame at or after `t` (frames are recorded in time order).
@@ -694,7 +810,7 @@ impl Run<'_> {
                     continue;
                 }
                 considered += 1;
-                let Some(view) = self.frames[i].view.as_ref() else {
+                let Some(view) = self.view_for(i, Some(pattern)) else {
                     continue;
                 };
                 let m = Matcher {
@@ -743,7 +859,7 @@ impl Run<'_> {
                 && self.frames[i].at > deadline
                 && self.frames[i].at <= late_until
             {
-                if let Some(view) = self.frames[i].view.as_ref() {
+                if let Some(view) = self.view_for(i, Some(pattern)) {
                     let m = Matcher {
                         env: &self.env,
                         testbed: self.testbed,
@@ -775,7 +891,7 @@ impl Run<'_> {
     }
 
     fn accept(&mut self, step: &Step, side: Side, pattern: &PacketSpec, i: usize, m: MatchResult, view: &View) {
-        self.frames[i].consumed = true;
+        self.consume(i, pattern);
         let rendered = display::packet_text(pattern, &self.case.flows, false);
         self.frames[i]
             .comments
@@ -852,7 +968,7 @@ impl Run<'_> {
                     continue;
                 }
                 considered += 1;
-                let Some(view) = self.frames[i].view.clone() else {
+                let Some(view) = self.view_for(i, pattern).cloned() else {
                     continue;
                 };
                 let offends = match pattern {
@@ -944,7 +1060,7 @@ impl Run<'_> {
             .count();
         let mut candidates = Vec::new();
         for (n, (i, mut m, kind)) in cands.into_iter().enumerate() {
-            let view = self.frames[i].view.clone();
+            let view = self.view_for(i, Some(pattern)).cloned();
             // Candidates were scored without report rows while matching; build them now.
             if m.rows.is_empty() && pattern.proto.is_some() {
                 if let Some(v) = &view {

@@ -857,6 +857,9 @@ pub fn frame_text(v: &View) -> String {
         (Some(ip), _) => s.push_str(&format!(" {} -> {} proto={}", fmt_ip(ip.src), fmt_ip(ip.dst), ip.proto)),
         (None, _) => s.push_str(&format!(" eth.type=0x{:04x}", v.eth_type)),
     }
+    if let Some(ip) = v.ip.as_ref().filter(|ip| ip.mf || ip.frag != 0) {
+        s.push_str(&format!(" id={} mf={} frag={}", ip.id, u8::from(ip.mf), ip.frag));
+    }
     if !v.payload.is_empty() && !matches!(v.l4, L4View::Icmp { .. } if v.inner.is_some()) {
         s.push_str(&format!(" data {}", payload_text(&v.payload)));
     }

@@ -6,6 +6,7 @@
 //! wrong. Quirk profiles ([`Profile`]) switch on known CPE misbehaviours one by one.
 
 mod bytes;
+mod defrag;
 mod nat;
 mod profile;
 #[cfg(test)]
@@ -49,6 +50,9 @@ pub struct SimGateway {
     v6: v6::Filter,
     now: Duration,
     out: Vec<(Side, Vec<u8>)>,
+    defrag: defrag::Defrag,
+    /// While a datagram that came in fragments is being forwarded: the size to cut it to again.
+    refragment: Option<usize>,
 }
 
 fn ix(s: Side) -> usize {
@@ -82,6 +86,8 @@ impl SimGateway {
             v6: v6::Filter::default(),
             now: Duration::ZERO,
             out: Vec::new(),
+            defrag: defrag::Defrag::default(),
+            refragment: None,
         }
     }
 
@@ -144,8 +150,19 @@ impl SimGateway {
         }
     }
 
-    /// Sends an IP packet (a whole frame whose L2 header will be rewritten) towards `next_hop`.
-    fn emit(&mut self, side: Side, next_hop: IpAddr, mut frame: Vec<u8>) {
+    /// Sends an IP packet (a whole frame whose L2 header will be rewritten) towards `next_hop`;
+    /// a datagram that came in fragments leaves cut again to its largest fragment's size.
+    fn emit(&mut self, side: Side, next_hop: IpAddr, frame: Vec<u8>) {
+        let parts = match self.refragment {
+            Some(piece) => crate::wire::fragmentation::split_ipv4(&frame, piece).unwrap_or_else(|_| vec![frame]),
+            None => vec![frame],
+        };
+        for part in parts {
+            self.emit_frame(side, next_hop, part);
+        }
+    }
+
+    fn emit_frame(&mut self, side: Side, next_hop: IpAddr, mut frame: Vec<u8>) {
         let s = ix(side);
         frame[6..12].copy_from_slice(&self.ifaces[s].mac);
         if let Some(mac) = self.neighbours[s].get(&next_hop) {
@@ -225,10 +242,30 @@ impl SimGateway {
         }
     }
 
-    fn ipv4(&mut self, side: Side, mut frame: Vec<u8>, l2: L2) {
-        let Some(ip) = Ip4::parse(&frame, l2.l3) else { return };
+    fn ipv4(&mut self, side: Side, mut frame: Vec<u8>, mut l2: L2) {
+        let Some(mut ip) = Ip4::parse(&frame, l2.l3) else {
+            return;
+        };
         // Trim Ethernet padding so lengths and checksums see only the IP packet.
         frame.truncate(l2.l3 + ip.total_len);
+        let s = ix(side);
+        if ip.frag != 0 || frame[l2.l3 + 6] & 0x20 != 0 {
+            let order_drop = self.profile.has(Quirk::FragOrderDrop);
+            let Some(whole) = self.defrag.push(s, &frame, l2.l3, order_drop) else {
+                return;
+            };
+            frame = whole.frame;
+            let Some(l2w) = L2::parse(&frame) else { return };
+            l2 = l2w;
+            let Some(ipw) = Ip4::parse(&frame, l2.l3) else { return };
+            ip = ipw;
+            self.refragment = Some(whole.piece);
+        }
+        self.forward4(side, frame, l2, ip);
+        self.refragment = None;
+    }
+
+    fn forward4(&mut self, side: Side, frame: Vec<u8>, l2: L2, ip: Ip4) {
         let s = ix(side);
         let my_here = self.ifaces[s].v4.map(|a| a.0);
         let my_wan = self.ifaces[1].v4.map(|a| a.0);

@@ -71,11 +71,13 @@ pub enum Quirk {
     SeqHoleDrop,
     /// Drops a TCP SYN with data and a Fast Open option and then every new SYN of that client.
     TfoBlacklist,
+    /// Drops an IPv4 fragment that arrives before the first fragment of its datagram.
+    FragOrderDrop,
 }
 
 impl Quirk {
     /// Every quirk, in the order `gatecheck gateways` lists them.
-    pub const ALL: [Quirk; 32] = [
+    pub const ALL: [Quirk; 33] = [
         Quirk::SynDataDrop,
         Quirk::TfoStrip,
         Quirk::OptionsStrip,
@@ -108,6 +110,7 @@ impl Quirk {
         Quirk::V6BogonForwarded,
         Quirk::SeqHoleDrop,
         Quirk::TfoBlacklist,
+        Quirk::FragOrderDrop,
     ];
 
     /// The canonical name (`syn-data-drop`).
@@ -145,6 +148,7 @@ impl Quirk {
             Quirk::V6BogonForwarded => "v6-bogon-forwarded",
             Quirk::SeqHoleDrop => "seq-hole-drop",
             Quirk::TfoBlacklist => "tfo-blacklist",
+            Quirk::FragOrderDrop => "frag-order-drop",
         }
     }
 
@@ -185,6 +189,9 @@ impl Quirk {
             Quirk::V6BogonForwarded => "forwards IPv6 packets with a multicast source or an IPv4-mapped address",
             Quirk::SeqHoleDrop => "drops outbound TCP segments that leave a sequence gap (in-window, out of order)",
             Quirk::TfoBlacklist => "drops a TFO SYN with data, then blocks every new TCP connection of that client",
+            Quirk::FragOrderDrop => {
+                "drops an IPv4 fragment that arrives before its datagram's first fragment (needs the L4 header first)"
+            }
         }
     }
 }

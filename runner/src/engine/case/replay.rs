@@ -17,6 +17,9 @@ impl Run<'_> {
     /// fails (with the nearest candidates) when the capture holds none.
     pub(super) async fn replay_send(&mut self, step: &Step, side: Side, packet: &PacketSpec) -> StepEnd {
         let pattern = send_pattern(packet);
+        if packet.fragment.is_some() {
+            return self.replay_fragmented_send(step, side, packet, &pattern).await;
+        }
         let budget = self.budget_end();
         let mut best: Vec<(usize, MatchResult, CandidateKind)> = Vec::new();
         let mut considered = 0;
@@ -78,7 +81,7 @@ impl Run<'_> {
     }
 
     /// Marks frame `i` as the send of `step`, as a live send would have been recorded.
-    fn take_send(&mut self, step: &Step, side: Side, packet: &PacketSpec, i: usize) {
+    pub(super) fn take_send(&mut self, step: &Step, side: Side, packet: &PacketSpec, i: usize) {
         let at = self.frames[i].at;
         if !self.in_send_run {
             self.run_start = Some(at);
@@ -203,6 +206,7 @@ impl Run<'_> {
 /// and pads its options its own way (DSL.md §7).
 fn send_pattern(packet: &PacketSpec) -> PacketSpec {
     let mut p = packet.clone();
+    p.fragment = None;
     let flow_tcp = p.flow.is_some() && p.proto == Some(Proto::Tcp);
     p.fields
         .retain(|t| !(t.default || flow_tcp && matches!(t.field, Field::Seq | Field::Ack)));
