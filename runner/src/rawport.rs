@@ -37,9 +37,9 @@ const CLOCK_BRACKET: Duration = Duration::from_micros(20);
 
 impl KernelClock {
     /// Reads both clocks as nearly at once as possible: the wall clock between two readings of
-    /// the engine clock, the engine-clock time taken as their midpoint, and read again (a few
-    /// times at most, keeping the tightest) when the thread was preempted in between. A pair read
-    /// milliseconds apart would shift every frame it converts by as much.
+    /// the engine clock, read again (a few times at most, keeping the tightest) when the thread
+    /// was preempted in between. A pair read milliseconds apart would shift every frame it
+    /// converts by as much.
     fn read() -> KernelClock {
         let mut best = Self::bracketed();
         for _ in 0..7 {
@@ -55,18 +55,15 @@ impl KernelClock {
     }
 
     /// One reading of the wall clock between two of the engine clock: the bracket's width and
-    /// the pair (engine time at the bracket's middle).
+    /// the pair. The engine time of the pair is the bracket's end, the latest the wall clock can
+    /// have been read: a frame is then never placed before the moment it really arrived (at
+    /// worst a bracket's width after it), so a gateway's answer never appears to precede the
+    /// send that caused it.
     fn bracketed() -> (Duration, KernelClock) {
         let before = Instant::now();
         let wall = SystemTime::now();
-        let width = Instant::now() - before;
-        (
-            width,
-            KernelClock {
-                wall,
-                mono: before + width / 2,
-            },
-        )
+        let after = Instant::now();
+        (after - before, KernelClock { wall, mono: after })
     }
 
     /// The engine-clock time of a frame the kernel stamped `kernel` (now, if it did not).
@@ -257,8 +254,13 @@ mod tests {
     fn kernel_timestamps_convert_like_a_fresh_reading_of_both_clocks() {
         let mut clock = KernelClock::read();
         for _ in 0..1000 {
+            // Never earlier than the moment the timestamp was taken: an answer never appears
+            // to precede the send that caused it.
+            let t = Instant::now();
             let k = SystemTime::now();
-            assert!(close(clock.at(Some(k)), direct(k)));
+            let at = clock.at(Some(k));
+            assert!(at >= t, "a frame placed {:?} before it arrived", t - at);
+            assert!(close(at, direct(k)));
         }
         // A frame stamped a second ago (queued while the engine was busy) and one from before a
         // wall-clock step: both outside the window, so the clocks are read again.
