@@ -2,7 +2,7 @@
 
 use crate::engine::build_udp_frame;
 use crate::sim::{Profile, SimGateway};
-use crate::testbed::{Received, Testbed, try_recv};
+use crate::testbed::{Received, Testbed};
 use dsl::plan::Side;
 use std::time::{Duration, Instant};
 
@@ -136,7 +136,7 @@ impl BenchCase {
         let until = Instant::now() + Duration::from_millis(ms);
         let mut n = 0;
         while Instant::now() < until {
-            match try_recv(tb) {
+            match tb.try_recv() {
                 Some(r) => n += u64::from(self.handle(tb, &r)),
                 None => std::thread::yield_now(),
             }
@@ -155,7 +155,7 @@ impl BenchCase {
         while t0.elapsed().as_secs_f64() < secs {
             let bytes = self.build()?;
             tb.send(Side::Lan, &bytes).map_err(|e| e.to_string())?;
-            while let Some(r) = try_recv(tb) {
+            while let Some(r) = tb.try_recv() {
                 matched += u64::from(self.handle(tb, &r));
             }
         }

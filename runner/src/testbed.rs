@@ -63,11 +63,6 @@ pub trait Testbed: Send {
     }
 }
 
-/// A frame already waiting on the testbed, without waiting for one.
-pub fn try_recv(tb: &mut dyn Testbed) -> Option<Received> {
-    tb.try_recv()
-}
-
 /// Waits for the next frame out of the gateway; `None` when the testbed is closed.
 pub async fn recv(tb: &mut dyn Testbed) -> Option<Received> {
     std::future::poll_fn(|cx| tb.poll_recv(cx)).await

@@ -126,6 +126,13 @@ pub struct View {
     pub csum_ok: (Option<bool>, Option<bool>, Option<bool>),
 }
 
+impl IpView {
+    /// An IPv4 fragment: more fragments follow, or it is not the first.
+    pub fn is_v4_fragment(&self) -> bool {
+        !self.v6 && (self.mf || self.frag != 0)
+    }
+}
+
 impl View {
     /// Builds the view of a whole frame.
     pub fn of_frame(f: &FrameRepr) -> View {

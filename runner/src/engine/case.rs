@@ -47,11 +47,42 @@ struct Rec {
     noise: bool,
     consumed: bool,
     comments: Vec<String>,
-    /// On the fragment that completed an IPv4 datagram: the whole datagram's view and the
-    /// indices of the fragments it was made of (this one included).
-    datagram: Option<Box<(View, Vec<usize>)>>,
+    /// On the fragment that completed an IPv4 datagram: the whole datagram.
+    datagram: Option<Box<Reassembled>>,
     /// A fragment of a datagram that has been put back together.
     in_datagram: bool,
+}
+
+impl Rec {
+    /// A frame as recorded, before any step has looked at it.
+    fn new(side: Side, at: Instant, dir: Direction, bytes: Vec<u8>, view: Option<View>, noise: bool) -> Rec {
+        Rec {
+            side,
+            at,
+            dir,
+            bytes,
+            view,
+            noise,
+            consumed: false,
+            comments: vec![],
+            datagram: None,
+            in_datagram: false,
+        }
+    }
+
+    /// The same, with a first comment.
+    fn with_comment(mut self, comment: String) -> Rec {
+        self.comments.push(comment);
+        self
+    }
+}
+
+/// An IPv4 datagram that came out in fragments, put back together.
+struct Reassembled {
+    /// The whole datagram's view.
+    view: View,
+    /// The indices of the recorded fragments it was made of.
+    parts: Vec<usize>,
 }
 
 /// How a step ended.
@@ -365,52 +396,34 @@ impl Run<'_> {
         let is_noise = noise::is_noise(&view, &self.testbed.noise);
         if self.replay.is_some() {
             // A recorded frame: nobody answers it, and it went either way through the gateway.
-            self.frames.push(Rec {
-                side: r.side,
-                at: r.at,
-                dir: if r.toward_gateway {
+            self.frames.push(Rec::new(
+                r.side,
+                r.at,
+                if r.toward_gateway {
                     Direction::Sent
                 } else {
                     Direction::Received
                 },
-                bytes: r.bytes,
-                view: Some(view),
-                noise: is_noise,
-                consumed: false,
-                comments: vec![],
-                datagram: None,
-                in_datagram: false,
-            });
+                r.bytes,
+                Some(view),
+                is_noise,
+            ));
             self.reassemble(self.frames.len() - 1);
             return;
         }
         if let Some(reply) = hosts::answer(&frame, &view, r.side, self.testbed) {
             // ARP replies from the gateway tell us its MAC.
             let _ = self.tb.send(r.side, &reply);
-            self.frames.push(Rec {
-                side: r.side,
-                at: r.at,
-                dir: Direction::Received,
-                bytes: r.bytes,
-                view: Some(view),
-                noise: is_noise,
-                consumed: false,
-                comments: vec![],
-                datagram: None,
-                in_datagram: false,
-            });
-            self.frames.push(Rec {
-                side: r.side,
-                at: Instant::now(),
-                dir: Direction::Sent,
-                bytes: reply,
-                view: None,
-                noise: true,
-                consumed: false,
-                comments: vec![],
-                datagram: None,
-                in_datagram: false,
-            });
+            self.frames.push(Rec::new(
+                r.side,
+                r.at,
+                Direction::Received,
+                r.bytes,
+                Some(view),
+                is_noise,
+            ));
+            self.frames
+                .push(Rec::new(r.side, Instant::now(), Direction::Sent, reply, None, true));
             return;
         }
         if let L4View::Arp { op: 2, spa, .. } = view.l4 {
@@ -419,18 +432,14 @@ impl Run<'_> {
                 self.gw_mac[side_ix(r.side)] = Some(view.eth_src);
             }
         }
-        self.frames.push(Rec {
-            side: r.side,
-            at: r.at,
-            dir: Direction::Received,
-            bytes: r.bytes,
-            view: Some(view),
-            noise: is_noise,
-            consumed: false,
-            comments: vec![],
-            datagram: None,
-            in_datagram: false,
-        });
+        self.frames.push(Rec::new(
+            r.side,
+            r.at,
+            Direction::Received,
+            r.bytes,
+            Some(view),
+            is_noise,
+        ));
         self.reassemble(self.frames.len() - 1);
     }
 
@@ -439,12 +448,12 @@ impl Run<'_> {
     /// made of are marked as parts of it.
     fn reassemble(&mut self, i: usize) {
         let r = &self.frames[i];
-        let fragment = r
+        if !r
             .view
             .as_ref()
             .and_then(|v| v.ip.as_ref())
-            .is_some_and(|ip| !ip.v6 && (ip.mf || ip.frag != 0));
-        if !fragment {
+            .is_some_and(|ip| ip.is_v4_fragment())
+        {
             return;
         }
         let k = side_ix(r.side) * 2 + usize::from(r.dir == Direction::Sent);
@@ -463,7 +472,7 @@ impl Run<'_> {
             d.tags.len(),
             matcher::frame_text(&view)
         ));
-        self.frames[i].datagram = Some(Box::new((view, d.tags)));
+        self.frames[i].datagram = Some(Box::new(Reassembled { view, parts: d.tags }));
     }
 
     /// The view `pattern` is matched against for frame `i` (DSL rule: patterns match datagrams).
@@ -474,7 +483,7 @@ impl Run<'_> {
         let r = &self.frames[i];
         match pattern {
             Some(p) if !tests_fragments(p) => match &r.datagram {
-                Some(d) => Some(&d.0),
+                Some(d) => Some(&d.view),
                 None if r.in_datagram => None,
                 None => r.view.as_ref(),
             },
@@ -492,7 +501,7 @@ impl Run<'_> {
         let parts = self.frames[i]
             .datagram
             .as_ref()
-            .map(|d| d.1.clone())
+            .map(|d| d.parts.clone())
             .unwrap_or_default();
         for part in parts {
             self.frames[part].consumed = true;
@@ -503,7 +512,7 @@ impl Run<'_> {
     /// stops sending cannot hold the engine here; the rest are read by the next wait.
     fn pump(&mut self) {
         for _ in 0..PUMP_MAX {
-            let Some(r) = crate::testbed::try_recv(self.tb.as_mut()) else {
+            let Some(r) = self.tb.try_recv() else {
                 return;
             };
             self.record(r);
@@ -563,18 +572,8 @@ impl Run<'_> {
 
     fn send_frame(&mut self, side: Side, bytes: Vec<u8>, comment: String) -> Result<(), String> {
         self.tb.send(side, &bytes).map_err(|e| e.to_string())?;
-        self.frames.push(Rec {
-            side,
-            at: Instant::now(),
-            dir: Direction::Sent,
-            bytes,
-            view: None,
-            noise: false,
-            consumed: false,
-            comments: vec![comment],
-            datagram: None,
-            in_datagram: false,
-        });
+        self.frames
+            .push(Rec::new(side, Instant::now(), Direction::Sent, bytes, None, false).with_comment(comment));
         self.pump();
         Ok(())
     }
@@ -592,18 +591,10 @@ impl Run<'_> {
             });
         };
         self.tb.send(side, &req).map_err(|e| e.to_string())?;
-        self.frames.push(Rec {
-            side,
-            at: Instant::now(),
-            dir: Direction::Sent,
-            bytes: req,
-            view: None,
-            noise: true,
-            consumed: false,
-            comments: vec![format!("resolving the gateway's MAC ({gw})")],
-            datagram: None,
-            in_datagram: false,
-        });
+        self.frames.push(
+            Rec::new(side, Instant::now(), Direction::Sent, req, None, true)
+                .with_comment(format!("resolving the gateway's MAC ({gw})")),
+        );
         let deadline = Instant::now() + ARP_WAIT;
         loop {
             self.pump();
@@ -702,28 +693,23 @@ impl Run<'_> {
             Ok(b) => b,
             Err(e) => return StepEnd::Error(format!("the frame cannot be built: {e} ({})", step.location)),
         };
-        let Some(fragmenting) = &packet.fragment else {
-            let text = matcher::frame_text(&View::of_frame(&FrameRepr::parse(&bytes)));
-            self.log
-                .push(format!("step {}: {} sent {text}", step.number, side.name()));
-            return match self.send_frame(side, bytes, format!("step {}: {}", step.number, step.text)) {
-                Ok(()) => StepEnd::Ok,
-                Err(e) => StepEnd::Error(e),
-            };
+        // What goes out: the frame, or the fragments its `fragment` clause sends, each named.
+        let frames: Vec<(Vec<u8>, String)> = match &packet.fragment {
+            None => vec![(bytes, String::new())],
+            Some(spec) => match super::build::fragments(&bytes, spec) {
+                Ok(parts) => parts
+                    .sent
+                    .into_iter()
+                    .map(|(i, frame)| (frame, format!("fragment {i} of {}: ", parts.total)))
+                    .collect(),
+                Err(e) => return StepEnd::Error(format!("{e} ({})", step.location)),
+            },
         };
-        let parts = match super::build::fragments(&bytes, fragmenting) {
-            Ok(p) => p,
-            Err(e) => return StepEnd::Error(format!("{e} ({})", step.location)),
-        };
-        let n = parts.total;
-        for (i, frame) in parts.sent {
+        for (frame, what) in frames {
             let text = matcher::frame_text(&View::of_frame(&FrameRepr::parse(&frame)));
-            self.log.push(format!(
-                "step {}: {} sent fragment {i} of {n}: {text}",
-                step.number,
-                side.name()
-            ));
-            let comment = format!("step {}: fragment {i} of {n}: {}", step.number, step.text);
+            self.log
+                .push(format!("step {}: {} sent {what}{text}", step.number, side.name()));
+            let comment = format!("step {}: {what}{}", step.number, step.text);
             if let Err(e) = self.send_frame(side, frame, comment) {
                 return StepEnd::Error(e);
             }

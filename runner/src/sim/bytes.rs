@@ -72,6 +72,8 @@ pub struct Ip4 {
     pub dst: Ipv4Addr,
     /// Fragment offset (8-byte units).
     pub frag: u16,
+    /// More fragments follow.
+    pub mf: bool,
 }
 
 impl Ip4 {
@@ -94,6 +96,7 @@ impl Ip4 {
             src: Ipv4Addr::new(h[12], h[13], h[14], h[15]),
             dst: Ipv4Addr::new(h[16], h[17], h[18], h[19]),
             frag: rd16(h, 6) & 0x1fff,
+            mf: h[6] & 0x20 != 0,
         })
     }
 }

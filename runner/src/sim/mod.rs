@@ -249,7 +249,7 @@ impl SimGateway {
         // Trim Ethernet padding so lengths and checksums see only the IP packet.
         frame.truncate(l2.l3 + ip.total_len);
         let s = ix(side);
-        if ip.frag != 0 || frame[l2.l3 + 6] & 0x20 != 0 {
+        if ip.frag != 0 || ip.mf {
             let order_drop = self.profile.has(Quirk::FragOrderDrop);
             let Some(whole) = self.defrag.push(s, &frame, l2.l3, order_drop) else {
                 return;

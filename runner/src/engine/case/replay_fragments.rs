@@ -42,7 +42,7 @@ fn ip_pattern(packet: &PacketSpec) -> PacketSpec {
 
 /// What identifies one datagram's fragments.
 fn datagram_key(v: &View) -> Option<(std::net::IpAddr, std::net::IpAddr, u8, u16)> {
-    let ip = v.ip.as_ref().filter(|ip| !ip.v6 && (ip.mf || ip.frag != 0))?;
+    let ip = v.ip.as_ref().filter(|ip| ip.is_v4_fragment())?;
     Some((ip.src, ip.dst, ip.proto, ip.id))
 }
 
@@ -96,7 +96,7 @@ impl Run<'_> {
                     .collect();
                 let whole = parts
                     .iter()
-                    .find_map(|&i| self.frames[i].datagram.as_ref().map(|d| (i, d.0.clone())));
+                    .find_map(|&i| self.frames[i].datagram.as_ref().map(|d| (i, d.view.clone())));
                 match (whole, spec.order.is_empty()) {
                     (Some((i, view)), _) => {
                         let m = matcher.score(pattern, &view);
