@@ -165,6 +165,24 @@ pub fn format(d: Duration) -> String {
     out
 }
 
+/// Formats a measured time (a timestamp into a case, how long a case took) in the same notation,
+/// rounded so it stays readable: below 1 ms to the microsecond (`250us`), below 1 s to the
+/// microsecond in milliseconds (`1.234ms`), above that to the millisecond (`1.5s`, `3m50s`,
+/// `2h3m59.021s`). The result parses back with [`parse`].
+pub fn format_measured(d: Duration) -> String {
+    let us = d.as_micros();
+    if us < 1_000 {
+        return format!("{us}us");
+    }
+    if us < 1_000_000 {
+        let ms = format!("{:.3}", us as f64 / 1e3);
+        let ms = ms.trim_end_matches('0').trim_end_matches('.');
+        return format!("{ms}ms");
+    }
+    let ms = d.as_millis().min(u128::from(u64::MAX)) as u64;
+    format(Duration::from_millis(ms))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +213,25 @@ mod tests {
     fn format_round_trips() {
         for s in ["1s", "250ms", "2h4m", "1.5s", "30us", "1m30s"] {
             assert_eq!(format(parse(s).unwrap()), s);
+        }
+    }
+
+    #[test]
+    fn measured_times_read_like_written_ones_and_parse_back() {
+        let cases = [
+            (Duration::ZERO, "0us"),
+            (Duration::from_nanos(250_400), "250us"),
+            (Duration::from_micros(1_234), "1.234ms"),
+            (Duration::from_micros(230_000), "230ms"),
+            (Duration::from_millis(1_500), "1.5s"),
+            (Duration::from_millis(230_000), "3m50s"),
+            (Duration::from_micros(7_439_000_400), "2h3m59s"),
+            (Duration::from_millis(7_439_021), "2h3m59.021s"),
+        ];
+        for (d, text) in cases {
+            assert_eq!(format_measured(d), text);
+            let back = parse(text).unwrap();
+            assert!(d.abs_diff(back) < Duration::from_millis(1), "{text} parses back to {back:?}");
         }
     }
 }
