@@ -5,7 +5,8 @@ use super::build::BuildCx;
 use super::env::Env;
 use super::flow::{C2S, FlowState, S2C};
 use super::matcher::{self, Bind, MatchResult, Matcher};
-use super::{hosts, noise};
+use super::hosts;
+use super::noise::{self, NoiseClass};
 use crate::result::*;
 use crate::run::StopSignal;
 use crate::testbed::{Received, Testbed};
@@ -44,7 +45,8 @@ struct Rec {
     dir: Direction,
     bytes: Vec<u8>,
     view: Option<View>,
-    noise: bool,
+    /// Its noise class, for a frame that is noise (docs/language.md §2.1 rule 5).
+    noise: Option<NoiseClass>,
     consumed: bool,
     comments: Vec<String>,
     /// On the fragment that completed an IPv4 datagram: the whole datagram.
@@ -55,7 +57,14 @@ struct Rec {
 
 impl Rec {
     /// A frame as recorded, before any step has looked at it.
-    fn new(side: Side, at: Instant, dir: Direction, bytes: Vec<u8>, view: Option<View>, noise: bool) -> Rec {
+    fn new(
+        side: Side,
+        at: Instant,
+        dir: Direction,
+        bytes: Vec<u8>,
+        view: Option<View>,
+        noise: Option<NoiseClass>,
+    ) -> Rec {
         Rec {
             side,
             at,
@@ -103,6 +112,10 @@ struct Run<'a> {
     ip_ids: super::build::IpIdCounters,
     gw_mac: [Option<[u8; 6]>; 2],
     run_start: Option<Instant>,
+    /// The index of the first frame recorded after the start of the run of sends (rule 2): a
+    /// frame recorded before it came before the send, whatever its timestamp says (on `sim` an
+    /// answer to the runner's own ARP request carries the same instant as the send after it).
+    run_start_ix: usize,
     in_send_run: bool,
     last_send: Option<Instant>,
     last_wait_end: Option<Instant>,
@@ -239,6 +252,7 @@ async fn run_case_with(
         ip_ids: Default::default(),
         gw_mac: [None, None],
         run_start: None,
+        run_start_ix: 0,
         in_send_run: false,
         last_send: None,
         last_wait_end: None,
@@ -393,7 +407,7 @@ impl Run<'_> {
         self.kept_bytes += r.bytes.len();
         let mut frame = FrameRepr::parse(&r.bytes);
         let view = View::of_frame_taking_payload(&mut frame);
-        let is_noise = noise::is_noise(&view, &self.testbed.noise);
+        let is_noise = noise::class_of(&view, &self.testbed.noise);
         if self.replay.is_some() {
             // A recorded frame: nobody answers it, and it went either way through the gateway.
             self.frames.push(Rec::new(
@@ -423,7 +437,7 @@ impl Run<'_> {
                 is_noise,
             ));
             self.frames
-                .push(Rec::new(r.side, Instant::now(), Direction::Sent, reply, None, true));
+                .push(Rec::new(r.side, Instant::now(), Direction::Sent, reply, None, None));
             return;
         }
         if let L4View::Arp { op: 2, spa, .. } = view.l4 {
@@ -573,7 +587,7 @@ impl Run<'_> {
     fn send_frame(&mut self, side: Side, bytes: Vec<u8>, comment: String) -> Result<(), String> {
         self.tb.send(side, &bytes).map_err(|e| e.to_string())?;
         self.frames
-            .push(Rec::new(side, Instant::now(), Direction::Sent, bytes, None, false).with_comment(comment));
+            .push(Rec::new(side, Instant::now(), Direction::Sent, bytes, None, None).with_comment(comment));
         self.pump();
         Ok(())
     }
@@ -592,7 +606,7 @@ impl Run<'_> {
         };
         self.tb.send(side, &req).map_err(|e| e.to_string())?;
         self.frames.push(
-            Rec::new(side, Instant::now(), Direction::Sent, req, None, true)
+            Rec::new(side, Instant::now(), Direction::Sent, req, None, None)
                 .with_comment(format!("resolving the gateway's MAC ({gw})")),
         );
         let deadline = Instant::now() + ARP_WAIT;
@@ -673,6 +687,7 @@ impl Run<'_> {
         let now = Instant::now();
         if !self.in_send_run {
             self.run_start = Some(now);
+            self.run_start_ix = self.frames.len();
             self.in_send_run = true;
         }
         self.last_send = Some(now);
@@ -764,7 +779,8 @@ impl Run<'_> {
             && r.side == side
             && !r.consumed
             && r.at >= from
-            && (!r.noise || pattern.is_some_and(noise::selects_noise))
+            && i >= self.run_start_ix
+            && r.noise.is_none_or(|class| pattern.is_some_and(|p| noise::selects(p, class)))
     }
 
     async fn expect(
@@ -1164,7 +1180,7 @@ impl Run<'_> {
     fn unexpected(&self) -> Vec<String> {
         self.frames
             .iter()
-            .filter(|r| r.dir == Direction::Received && !r.consumed && !r.noise && r.at <= self.last_window_end)
+            .filter(|r| r.dir == Direction::Received && !r.consumed && r.noise.is_none() && r.at <= self.last_window_end)
             .filter_map(|r| {
                 r.view.as_ref().map(|v| {
                     format!(

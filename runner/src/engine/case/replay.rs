@@ -32,7 +32,7 @@ impl Run<'_> {
                 if r.dir != Direction::Sent || r.side != side || r.consumed {
                     continue;
                 }
-                if r.noise && !noise::selects_noise(packet) {
+                if r.noise.is_some_and(|class| !noise::selects(packet, class)) {
                     continue;
                 }
                 let Some(view) = r.view.as_ref() else { continue };
