@@ -422,3 +422,69 @@ fn verify_judges_what_the_capture_shows_not_what_the_case_hopes() {
     assert!(v.stdout.contains("ecn"), "{}", v.stdout);
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// The capture of a passing TFO run, rewritten as a vendor's capture that starts recording three
+/// minutes before the test: its first frame at 0 s, the run from 180 s on.
+fn capture_starting_three_minutes_early(out: &Path) -> PathBuf {
+    let run = gatecheck(&[
+        "run",
+        "cases/tfo/cookie_then_data.yaml",
+        "--capture",
+        "all",
+        "--out",
+        out.join("run").to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let original = reports::pcapng::read_capture(&out.join("run/captures/tfo.cookie_then_data.pcapng")).unwrap();
+    let t0 = original.frames[0].timestamp_ns.unwrap();
+    let side = |f: &reports::pcapng::Frame| match original.interfaces[f.interface].name.as_deref() {
+        Some("lan") => runner::result::Side::Lan,
+        _ => runner::result::Side::Wan,
+    };
+    let recorded = |f: &reports::pcapng::Frame, shift: std::time::Duration| runner::result::RecordedFrame {
+        at: std::time::Duration::from_nanos((f.timestamp_ns.unwrap() - t0) as u64) + shift,
+        side: side(f),
+        direction: f.direction.map_or(runner::result::Direction::Received, Into::into),
+        bytes: f.bytes.clone(),
+        comments: vec![],
+    };
+    let mut frames = vec![recorded(&original.frames[0], std::time::Duration::ZERO)];
+    frames.extend(original.frames.iter().map(|f| recorded(f, std::time::Duration::from_secs(180))));
+    let meta = reports::pcapng::CaptureMeta {
+        case_id: "vendor".into(),
+        title: String::new(),
+        verdict: String::new(),
+        gateway: "a vendor's bench".into(),
+        version: String::new(),
+        interfaces: ["lan".into(), "wan".into()],
+        failure: None,
+        start: std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000),
+    };
+    let path = out.join("vendor.pcapng");
+    reports::pcapng::write_capture(&path, &meta, &frames).unwrap();
+    path
+}
+
+#[test]
+fn the_case_clock_starts_at_the_frame_the_first_send_took() {
+    // The case's timeout is 60 s; the capture holds three minutes before the case's first send.
+    let out = out_dir("late-start");
+    let capture = capture_starting_three_minutes_early(&out);
+    let v = gatecheck(&["verify", capture.to_str().unwrap(), "cases/tfo/cookie_then_data.yaml"]);
+    assert_eq!(v.code, 0, "{}\n{}", v.stdout, v.stderr);
+    assert!(v.stdout.contains("PASS"), "{}", v.stdout);
+
+    // A send that matches no frame of that long capture is a failure with candidates, not an
+    // error of the runner.
+    let text = std::fs::read_to_string(root().join("cases/tfo/cookie_then_data.yaml")).unwrap();
+    let changed = text.replace("data \"GET\\n\"", "data \"PUT\\n\"");
+    assert_ne!(changed, text);
+    let wrong = out.join("put.yaml");
+    std::fs::write(&wrong, changed).unwrap();
+    let v = gatecheck(&["verify", capture.to_str().unwrap(), wrong.to_str().unwrap()]);
+    assert_eq!(v.code, 1, "{}\n{}", v.stdout, v.stderr);
+    let line = verdict_line(&v.stdout, "tfo.cookie_then_data").unwrap();
+    assert!(line.starts_with("FAIL") && line.contains("step 7"), "{line}");
+    assert!(v.stdout.contains("candidate 1"), "{}", v.stdout);
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -27,6 +27,10 @@ const LATE: Duration = Duration::from_millis(100);
 /// How long the runner waits for the gateway to answer its ARP request.
 const ARP_WAIT: Duration = Duration::from_secs(1);
 
+/// The case's time budget before its clock has started (judging a capture, before the first
+/// send step found its frame): longer than any capture, shorter than tokio's timer horizon.
+const NO_BUDGET_YET: Duration = Duration::from_secs(366 * 24 * 3600);
+
 /// The most frames one [`Run::pump`] takes.
 const PUMP_MAX: usize = 4096;
 
@@ -106,6 +110,9 @@ struct Run<'a> {
     testbed: &'a dsl::Testbed,
     tb: Box<dyn Testbed>,
     start: Instant,
+    /// When the case's clock started, for its `timeout`: the start of a live run; judging a
+    /// capture, the frame the first send step took (`None` until then).
+    clock_start: Option<Instant>,
     frames: Vec<Rec>,
     env: Env,
     rng: rand::rngs::StdRng,
@@ -244,6 +251,7 @@ async fn run_case_with(
     let mut run = Run {
         case,
         testbed,
+        clock_start: replay.is_none().then_some(start),
         tb,
         start,
         frames: Vec::new(),
@@ -533,6 +541,27 @@ impl Run<'_> {
         }
     }
 
+    /// Reads the next frame of the capture being judged; false when the capture has ended (or
+    /// the stop signal came). Unlike [`Run::next_until`] the clock does not move past the last
+    /// frame: a send step searches the rest of the capture, which has an end.
+    async fn next_in_capture(&mut self) -> bool {
+        if self.interrupted || self.replay.as_ref().is_some_and(|r| r.ended) {
+            return false;
+        }
+        match crate::testbed::recv(self.tb.as_mut()).await {
+            Some(r) => {
+                self.record(r);
+                true
+            }
+            None => {
+                if let Some(r) = &mut self.replay {
+                    r.ended = true;
+                }
+                false
+            }
+        }
+    }
+
     /// Waits for the next frame until `deadline`; false when the deadline passed (or the stop
     /// signal came: then `interrupted` is set).
     async fn next_until(&mut self, deadline: Instant) -> bool {
@@ -579,9 +608,15 @@ impl Run<'_> {
         }
     }
 
-    /// The latest time the case may reach before its `timeout` (time outside waits).
+    /// The latest time the case may reach before its `timeout` (time outside waits), counted
+    /// from the case clock's start. Judging a capture, the clock starts at the frame the first
+    /// send step took (a vendor's capture may begin minutes before the case does): until then
+    /// there is no bound but the capture's end.
     fn budget_end(&self) -> Instant {
-        self.start + self.waited + self.case.timeout
+        match self.clock_start {
+            Some(t) => t + self.waited + self.case.timeout,
+            None => self.start + NO_BUDGET_YET,
+        }
     }
 
     fn send_frame(&mut self, side: Side, bytes: Vec<u8>, comment: String) -> Result<(), String> {

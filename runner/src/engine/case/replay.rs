@@ -20,7 +20,6 @@ impl Run<'_> {
         if packet.fragment.is_some() {
             return self.replay_fragmented_send(step, side, packet, &pattern).await;
         }
-        let budget = self.budget_end();
         let mut best: Vec<(usize, MatchResult, CandidateKind)> = Vec::new();
         let mut considered = 0;
         let mut idx = self.replay.as_ref().map_or(0, |r| r.cursor[side_ix(side)]);
@@ -48,13 +47,9 @@ impl Run<'_> {
                 self.take_send(step, side, packet, i);
                 return StepEnd::Ok;
             }
-            let ended = self.replay.as_ref().is_some_and(|r| r.ended);
-            if ended || !self.next_until(budget).await {
+            if !self.next_in_capture().await {
                 break;
             }
-        }
-        if !self.replay.as_ref().is_some_and(|r| r.ended) {
-            return self.timeout_error(step);
         }
         let reason = if considered == 0 {
             format!(
@@ -83,6 +78,7 @@ impl Run<'_> {
     /// Marks frame `i` as the send of `step`, as a live send would have been recorded.
     pub(super) fn take_send(&mut self, step: &Step, side: Side, packet: &PacketSpec, i: usize) {
         let at = self.frames[i].at;
+        self.clock_start.get_or_insert(at);
         if !self.in_send_run {
             self.run_start = Some(at);
             self.in_send_run = true;

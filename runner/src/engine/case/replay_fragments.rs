@@ -60,7 +60,6 @@ impl Run<'_> {
             return StepEnd::Error("not a fragmented send".into());
         };
         let header = ip_pattern(packet);
-        let budget = self.budget_end();
         let mut best: Vec<(usize, MatchResult, CandidateKind)> = Vec::new();
         loop {
             best.clear();
@@ -112,13 +111,9 @@ impl Run<'_> {
                     _ => {}
                 }
             }
-            let ended = self.replay.as_ref().is_some_and(|r| r.ended);
-            if ended || !self.next_until(budget).await {
+            if !self.next_in_capture().await {
                 break;
             }
-        }
-        if !self.replay.as_ref().is_some_and(|r| r.ended) {
-            return self.timeout_error(step);
         }
         let want = if spec.order.is_empty() {
             "the fragments of this send".to_string()
