@@ -449,7 +449,12 @@ fn capture_starting_three_minutes_early(out: &Path) -> PathBuf {
         comments: vec![],
     };
     let mut frames = vec![recorded(&original.frames[0], std::time::Duration::ZERO)];
-    frames.extend(original.frames.iter().map(|f| recorded(f, std::time::Duration::from_secs(180))));
+    frames.extend(
+        original
+            .frames
+            .iter()
+            .map(|f| recorded(f, std::time::Duration::from_secs(180))),
+    );
     let meta = reports::pcapng::CaptureMeta {
         case_id: "vendor".into(),
         title: String::new(),

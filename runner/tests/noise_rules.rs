@@ -1,28 +1,9 @@
 //! Noise and start points (docs/language.md §2.1 rules 2 and 5) against the compliant simulated
 //! gateway, which, like a real router, sends neighbour solicitations and ARP of its own.
 
-use dsl::source::SourceFile;
-use runner::result::{CaseResult, Direction, Verdict};
-use runner::sim::Profile;
-use runner::sim_testbed::SimTestbed;
-use std::path::Path;
-
-fn run_on_sim(steps: &str) -> CaseResult {
-    let text = format!("case: t.noise\ntitle: noise\nsteps:\n{steps}");
-    let compiled = dsl::compile(&SourceFile::new(Path::new("noise.yaml"), text), &dsl::Testbed::builtin());
-    assert!(!compiled.has_errors(), "{:?}", compiled.diagnostics);
-    let case = compiled.cases.into_iter().next().unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let testbed = dsl::Testbed::builtin();
-        let gateway = SimTestbed::new(&testbed, &Profile::default(), 1);
-        runner::engine::run_case(&case, &testbed, Box::new(gateway), 1).await
-    })
-}
+mod common;
+use common::run_on_sim;
+use runner::result::{Direction, Verdict};
 
 /// A v6 UDP exchange: the gateway solicits the LAN host's address before it forwards the answer.
 const V6_EXCHANGE: &str = "  - lan: udp6 lan:5000 -> wan:53 data \"q\"
@@ -33,16 +14,22 @@ const V6_EXCHANGE: &str = "  - lan: udp6 lan:5000 -> wan:53 data \"q\"
 
 #[test]
 fn the_gateways_neighbor_solicitation_is_there_and_selected_by_naming_it() {
-    let r = run_on_sim(&format!(
-        "{V6_EXCHANGE}  - lan: expect icmp6 neighbor-solicitation gw.lan -> *\n"
-    ));
+    let r = run_on_sim(
+        &format!("{V6_EXCHANGE}  - lan: expect icmp6 neighbor-solicitation gw.lan -> *\n"),
+        "",
+    );
     assert_eq!(r.verdict, Verdict::Pass, "{:?}", r.failure);
 }
 
 #[test]
 fn a_pattern_writing_the_protocol_number_does_not_select_neighbour_discovery() {
-    for pattern in ["ipv6 * -> * proto=58", "ipv6 * -> *", "icmp6 * -> *", "icmp6 * -> * code=0"] {
-        let r = run_on_sim(&format!("{V6_EXCHANGE}  - lan: expect no {pattern} within 1s\n"));
+    for pattern in [
+        "ipv6 * -> * proto=58",
+        "ipv6 * -> *",
+        "icmp6 * -> *",
+        "icmp6 * -> * code=0",
+    ] {
+        let r = run_on_sim(&format!("{V6_EXCHANGE}  - lan: expect no {pattern} within 1s\n"), "");
         assert_eq!(
             r.verdict,
             Verdict::Pass,
@@ -56,6 +43,7 @@ fn a_pattern_writing_the_protocol_number_does_not_select_neighbour_discovery() {
 fn a_pattern_writing_the_protocol_number_still_sees_real_icmpv6() {
     let r = run_on_sim(
         "  - lan: icmp6 echo-request lan -> wan id=7 seq=1\n  - wan: expect no ipv6 * -> * proto=58 within 1s\n",
+        "",
     );
     assert_eq!(r.verdict, Verdict::Fail, "the forwarded echo request offends");
 }
@@ -64,7 +52,10 @@ fn a_pattern_writing_the_protocol_number_still_sees_real_icmpv6() {
 fn an_arp_reply_before_the_send_is_no_candidate_and_carries_no_failure_comment() {
     // The runner resolves the gateway's LAN MAC before its first send; the gateway's reply comes
     // before the send, so no step after the send may consider it.
-    let r = run_on_sim("  - lan: udp lan:1 -> wan:9 data \"x\"\n  - lan: expect ipv4 * -> lan proto=17 within 1s\n");
+    let r = run_on_sim(
+        "  - lan: udp lan:1 -> wan:9 data \"x\"\n  - lan: expect ipv4 * -> lan proto=17 within 1s\n",
+        "",
+    );
     assert_eq!(r.verdict, Verdict::Fail);
     let f = r.failure.unwrap();
     assert!(
@@ -82,7 +73,10 @@ fn an_arp_reply_before_the_send_is_no_candidate_and_carries_no_failure_comment()
 
 #[test]
 fn an_arp_reply_before_the_send_does_not_match_an_arp_pattern() {
-    let r = run_on_sim("  - lan: udp lan:1 -> wan:9 data \"x\"\n  - lan: expect arp gw.lan -> lan within 1s\n");
+    let r = run_on_sim(
+        "  - lan: udp lan:1 -> wan:9 data \"x\"\n  - lan: expect arp gw.lan -> lan within 1s\n",
+        "",
+    );
     assert_eq!(
         r.verdict,
         Verdict::Fail,

@@ -4,8 +4,8 @@
 use super::build::BuildCx;
 use super::env::Env;
 use super::flow::{C2S, FlowState, S2C};
-use super::matcher::{self, Bind, MatchResult, Matcher};
 use super::hosts;
+use super::matcher::{self, Bind, MatchResult, Matcher};
 use super::noise::{self, NoiseClass};
 use crate::result::*;
 use crate::run::StopSignal;
@@ -815,7 +815,8 @@ impl Run<'_> {
             && !r.consumed
             && r.at >= from
             && i >= self.run_start_ix
-            && r.noise.is_none_or(|class| pattern.is_some_and(|p| noise::selects(p, class)))
+            && r.noise
+                .is_none_or(|class| pattern.is_some_and(|p| noise::selects(p, class)))
     }
 
     async fn expect(
@@ -1215,7 +1216,9 @@ impl Run<'_> {
     fn unexpected(&self) -> Vec<String> {
         self.frames
             .iter()
-            .filter(|r| r.dir == Direction::Received && !r.consumed && r.noise.is_none() && r.at <= self.last_window_end)
+            .filter(|r| {
+                r.dir == Direction::Received && !r.consumed && r.noise.is_none() && r.at <= self.last_window_end
+            })
             .filter_map(|r| {
                 r.view.as_ref().map(|v| {
                     format!(

@@ -40,7 +40,9 @@ pub type NoisePorts = [Option<u16>; 2];
 /// frame that is not noise.
 pub fn class_of(v: &View, extra: &[(String, u16)]) -> Option<NoiseClass> {
     let noise_ports = |proto: &str, ports: [u16; 2]| -> Option<NoisePorts> {
-        let is_noise = |n: u16| (proto == "udp" && NOISE_UDP_PORTS.contains(&n)) || extra.iter().any(|(p, x)| p == proto && *x == n);
+        let is_noise = |n: u16| {
+            (proto == "udp" && NOISE_UDP_PORTS.contains(&n)) || extra.iter().any(|(p, x)| p == proto && *x == n)
+        };
         let found = ports.map(|n| is_noise(n).then_some(n));
         (found != [None, None]).then_some(found)
     };
@@ -67,9 +69,9 @@ pub fn selects(p: &PacketSpec, class: NoiseClass) -> bool {
     let v6 = p.family == Some(Family::V6);
     match (p.proto, class) {
         (Some(Proto::Arp), NoiseClass::Arp) => true,
-        (Some(Proto::Eth), NoiseClass::LinkLayer) => {
-            written(Field::EthType).chain(written(Field::EthDst)).any(|v| *v != Value::Any)
-        }
+        (Some(Proto::Eth), NoiseClass::LinkLayer) => written(Field::EthType)
+            .chain(written(Field::EthDst))
+            .any(|v| *v != Value::Any),
         (Some(Proto::Icmp), NoiseClass::Icmp6(ty)) if v6 => {
             p.icmp_type == Some(ty) || writes(Field::IcmpType, u64::from(ty))
         }

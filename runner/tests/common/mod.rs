@@ -1,0 +1,38 @@
+//! Helpers shared by the runner's integration tests.
+
+#![allow(dead_code)]
+
+use dsl::source::SourceFile;
+use runner::result::CaseResult;
+use runner::sim::Profile;
+use runner::sim_testbed::SimTestbed;
+use std::path::Path;
+
+/// Compiles a case made of `steps` (YAML list items, indented two spaces) against the built-in
+/// testbed; panics on compile errors.
+pub fn compile_steps(steps: &str) -> dsl::plan::Case {
+    let text = format!("case: t.case\ntitle: a test case\ntimeout: 10s\nsteps:\n{steps}");
+    let compiled = dsl::compile(&SourceFile::new(Path::new("case.yaml"), text), &dsl::Testbed::builtin());
+    assert!(!compiled.has_errors(), "{:?}", compiled.diagnostics);
+    compiled.cases.into_iter().next().unwrap()
+}
+
+/// Runs `case` on a paused-clock runtime (as `gatecheck run` does on `sim`).
+pub fn block_on_paused<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// Runs a case made of `steps` against a fresh simulated gateway with `profile` (`""`: compliant).
+pub fn run_on_sim(steps: &str, profile: &str) -> CaseResult {
+    let case = compile_steps(steps);
+    block_on_paused(async {
+        let testbed = dsl::Testbed::builtin();
+        let gateway = SimTestbed::new(&testbed, &Profile::parse(profile).unwrap(), 1);
+        runner::engine::run_case(&case, &testbed, Box::new(gateway), 1).await
+    })
+}
