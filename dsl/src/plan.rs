@@ -136,6 +136,14 @@ impl Side {
         }
     }
 
+    /// The side as an index into per-side arrays: LAN 0, WAN 1.
+    pub fn index(self) -> usize {
+        match self {
+            Side::Lan => 0,
+            Side::Wan => 1,
+        }
+    }
+
     /// The other side of the gateway.
     pub fn other(self) -> Side {
         match self {

@@ -169,10 +169,7 @@ fn tests_fragments(p: &PacketSpec) -> bool {
 }
 
 fn side_ix(s: Side) -> usize {
-    match s {
-        Side::Lan => 0,
-        Side::Wan => 1,
-    }
+    s.index()
 }
 
 /// Runs a case and returns its result. `seed` makes random choices (ISNs, ports) repeatable.

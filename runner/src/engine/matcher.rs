@@ -473,7 +473,7 @@ impl Matcher<'_> {
 
     fn flow_seq(&self, spec: &PacketSpec, t: &FieldTest, view: &View, acc: &mut Acc, inner: bool) {
         let Some(id) = spec.flow else { return };
-        let L4View::Tcp { seq, ack, .. } = view.l4 else {
+        let L4View::Tcp { seq, ack, flags, .. } = view.l4 else {
             acc.row(|| t.field.name(), || "-", || "not TCP", false);
             return;
         };
@@ -495,14 +495,39 @@ impl Matcher<'_> {
         ) else {
             return;
         };
-        let want = f.isn[base_dir].wrapping_add(rel as u32);
         let obs_rel = obs.wrapping_sub(f.isn[base_dir]);
         let ok = compare(t.op, &RtVal::Int(u64::from(obs_rel)), &RtVal::Int(rel));
+        if !acc.detail {
+            acc.row(String::new, String::new, String::new, ok);
+            return;
+        }
         let observed = if ok {
             format!("{obs_rel} (relative)")
         } else {
-            let shift = obs.wrapping_sub(want) as i32;
-            format!("{obs_rel} (relative; the gateway shifted it by {shift:+})")
+            // The shift of this sequence space is known exactly from a SYN: this frame's own, or
+            // the one an earlier step matched on this side. Without one, the difference may be a
+            // shift or another segment, and the report says only what it is.
+            let syn_shift = (t.field == Field::Seq && flags & 0x02 != 0).then_some(obs_rel);
+            let matched_shift = (t.field == Field::Seq)
+                .then(|| f.shift[self.side.index()][base_dir])
+                .flatten();
+            match syn_shift.or(matched_shift) {
+                Some(0) | None => {
+                    let diff = obs_rel.wrapping_sub(rel as u32) as i32;
+                    format!("{obs_rel} (relative; {diff:+} from what was expected)")
+                }
+                Some(shift) if syn_shift.is_some() => {
+                    format!(
+                        "{obs_rel} (relative; the gateway shifted its ISN by {:+})",
+                        shift as i32
+                    )
+                }
+                Some(shift) => format!(
+                    "{obs_rel} (relative; the gateway shifts this direction by {:+}, seen on its SYN: {} before the shift)",
+                    shift as i32,
+                    obs_rel.wrapping_sub(shift)
+                ),
+            }
         };
         acc.row(|| t.field.name(), || format!("{rel} (relative)"), || observed, ok);
     }

@@ -8,13 +8,18 @@ use runner::sim::Profile;
 use runner::sim_testbed::SimTestbed;
 use std::path::Path;
 
-/// Compiles a case made of `steps` (YAML list items, indented two spaces) against the built-in
-/// testbed; panics on compile errors.
-pub fn compile_steps(steps: &str) -> dsl::plan::Case {
-    let text = format!("case: t.case\ntitle: a test case\ntimeout: 10s\nsteps:\n{steps}");
+/// Compiles a case whose keys after `case`, `title` and `timeout` are `body` (`flows:`, `steps:`,
+/// ...) against the built-in testbed; panics on compile errors.
+pub fn compile_body(body: &str) -> dsl::plan::Case {
+    let text = format!("case: t.case\ntitle: a test case\ntimeout: 10s\n{body}");
     let compiled = dsl::compile(&SourceFile::new(Path::new("case.yaml"), text), &dsl::Testbed::builtin());
     assert!(!compiled.has_errors(), "{:?}", compiled.diagnostics);
     compiled.cases.into_iter().next().unwrap()
+}
+
+/// Compiles a case made of `steps` (YAML list items, indented two spaces).
+pub fn compile_steps(steps: &str) -> dsl::plan::Case {
+    compile_body(&format!("steps:\n{steps}"))
 }
 
 /// Runs `case` on a paused-clock runtime (as `gatecheck run` does on `sim`).
@@ -29,10 +34,14 @@ pub fn block_on_paused<F: std::future::Future>(f: F) -> F::Output {
 
 /// Runs a case made of `steps` against a fresh simulated gateway with `profile` (`""`: compliant).
 pub fn run_on_sim(steps: &str, profile: &str) -> CaseResult {
-    let case = compile_steps(steps);
+    run_case_on_sim(&compile_steps(steps), profile)
+}
+
+/// Runs `case` against a fresh simulated gateway with `profile` (`""`: compliant).
+pub fn run_case_on_sim(case: &dsl::plan::Case, profile: &str) -> CaseResult {
     block_on_paused(async {
         let testbed = dsl::Testbed::builtin();
         let gateway = SimTestbed::new(&testbed, &Profile::parse(profile).unwrap(), 1);
-        runner::engine::run_case(&case, &testbed, Box::new(gateway), 1).await
+        runner::engine::run_case(case, &testbed, Box::new(gateway), 1).await
     })
 }
