@@ -464,6 +464,7 @@ fn capture_starting_three_minutes_early(out: &Path) -> PathBuf {
         interfaces: ["lan".into(), "wan".into()],
         failure: None,
         start: std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000),
+        recorded_for: None,
     };
     let path = out.join("vendor.pcapng");
     reports::pcapng::write_capture(&path, &meta, &frames).unwrap();

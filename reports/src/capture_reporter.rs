@@ -138,6 +138,7 @@ impl CaptureRunInfo {
             start: SystemTime::now()
                 .checked_sub(result.duration)
                 .unwrap_or(SystemTime::UNIX_EPOCH),
+            recorded_for: Some(result.duration),
         }
     }
 }

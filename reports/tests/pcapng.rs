@@ -96,6 +96,7 @@ fn meta() -> CaptureMeta {
         ],
         failure: None,
         start: start(),
+        recorded_for: None,
     }
 }
 

@@ -66,6 +66,8 @@ pub struct CaseResult {
 pub struct Failure {
     /// 1-based step number.
     pub step: usize,
+    /// The step's `name:` label.
+    pub name: Option<String>,
     /// `file:line:col` of the step.
     pub location: String,
     /// The step's sentence as written.
@@ -154,11 +156,20 @@ pub struct RecordedFrame {
 }
 
 impl Failure {
+    /// The step as reports name it: `step 3`, or `step 3 “query forwarded”` when it has a
+    /// `name:`.
+    pub fn step_label(&self) -> String {
+        step_label(self.step, self.name.as_deref())
+    }
+
     /// The full text of a failure, as the console and JUnit show it.
     pub fn render(&self) -> String {
         let mut s = format!(
-            "step {} ({}): {}\n  {}\n",
-            self.step, self.location, self.reason, self.text
+            "{} ({}): {}\n  {}\n",
+            self.step_label(),
+            self.location,
+            self.reason,
+            self.text
         );
         if let Some(p) = &self.pattern {
             s.push_str(&format!("  pattern: {p}\n"));
@@ -174,22 +185,37 @@ impl Failure {
             s.push_str(&format!("  why: {why}\n"));
         }
         for (i, c) in self.candidates.iter().enumerate() {
-            let kind = match c.kind {
-                CandidateKind::Considered => "",
-                CandidateKind::TooEarly => " (before `after`)",
-                CandidateKind::Late => " (late)",
-                CandidateKind::Offender => " (offending)",
+            let at = dsl::duration::format_measured(c.at);
+            let head = match c.kind {
+                CandidateKind::Offender => format!("  offending frame at +{at}: {}", c.frame),
+                kind => {
+                    let kind = match kind {
+                        CandidateKind::TooEarly => " (before `after`)",
+                        CandidateKind::Late => " (late)",
+                        _ => "",
+                    };
+                    format!(
+                        "  candidate {} at +{at}{kind}: {} — meets {}/{}",
+                        i + 1,
+                        c.frame,
+                        c.met,
+                        c.total
+                    )
+                }
             };
-            s.push_str(&format!(
-                "  candidate {} at +{:.3}ms{kind}: {} — meets {}/{}\n",
-                i + 1,
-                c.at.as_secs_f64() * 1e3,
-                c.frame,
-                c.met,
-                c.total
-            ));
-            let w = c.rows.iter().map(|r| r.what.len()).max().unwrap_or(0).max(5);
-            let we = c.rows.iter().map(|r| r.expected.len()).max().unwrap_or(0).max(8);
+            s.push_str(&head);
+            s.push('\n');
+            if c.rows.is_empty() {
+                continue;
+            }
+            let w = c.rows.iter().map(|r| r.what.chars().count()).max().unwrap_or(0).max(5);
+            let we = c
+                .rows
+                .iter()
+                .map(|r| r.expected.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(8);
             s.push_str(&format!("    {:<w$}  {:<we$}  observed\n", "field", "expected"));
             for r in &c.rows {
                 let mark = if r.ok { " " } else { "✗" };
@@ -200,5 +226,13 @@ impl Failure {
             }
         }
         s
+    }
+}
+
+/// A step as reports name it: `step 3`, or `step 3 “query forwarded”` with its `name:`.
+pub fn step_label(number: usize, name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("step {number} “{n}”"),
+        None => format!("step {number}"),
     }
 }

@@ -24,6 +24,9 @@ pub struct Recording {
     pub interfaces: Vec<Option<String>>,
     /// The frames, in file order.
     pub frames: Vec<RecordedPacket>,
+    /// When the recording stopped, in the frames' time base, when the capture says so
+    /// (`isb_endtime`).
+    pub recorded_until_ns: Option<i128>,
 }
 
 /// One frame of a [`Recording`].
@@ -199,14 +202,21 @@ pub struct ReplayFrame {
     pub bytes: Vec<u8>,
 }
 
+/// What is played back to judge a case: the frames of the two sides and how long the
+/// recording lasted.
+#[derive(Clone, Debug)]
+pub struct Playback {
+    /// The frames, in time order.
+    pub frames: Vec<ReplayFrame>,
+    /// When the recording stopped, from the first frame: windows that close before it were
+    /// watched to their end even when no frame came. `None` when the capture does not say.
+    pub recorded_until: Option<Duration>,
+}
+
 /// The frames of the two chosen interfaces, in time order, each with its direction: from the
 /// capture's direction flags when it records them; else a frame from the gateway's MAC came out
 /// of it and one to it went in; else a frame from one of the side's hosts went in.
-pub fn replay_frames(
-    rec: &Recording,
-    sides: [usize; 2],
-    testbed: &dsl::Testbed,
-) -> Result<Vec<ReplayFrame>, VerifyError> {
+pub fn replay_frames(rec: &Recording, sides: [usize; 2], testbed: &dsl::Testbed) -> Result<Playback, VerifyError> {
     let mut chosen = Vec::new();
     for (n, f) in rec.frames.iter().enumerate() {
         let side = if f.interface == sides[0] {
@@ -223,15 +233,18 @@ pub fn replay_frames(
     chosen.sort_by_key(|(ts, _, _)| *ts);
     let t0 = chosen.first().map_or(0, |c| c.0);
     let gw_macs = [Side::Lan, Side::Wan].map(|side| gateway_mac(side, &chosen, testbed));
-    Ok(chosen
+    let since_t0 = |ts: i128| Duration::from_nanos(u64::try_from(ts - t0).unwrap_or(u64::MAX));
+    let recorded_until = rec.recorded_until_ns.filter(|end| *end >= t0).map(since_t0);
+    let frames = chosen
         .into_iter()
         .map(|(ts, side, f)| ReplayFrame {
             side,
-            offset: Duration::from_nanos(u64::try_from(ts - t0).unwrap_or(u64::MAX)),
-            toward_gateway: toward_gateway(side, f, testbed, gw_macs[side as usize]),
+            offset: since_t0(ts),
+            toward_gateway: toward_gateway(side, f, testbed, gw_macs[side.index()]),
             bytes: f.bytes.clone(),
         })
-        .collect())
+        .collect();
+    Ok(Playback { frames, recorded_until })
 }
 
 /// The gateway's MAC on `side`: the testbed's, or the one its ARP replies give for its address.
@@ -328,7 +341,7 @@ impl Testbed for ReplayTestbed {
 }
 
 /// Judges `case` against `frames` and returns the result a live run would have given.
-pub fn verify(case: &Case, testbed: &dsl::Testbed, frames: Vec<ReplayFrame>, skew: Duration) -> CaseResult {
+pub fn verify(case: &Case, testbed: &dsl::Testbed, playback: Playback, skew: Duration) -> CaseResult {
     let job = crate::run::Job {
         case: case.clone(),
         group: String::new(),
@@ -338,7 +351,7 @@ pub fn verify(case: &Case, testbed: &dsl::Testbed, frames: Vec<ReplayFrame>, ske
         Err(r) => return *r,
     };
     rt.block_on(async {
-        let tb = ReplayTestbed::new(frames);
-        crate::engine::verify_case(case, testbed, Box::new(tb), skew).await
+        let tb = ReplayTestbed::new(playback.frames);
+        crate::engine::verify_case(case, testbed, Box::new(tb), skew, playback.recorded_until).await
     })
 }

@@ -7,9 +7,10 @@ use dsl::plan::Side;
 use runner::engine::{MAX_RECORDED_FRAMES, build_udp_frame};
 use runner::result::{CaseResult, Verdict};
 use runner::sim::Profile;
-use runner::sim_testbed::SimTestbed;
+use runner::sim_testbed::{FORWARDING_DELAY, SimTestbed};
 use runner::testbed::{Received, Testbed, TestbedError};
 use std::collections::VecDeque;
+use std::future::Future;
 use std::path::PathBuf;
 use std::task::{Context, Poll};
 use tokio::time::Instant;
@@ -89,7 +90,8 @@ fn hostile_frames(testbed: &dsl::Testbed) -> Vec<Vec<u8>> {
 }
 
 /// The compliant (or quirky) simulated gateway that, on every frame sent into it, also emits
-/// every hostile frame on both sides, and `flood` junk frames once, after the first send.
+/// every hostile frame on both sides, and `flood` junk frames once, after the first send, when
+/// the real gateway has answered it (after its own ARP exchange, if it needs one).
 struct HostileSim {
     inner: SimTestbed,
     junk: Vec<Vec<u8>>,
@@ -97,6 +99,7 @@ struct HostileSim {
     queue: VecDeque<Received>,
     endless: bool,
     sent: bool,
+    timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl HostileSim {
@@ -109,6 +112,7 @@ impl HostileSim {
             queue: VecDeque::new(),
             endless,
             sent: false,
+            timer: None,
         }
     }
 }
@@ -132,11 +136,12 @@ impl Testbed for HostileSim {
         let arp = frame.len() >= 14 && frame[12..14] == [0x08, 0x06];
         if !self.sent && !arp {
             self.sent = true;
+            let after_the_answer = now + 3 * FORWARDING_DELAY;
             for i in 0..self.flood {
                 let side = if i % 2 == 0 { Side::Wan } else { Side::Lan };
                 self.queue.push_back(Received {
                     side,
-                    at: now,
+                    at: after_the_answer,
                     bytes: self.junk[i % self.junk.len()].clone(),
                     toward_gateway: false,
                 });
@@ -150,8 +155,20 @@ impl Testbed for HostileSim {
         if let Poll::Ready(Some(r)) = self.inner.poll_recv(cx) {
             return Poll::Ready(Some(r));
         }
-        if let Some(r) = self.queue.pop_front() {
-            return Poll::Ready(Some(r));
+        if let Some(due) = self.queue.front().map(|r| r.at) {
+            if Instant::now() >= due {
+                self.timer = None;
+                return Poll::Ready(self.queue.pop_front());
+            }
+            let timer = self
+                .timer
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(due)));
+            timer.as_mut().reset(due);
+            if timer.as_mut().poll(cx).is_ready() {
+                self.timer = None;
+                return Poll::Ready(self.queue.pop_front());
+            }
+            return Poll::Pending;
         }
         if self.endless && self.sent {
             // A gateway that never stops: a junk frame is always waiting.

@@ -94,7 +94,7 @@ pub fn run(out: &Output, args: VerifyArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let frames = match runner::verify::replay_frames(&recording, sides, &testbed) {
+    let playback = match runner::verify::replay_frames(&recording, sides, &testbed) {
         Ok(f) => f,
         Err(e) => {
             out.error(&format!("{}: {e}", args.capture.display()));
@@ -112,7 +112,7 @@ pub fn run(out: &Output, args: VerifyArgs) -> u8 {
         args.capture.display(),
         name(sides[0]),
         name(sides[1]),
-        frames.len(),
+        playback.frames.len(),
         dsl::duration::format(skew)
     ));
     let info = RunInfo {
@@ -126,7 +126,7 @@ pub fn run(out: &Output, args: VerifyArgs) -> u8 {
         total_cases: 1,
         started: std::time::SystemTime::now(),
     };
-    let mut result = runner::verify::verify(case, &testbed, frames, skew);
+    let mut result = runner::verify::verify(case, &testbed, playback, skew);
     result.group = "verify".into();
     let mut console = ConsoleReporter::new(Box::new(std::io::stdout()), out.color(), false);
     let mut junit = args.junit.clone().map(JunitReporter::new);
@@ -178,5 +178,6 @@ fn recording_of(capture: &Capture) -> Recording {
                 bytes: f.bytes.clone(),
             })
             .collect(),
+        recorded_until_ns: capture.recorded_until_ns,
     }
 }

@@ -25,6 +25,8 @@ const IDB: u32 = 1;
 const PB: u32 = 2;
 /// Simple Packet Block type.
 const SPB: u32 = 3;
+/// Interface Statistics Block type.
+const ISB: u32 = 5;
 /// Enhanced Packet Block type.
 const EPB: u32 = 6;
 /// The byte-order magic of a Section Header Block.
@@ -44,3 +46,5 @@ const IF_TSRESOL: u16 = 9;
 const IF_TSOFFSET: u16 = 14;
 /// `epb_flags` (and the Packet Block's `pack_flags`).
 const EPB_FLAGS: u16 = 2;
+/// `isb_endtime`: when the capture of an interface stopped.
+const ISB_ENDTIME: u16 = 3;

@@ -14,7 +14,7 @@
 use super::{
     BYTE_ORDER_MAGIC, EPB, EPB_FLAGS, IDB, IF_DESCRIPTION, IF_NAME, IF_TSOFFSET, IF_TSRESOL, LINKTYPE_ETHERNET,
 };
-use super::{OPT_COMMENT, PB, SHB, SPB};
+use super::{ISB, ISB_ENDTIME, OPT_COMMENT, PB, SHB, SPB};
 use runner::result::Direction;
 use std::path::{Path, PathBuf};
 
@@ -41,6 +41,10 @@ pub struct Capture {
     pub interfaces: Vec<Interface>,
     /// Every packet (Enhanced, Simple, and obsolete Packet Blocks), in file order.
     pub frames: Vec<Frame>,
+    /// When the recording stopped, in nanoseconds since 1970-01-01 UTC: the latest
+    /// `isb_endtime` of any interface (dumpcap and gatecheck write one), when the file has one.
+    /// Frames may end earlier: nothing came in the meantime.
+    pub recorded_until_ns: Option<i128>,
 }
 
 impl Capture {
@@ -67,6 +71,14 @@ pub struct Interface {
     pub ts_resolution: TsResolution,
     /// `if_tsoffset`, seconds added to every timestamp (0 when absent).
     pub ts_offset: i64,
+}
+
+impl Interface {
+    /// A timestamp of this interface (`ticks` of its `if_tsresol`, after its `if_tsoffset`) in
+    /// nanoseconds since 1970-01-01 UTC.
+    pub fn timestamp_ns(&self, ticks: u64) -> i128 {
+        self.ts_resolution.to_nanos(ticks) + i128::from(self.ts_offset) * 1_000_000_000
+    }
 }
 
 /// The unit of an interface's timestamps (`if_tsresol`).
@@ -313,6 +325,11 @@ pub fn parse_capture(data: &[u8]) -> Result<Capture, CaptureError> {
                 }
                 capture.interfaces.push(iface);
             }
+            ISB => {
+                if let Some(end) = block.statistics_end(&capture.interfaces[base..])? {
+                    capture.recorded_until_ns = Some(capture.recorded_until_ns.map_or(end, |e| e.max(end)));
+                }
+            }
             EPB | PB | SPB => {
                 let frame = block.packet(kind, &capture.interfaces[base..], base)?;
                 capture.frames.push(frame);
@@ -460,6 +477,25 @@ impl<'a> Block<'a> {
         Ok(iface)
     }
 
+    /// An Interface Statistics Block's `isb_endtime`, in nanoseconds since the epoch, when it
+    /// has one and names an interface of its section.
+    fn statistics_end(&self, section: &[Interface]) -> Result<Option<i128>, CaptureError> {
+        let body = self.fixed(12, "interface statistics block")?;
+        let Some(iface) = usize::try_from(self.order.u32(&body[0..4]))
+            .ok()
+            .and_then(|i| section.get(i))
+        else {
+            return Ok(None);
+        };
+        for (code, value) in self.options(12)? {
+            if code == ISB_ENDTIME && value.len() == 8 {
+                let ticks = (u64::from(self.order.u32(&value[0..4])) << 32) | u64::from(self.order.u32(&value[4..8]));
+                return Ok(Some(iface.timestamp_ns(ticks)));
+            }
+        }
+        Ok(None)
+    }
+
     /// An Enhanced Packet Block, an obsolete Packet Block or a Simple Packet Block, whose section
     /// has described `section` (the file's interfaces from `base` on).
     fn packet(&self, kind: u32, section: &[Interface], base: usize) -> Result<Frame, CaptureError> {
@@ -502,7 +538,7 @@ impl<'a> Block<'a> {
         };
         let mut frame = Frame {
             interface: base + iface as usize,
-            timestamp_ns: ticks.map(|t| desc.ts_resolution.to_nanos(t) + i128::from(desc.ts_offset) * 1_000_000_000),
+            timestamp_ns: ticks.map(|t| desc.timestamp_ns(t)),
             direction: None,
             bytes: self.body[data_start..data_start + caplen].to_vec(),
             original_len,

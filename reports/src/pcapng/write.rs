@@ -12,6 +12,7 @@ use crate::ReportError;
 use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
 use pcap_file::pcapng::blocks::interface_description::{InterfaceDescriptionBlock, InterfaceDescriptionOption};
+use pcap_file::pcapng::blocks::interface_statistics::{InterfaceStatisticsBlock, InterfaceStatisticsOption};
 use pcap_file::pcapng::blocks::section_header::{SectionHeaderBlock, SectionHeaderOption};
 use pcap_file::{DataLink, Endianness, PcapError};
 use runner::result::{Direction, RecordedFrame, Side};
@@ -51,6 +52,10 @@ pub struct CaptureMeta {
     /// The wall-clock time the case started: frame timestamps are this plus
     /// [`RecordedFrame::at`].
     pub start: SystemTime,
+    /// How long after `start` the recording stopped (the case's end), written as each
+    /// interface's `isb_endtime`: a reader then knows that a quiet end of the capture was
+    /// watched, not missed.
+    pub recorded_for: Option<Duration>,
 }
 
 impl CaptureMeta {
@@ -122,6 +127,21 @@ pub fn encode_capture(meta: &CaptureMeta, frames: &[RecordedFrame]) -> io::Resul
             options,
         };
         w.write_pcapng_block(epb).map_err(to_io)?;
+    }
+    if let Some(end) = meta.recorded_for {
+        let nanos = |d: Duration| u64::try_from(start.saturating_add(d).as_nanos()).unwrap_or(u64::MAX);
+        // pcapng stores an ISB timestamp as its high 32 bits then its low 32 bits, each in the
+        // section's byte order, as in an EPB; pcap-file writes the ISB's u64s whole, which in a
+        // little-endian section puts the low half first, so the halves are swapped here.
+        let isb_time = |ns: u64| ns.rotate_left(32);
+        for interface_id in 0..2 {
+            let isb = InterfaceStatisticsBlock {
+                interface_id,
+                timestamp: isb_time(nanos(end)),
+                options: vec![InterfaceStatisticsOption::IsbEndTime(isb_time(nanos(end)))],
+            };
+            w.write_pcapng_block(isb).map_err(to_io)?;
+        }
     }
     Ok(w.into_inner())
 }

@@ -34,6 +34,7 @@ pub fn result(group: &str, name: &str, verdict: Verdict, millis: u64) -> CaseRes
 pub fn failure() -> Failure {
     Failure {
         step: 3,
+        name: None,
         location: "cases/nat_tcp/syn_retry.yaml:14:7".into(),
         text: "wan expect tcp syn to 198.51.100.7:80 within 1s".into(),
         why: Some("RFC 5382 REQ-1: the mapping is endpoint-independent".into()),

@@ -145,6 +145,8 @@ struct Run<'a> {
     reassembly: [Reassembler; 4],
     /// Frames from the gateway not kept because the case reached its capture cap.
     over_cap: u64,
+    /// Comments of `note:` steps waiting for the next recorded frame.
+    pending_notes: Vec<String>,
 }
 
 /// What judging a recorded capture adds to a run: send steps find their frame in the capture
@@ -154,6 +156,9 @@ struct Replay {
     skew: Duration,
     /// The capture has no more frames.
     ended: bool,
+    /// When the recording stopped, when the capture says so (later than its last frame when
+    /// nothing came at the end).
+    recorded_until: Option<Instant>,
     /// Per flow: its client port is known (written in the case, or learned from a send).
     lport_known: Vec<bool>,
     /// Per flow and direction: its ISN is known (learned from the first send in that direction).
@@ -166,6 +171,11 @@ struct Replay {
 /// they came instead of the datagrams they make up.
 fn tests_fragments(p: &PacketSpec) -> bool {
     p.fields.iter().any(|t| matches!(t.field, Field::Mf | Field::Frag))
+}
+
+/// The step as logs, comments and reports name it (`step 3 “query forwarded”`).
+fn label(step: &Step) -> String {
+    crate::result::step_label(step.number, step.name.as_deref())
 }
 
 fn side_ix(s: Side) -> usize {
@@ -196,9 +206,16 @@ pub async fn run_case_until(
 /// filled in as defaults are not checked) and binds what the tester chose (client ports, ISNs);
 /// expect steps are judged as in a live run, on the capture's timestamps, with every window
 /// widened by `skew` on both ends.
-pub async fn verify_case(case: &Case, testbed: &dsl::Testbed, tb: Box<dyn Testbed>, skew: Duration) -> CaseResult {
+pub async fn verify_case(
+    case: &Case,
+    testbed: &dsl::Testbed,
+    tb: Box<dyn Testbed>,
+    skew: Duration,
+    recorded_until: Option<Duration>,
+) -> CaseResult {
     let replay = Replay {
         skew,
+        recorded_until: recorded_until.map(|d| Instant::now() + d),
         ended: false,
         lport_known: case.flows.iter().map(|f| f.client_port.is_some()).collect(),
         isn_known: vec![[false; 2]; case.flows.len()],
@@ -272,6 +289,7 @@ async fn run_case_with(
         kept_bytes: 0,
         over_cap: 0,
         reassembly: Default::default(),
+        pending_notes: Vec::new(),
     };
     for (i, f) in case.flows.iter().enumerate() {
         if f.proto == Proto::Tcp && run.replay.is_none() {
@@ -297,17 +315,14 @@ async fn run_case_with(
                 "interrupted during step {} (the steps before it completed; see the log)",
                 step.number
             ));
-            run.log.push(format!("step {}: interrupted", step.number));
+            run.log.push(format!("{}: interrupted", label(step)));
             break;
         }
         match end {
             StepEnd::Ok => {}
             StepEnd::Fail(f) if step.severity == StepSeverity::Warn => {
-                run.warnings.push(format!(
-                    "step {} (severity: warn): {}",
-                    step.number,
-                    f.render().trim_end()
-                ));
+                run.warnings
+                    .push(format!("{} (severity: warn): {}", label(step), f.render().trim_end()));
             }
             StepEnd::Fail(f) => {
                 verdict = Verdict::Fail;
@@ -316,7 +331,7 @@ async fn run_case_with(
             }
             StepEnd::Error(e) => {
                 verdict = Verdict::Error;
-                reason = Some(format!("step {}: {e}", step.number));
+                reason = Some(format!("{}: {e}", label(step)));
                 break;
             }
         }
@@ -333,6 +348,7 @@ async fn run_case_with(
             let last = case.steps.last().map_or(0, |s| s.number);
             failure = Some(Failure {
                 step: last,
+                name: None,
                 location: case.location.to_string(),
                 text: "strict: true".into(),
                 why: None,
@@ -362,6 +378,14 @@ async fn run_case_with(
             MAX_RECORDED_BYTES >> 20,
             run.over_cap
         ));
+    }
+    if let Some(last) = run.frames.last_mut() {
+        let notes = std::mem::take(&mut run.pending_notes);
+        last.comments.extend(
+            notes
+                .into_iter()
+                .map(|n| format!("{n} (after this frame, the case's last)")),
+        );
     }
     let dropped = run.tb.take_dropped();
     if dropped > 0 {
@@ -415,7 +439,7 @@ impl Run<'_> {
         let is_noise = noise::class_of(&view, &self.testbed.noise);
         if self.replay.is_some() {
             // A recorded frame: nobody answers it, and it went either way through the gateway.
-            self.frames.push(Rec::new(
+            self.push_frame(Rec::new(
                 r.side,
                 r.at,
                 if r.toward_gateway {
@@ -433,7 +457,7 @@ impl Run<'_> {
         if let Some(reply) = hosts::answer(&frame, &view, r.side, self.testbed) {
             // ARP replies from the gateway tell us its MAC.
             let _ = self.tb.send(r.side, &reply);
-            self.frames.push(Rec::new(
+            self.push_frame(Rec::new(
                 r.side,
                 r.at,
                 Direction::Received,
@@ -451,7 +475,7 @@ impl Run<'_> {
                 self.gw_mac[side_ix(r.side)] = Some(view.eth_src);
             }
         }
-        self.frames.push(Rec::new(
+        self.push_frame(Rec::new(
             r.side,
             r.at,
             Direction::Received,
@@ -460,6 +484,15 @@ impl Run<'_> {
             is_noise,
         ));
         self.reassemble(self.frames.len() - 1);
+    }
+
+    /// Keeps a recorded frame; the notes of `note:` steps that ran since the last one go on it
+    /// first, so the capture shows them where they happened.
+    fn push_frame(&mut self, mut rec: Rec) {
+        if !self.pending_notes.is_empty() {
+            rec.comments.splice(0..0, self.pending_notes.drain(..));
+        }
+        self.frames.push(rec);
     }
 
     /// Feeds recorded frame `i`, if it is an IPv4 fragment, to its side's reassembler; when it
@@ -485,9 +518,9 @@ impl Run<'_> {
             self.frames[part].in_datagram = true;
         }
         self.log.push(format!(
-            "{} +{:.3}ms: {} fragments put back together: {}",
+            "{} +{}: {} fragments put back together: {}",
             self.frames[i].side.name(),
-            (self.frames[i].at - self.start).as_secs_f64() * 1e3,
+            dsl::duration::format_measured(self.frames[i].at - self.start),
             d.tags.len(),
             matcher::frame_text(&view)
         ));
@@ -618,8 +651,7 @@ impl Run<'_> {
 
     fn send_frame(&mut self, side: Side, bytes: Vec<u8>, comment: String) -> Result<(), String> {
         self.tb.send(side, &bytes).map_err(|e| e.to_string())?;
-        self.frames
-            .push(Rec::new(side, Instant::now(), Direction::Sent, bytes, None, None).with_comment(comment));
+        self.push_frame(Rec::new(side, Instant::now(), Direction::Sent, bytes, None, None).with_comment(comment));
         self.pump();
         Ok(())
     }
@@ -637,7 +669,7 @@ impl Run<'_> {
             });
         };
         self.tb.send(side, &req).map_err(|e| e.to_string())?;
-        self.frames.push(
+        self.push_frame(
             Rec::new(side, Instant::now(), Direction::Sent, req, None, None)
                 .with_comment(format!("resolving the gateway's MAC ({gw})")),
         );
@@ -664,7 +696,8 @@ impl Run<'_> {
         }
         match &step.action {
             Action::Note(t) => {
-                self.log.push(format!("step {}: note: {t}", step.number));
+                self.log.push(format!("{}: note: {t}", label(step)));
+                self.pending_notes.push(format!("{}: note: {t}", label(step)));
                 StepEnd::Ok
             }
             Action::Set(binds) => {
@@ -674,7 +707,7 @@ impl Run<'_> {
                         None => self.env.vars.remove(k),
                     };
                 }
-                self.log.push(format!("step {}: set {}", step.number, step.text));
+                self.log.push(format!("{}: set {}", label(step), step.text));
                 StepEnd::Ok
             }
             Action::Wait(d) => {
@@ -686,7 +719,7 @@ impl Run<'_> {
                 self.ref_step = Some((step.number, "the end of the wait at"));
                 self.in_send_run = false;
                 self.log
-                    .push(format!("step {}: waited {}", step.number, dsl::duration::format(*d)));
+                    .push(format!("{}: waited {}", label(step), dsl::duration::format(*d)));
                 StepEnd::Ok
             }
             Action::Send { side, packet } if self.replay.is_some() => self.replay_send(step, *side, packet).await,
@@ -755,8 +788,8 @@ impl Run<'_> {
         for (frame, what) in frames {
             let text = matcher::frame_text(&View::of_frame(&FrameRepr::parse(&frame)));
             self.log
-                .push(format!("step {}: {} sent {what}{text}", step.number, side.name()));
-            let comment = format!("step {}: {what}{}", step.number, step.text);
+                .push(format!("{}: {} sent {what}{text}", label(step), side.name()));
+            let comment = format!("{}: {what}{}", label(step), self.env.fill_text(&step.text));
             if let Err(e) = self.send_frame(side, frame, comment) {
                 return StepEnd::Error(e);
             }
@@ -927,34 +960,36 @@ impl Run<'_> {
 
     fn accept(&mut self, step: &Step, side: Side, pattern: &PacketSpec, i: usize, m: MatchResult, view: &View) {
         self.consume(i, pattern);
-        let rendered = display::packet_text(pattern, &self.case.flows, false);
-        self.frames[i]
-            .comments
-            .push(format!("step {}: matched {rendered}", step.number));
         let at = self.now_rel(self.frames[i].at);
         self.log.push(format!(
-            "step {}: {} matched at +{:.3}ms: {}",
-            step.number,
+            "{}: {} matched at +{}: {}",
+            label(step),
             side.name(),
-            at.as_secs_f64() * 1e3,
+            dsl::duration::format_measured(at),
             matcher::frame_text(view)
         ));
         for b in m.binds {
             match b {
                 Bind::Var(k, v) => {
-                    self.log.push(format!("step {}: bound ${k} = {v}", step.number));
+                    self.log.push(format!("{}: bound ${k} = {v}", label(step)));
                     self.env.vars.insert(k, v);
                 }
                 Bind::FlowPort(id, p) => {
                     self.log.push(format!(
-                        "step {}: flow {} is mapped to port {p} on the WAN side",
-                        step.number, self.env.flow_names[id]
+                        "{}: flow {} is mapped to port {p} on the WAN side",
+                        label(step),
+                        self.env.flow_names[id]
                     ));
                     self.env.flows[id].wan_port = Some(p);
                 }
                 Bind::FlowAddr(id, a) => self.env.flows[id].wan_addr = Some(a),
             }
         }
+        // The comment shows what matched, with this step's bindings filled in (`gw:40100`).
+        let rendered = self.filled(pattern);
+        self.frames[i]
+            .comments
+            .push(format!("{}: matched {rendered}", label(step)));
         // Flow bookkeeping: the WAN address, and what this side has seen of the sequence space.
         if let Some(id) = pattern.flow {
             let dir = super::flow::out_dir(side);
@@ -1019,7 +1054,7 @@ impl Run<'_> {
                 if offends {
                     self.frames[i]
                         .comments
-                        .push(format!("step {}: FAILED — this frame must not come out", step.number));
+                        .push(format!("{}: FAILED — this frame must not come out", label(step)));
                     let m = match pattern {
                         Some(p) => Matcher {
                             env: &self.env,
@@ -1027,17 +1062,8 @@ impl Run<'_> {
                             side,
                         }
                         .compare(p, &view),
-                        None => MatchResult {
-                            met: 1,
-                            total: 1,
-                            rows: vec![Row {
-                                what: "frame".into(),
-                                expected: "nothing".into(),
-                                observed: matcher::frame_text(&view),
-                                ok: false,
-                            }],
-                            binds: vec![],
-                        },
+                        // `expect nothing`: the offending frame is the whole story.
+                        None => MatchResult::default(),
                     };
                     let reason = format!("a frame that must not come out came out on {}", side.name());
                     let fake = pattern.cloned().unwrap_or_default();
@@ -1065,8 +1091,8 @@ impl Run<'_> {
         }
         self.last_window_end = self.last_window_end.max(deadline);
         self.log.push(format!(
-            "step {}: nothing matching came out on {} within {}",
-            step.number,
+            "{}: nothing matching came out on {} within {}",
+            label(step),
             side.name(),
             dsl::duration::format(within)
         ));
@@ -1117,7 +1143,7 @@ impl Run<'_> {
                     .join("; ");
                 self.frames[i]
                     .comments
-                    .push(format!("step {}: FAILED — nearest candidate: {why}", step.number));
+                    .push(format!("{}: FAILED — nearest candidate: {why}", label(step)));
             }
             candidates.push(Candidate {
                 frame: view.as_ref().map_or_else(String::new, matcher::frame_text),
@@ -1134,21 +1160,21 @@ impl Run<'_> {
             // the last frame captured (the capture's section comment names the failure too).
             let end = reference + within;
             let note = format!(
-                "step {}: FAILED — {reason} (nothing on {} came close; this is the first frame after the window)",
-                step.number,
+                "{}: FAILED — {reason} (nothing on {} came close; this is the first frame after the window)",
+                label(step),
                 side.name()
             );
             if let Some(r) = self.frames.iter_mut().find(|r| r.at >= end) {
                 r.comments.push(note);
             } else if let Some(r) = self.frames.last_mut() {
                 r.comments.push(format!(
-                    "step {}: FAILED — {reason} (nothing on {} came close; nothing was captured after this frame)",
-                    step.number,
+                    "{}: FAILED — {reason} (nothing on {} came close; nothing was captured after this frame)",
+                    label(step),
                     side.name()
                 ));
             }
         }
-        let at = format!("+{:.3}ms", (reference - self.start).as_secs_f64() * 1e3);
+        let at = format!("+{}", dsl::duration::format_measured(reference - self.start));
         let anchor = match self.ref_step {
             Some((n, what)) => format!("{what} step {n} ({at})"),
             None => "the case's start".to_string(),
@@ -1161,11 +1187,18 @@ impl Run<'_> {
             ),
             None => format!("within {} from {anchor}", dsl::duration::format(within)),
         };
-        let window = match (&self.replay, self.frames.last()) {
-            (Some(r), Some(last)) if r.ended && last.at < reference + within => format!(
-                "{window}; the capture ends {} into this window (+{:.3}ms): it may have stopped too early",
-                dsl::duration::format(last.at.saturating_duration_since(reference)),
-                (last.at - self.start).as_secs_f64() * 1e3
+        // A capture that stopped before the window closed cannot show what came later; one
+        // that says when it stopped (isb_endtime) and watched the whole window can.
+        let capture_end = self.replay.as_ref().and_then(|r| match r.recorded_until {
+            Some(end) => Some(end),
+            None if r.ended => self.frames.last().map(|f| f.at),
+            None => None,
+        });
+        let window = match capture_end {
+            Some(end) if end < reference + within => format!(
+                "{window}; the capture ends {} into this window (+{}): it may have stopped too early",
+                dsl::duration::format_measured(end.saturating_duration_since(reference)),
+                dsl::duration::format_measured(end - self.start)
             ),
             _ => window,
         };
@@ -1176,6 +1209,7 @@ impl Run<'_> {
         };
         Failure {
             step: step.number,
+            name: step.name.clone(),
             location: step.location.to_string(),
             text: step.text.clone(),
             why: step.why.clone(),
@@ -1190,23 +1224,7 @@ impl Run<'_> {
 
     /// The pattern with bound values filled in.
     fn filled(&self, p: &PacketSpec) -> String {
-        let mut text = display::packet_text(p, &self.case.flows, false);
-        for (k, v) in &self.env.vars {
-            text = text
-                .replace(&format!("${k} "), &format!("{v} "))
-                .replace(&format!("${k}:"), &format!("{v}:"));
-            if text.ends_with(&format!("${k}")) {
-                let cut = text.len() - k.len() - 1;
-                text.truncate(cut);
-                text.push_str(v);
-            }
-        }
-        for (i, f) in self.env.flows.iter().enumerate() {
-            if let Some(p) = f.wan_port {
-                text = text.replace(&format!("${}.port", self.env.flow_names[i]), &p.to_string());
-            }
-        }
-        text
+        self.env.fill_text(&display::packet_text(p, &self.case.flows, false))
     }
 
     /// Unconsumed, non-noise frames from the gateway that arrived before the last window closed.
@@ -1219,9 +1237,9 @@ impl Run<'_> {
             .filter_map(|r| {
                 r.view.as_ref().map(|v| {
                     format!(
-                        "{} +{:.3}ms {}",
+                        "{} +{} {}",
                         r.side.name(),
-                        (r.at - self.start).as_secs_f64() * 1e3,
+                        dsl::duration::format_measured(r.at - self.start),
                         matcher::frame_text(v)
                     )
                 })

@@ -68,6 +68,49 @@ pub struct Env {
 }
 
 impl Env {
+    /// `text` (a sentence, a rendered pattern) with every bound `$name` and known `$flow.attr`
+    /// replaced by its value, for reports and capture comments: `gw:$web.port` reads `gw:40100`.
+    /// Names not bound stay as written.
+    pub fn fill_text(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find('$') {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            let name_len = after
+                .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+                .unwrap_or(after.len());
+            let name = &after[..name_len];
+            let attr = after[name_len..].strip_prefix('.').and_then(|a| {
+                ["port", "addr", "lport"].into_iter().find(|w| {
+                    a.starts_with(w) && !a[w.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                })
+            });
+            let value = match attr {
+                Some(attr) => self.flow_attr_text(name, attr),
+                None => self.vars.get(name).cloned(),
+            };
+            let token_len = 1 + name_len + attr.map_or(0, |a| 1 + a.len());
+            match value {
+                Some(v) if !name.is_empty() => out.push_str(&v),
+                _ => out.push_str(&rest[at..at + token_len]),
+            }
+            rest = &rest[at + token_len..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The value of `$flow.attr` as text, when the flow exists and the attribute is known.
+    fn flow_attr_text(&self, flow: &str, attr: &str) -> Option<String> {
+        let f = &self.flows[self.flow_names.iter().position(|n| n == flow)?];
+        match attr {
+            "port" => f.wan_port.map(|p| p.to_string()),
+            "addr" => f.wan_addr.map(|a| RtVal::Ip(a).to_string()),
+            _ => Some(f.lport.to_string()),
+        }
+    }
+
     /// The address of a host in a family.
     pub fn host_addr(h: &Host, family: Option<Family>) -> Result<IpAddr, EvalError> {
         match family {

@@ -131,7 +131,6 @@ impl Matcher<'_> {
 
     fn compare_into(&self, spec: &PacketSpec, view: &View, acc: &mut Acc, inner: bool) {
         let family = spec.family;
-        let flows = &self.env.flow_names;
         // Protocol and family.
         let proto = spec.proto.unwrap_or(Proto::Eth);
         let observed_proto = proto_of(view);
@@ -189,7 +188,7 @@ impl Matcher<'_> {
                     what,
                     &|| self.vtext(port),
                     acc,
-                    Some(flows),
+                    None,
                 );
             }
         }
@@ -246,7 +245,7 @@ impl Matcher<'_> {
                 t.field.name(),
                 &|| self.vtext(&t.value),
                 acc,
-                Some(flows),
+                Some(t.field),
             );
         }
         // Options.
@@ -339,23 +338,25 @@ impl Matcher<'_> {
         what: &str,
         expected: &dyn Fn() -> String,
         acc: &mut Acc,
-        _flows: Option<&Vec<String>>,
+        field: Option<Field>,
     ) {
         // Texts are built only when the report asks for rows (`acc.detail`).
-        let written = || expected().replace("$?.", "$");
+        let written = || with_operator(op, v, &expected().replace("$?.", "$"));
         let Some(o) = obs else {
             if *v != Value::Any {
                 acc.row(|| what, written, || "-", false);
             }
             return;
         };
-        let obs_text = || o.to_string();
+        let obs_text = || field.map_or_else(|| o.to_string(), |f| observed_text(f, &o));
         let ok = match v {
             Value::Any => return,
             Value::One(e) => {
-                // Binding: an unbound variable or flow attribute takes the observed value.
+                // Binding: an unbound variable or flow attribute takes the observed value. The
+                // report shows the name, not the value: the binding holds only if the step does.
+                let bound_before = self.expected_text(e, acc).is_some();
                 if let Some(done) = self.try_bind(e, &o, acc) {
-                    let filled = self.expected_text(e, acc);
+                    let filled = if bound_before { self.expected_text(e, acc) } else { None };
                     acc.row(|| what, || filled.unwrap_or_else(written), obs_text, done);
                     return;
                 }
@@ -388,7 +389,7 @@ impl Matcher<'_> {
         let expected = match v {
             Value::One(e) => self
                 .expected_text(e, acc)
-                .map(|t| format!("{}{t}", if op == Op::Eq { "" } else { op.symbol() }))
+                .map(|t| with_operator(op, v, &t))
                 .unwrap_or_else(written),
             _ => written(),
         };
@@ -533,7 +534,12 @@ impl Matcher<'_> {
     }
 
     fn options(&self, spec: &PacketSpec, obs: &TcpOptions, acc: &mut Acc, inner: bool) {
-        let observed_text = || obs.to_string();
+        // SACK edges acknowledge the peer's sequence space: relative to its ISN in a flow, as the
+        // pattern writes them.
+        let sack_base = spec
+            .flow
+            .map_or(0, |id| self.env.flows[id].isn[1 - self.flow_dir(inner)]);
+        let observed_text = || obs.text(sack_base);
         let list: Option<Vec<TcpOption>> = obs.as_parsed().map(|l| {
             let mut v = l.to_vec();
             while v.last() == Some(&TcpOption::Eol) {
@@ -683,6 +689,32 @@ fn compare(op: Op, o: &RtVal, w: &RtVal) -> bool {
     }
 }
 
+/// An expected value as the report writes it: with its operator (`<=1500`, `!=0`), `in` before a
+/// set or range (`in {53, 5353}`), `not in` for its negation.
+fn with_operator(op: Op, v: &Value, text: &str) -> String {
+    match (v, op) {
+        (Value::Set(_) | Value::Range(..), Op::Eq) => format!("in {text}"),
+        (Value::Set(_) | Value::Range(..), Op::Ne) => format!("not in {text}"),
+        (_, Op::Eq) => text.to_string(),
+        (_, op) => format!("{}{text}", op.symbol()),
+    }
+}
+
+/// An observed field value in the case language's notation: ECN as its word, checksums and the
+/// EtherType in hex, everything else as [`RtVal`] prints it.
+pub fn observed_text(field: Field, v: &RtVal) -> String {
+    match (field, v) {
+        (Field::Ecn, RtVal::Int(n)) => ECN_WORDS
+            .iter()
+            .find(|(_, x)| x == n)
+            .map_or_else(|| n.to_string(), |(w, _)| (*w).to_string()),
+        (Field::IpCsum | Field::TcpCsum | Field::UdpCsum | Field::IcmpCsum | Field::EthType, RtVal::Int(n)) => {
+            format!("0x{n:04x}")
+        }
+        _ => v.to_string(),
+    }
+}
+
 /// The kind byte of an observed option.
 pub fn option_kind(o: &TcpOption) -> u8 {
     match o {
@@ -828,7 +860,10 @@ pub fn checks_off(spec: &PacketSpec) -> (bool, bool, bool) {
     )
 }
 
-/// The frame in the sentence notation (for reports and captures).
+/// The frame in the sentence notation (for reports, logs and captures): what a pattern would
+/// write to match it — protocol, ICMP words, endpoints, TCP flags and numbers, `ttl=` (IPv4) or
+/// `hlim=` (IPv6), `dscp=`/`ecn=` when set, fragment fields, options, any checksum that is
+/// wrong (`tcp.csum=0x1234 (wrong)`), the payload and the quoted packet.
 pub fn frame_text(v: &View) -> String {
     let (_, name) = proto_of(v);
     let mut s = name.to_string();
@@ -855,26 +890,19 @@ pub fn frame_text(v: &View) -> String {
                 seq,
                 ack,
                 win,
-                options,
                 ..
             },
-        ) => {
-            s.push_str(&format!(
-                " {}:{sport} -> {}:{dport} {} seq={seq} ack={ack} win={win} ttl={} {options}",
-                fmt_ip(ip.src),
-                fmt_ip(ip.dst),
-                flags_text(*flags),
-                ip.ttl
-            ));
-        }
-        (Some(ip), L4View::Udp { sport, dport, .. }) => s.push_str(&format!(
-            " {}:{sport} -> {}:{dport} ttl={}",
+        ) => s.push_str(&format!(
+            " {}:{sport} -> {}:{dport} {} seq={seq} ack={ack} win={win}",
             fmt_ip(ip.src),
             fmt_ip(ip.dst),
-            ip.ttl
+            flags_text(*flags),
         )),
+        (Some(ip), L4View::Udp { sport, dport, .. }) => {
+            s.push_str(&format!(" {}:{sport} -> {}:{dport}", fmt_ip(ip.src), fmt_ip(ip.dst)))
+        }
         (Some(ip), L4View::Icmp { id, .. }) => {
-            s.push_str(&format!(" {} -> {} ttl={}", fmt_ip(ip.src), fmt_ip(ip.dst), ip.ttl));
+            s.push_str(&format!(" {} -> {}", fmt_ip(ip.src), fmt_ip(ip.dst)));
             if let Some(id) = id {
                 s.push_str(&format!(" id={id}"));
             }
@@ -882,8 +910,32 @@ pub fn frame_text(v: &View) -> String {
         (Some(ip), _) => s.push_str(&format!(" {} -> {} proto={}", fmt_ip(ip.src), fmt_ip(ip.dst), ip.proto)),
         (None, _) => s.push_str(&format!(" eth.type=0x{:04x}", v.eth_type)),
     }
-    if let Some(ip) = v.ip.as_ref().filter(|ip| ip.mf || ip.frag != 0) {
-        s.push_str(&format!(" id={} mf={} frag={}", ip.id, u8::from(ip.mf), ip.frag));
+    if let Some(ip) = &v.ip {
+        s.push_str(&format!(" {}={}", if ip.v6 { "hlim" } else { "ttl" }, ip.ttl));
+        if ip.tos >> 2 != 0 {
+            s.push_str(&format!(" dscp={}", ip.tos >> 2));
+        }
+        if ip.tos & 3 != 0 {
+            s.push_str(&format!(
+                " ecn={}",
+                observed_text(Field::Ecn, &RtVal::Int(u64::from(ip.tos & 3)))
+            ));
+        }
+        if ip.mf || ip.frag != 0 {
+            s.push_str(&format!(" id={} mf={} frag={}", ip.id, u8::from(ip.mf), ip.frag));
+        }
+    }
+    if let L4View::Tcp { options, .. } = &v.l4 {
+        if *options != crate::wire::TcpOptions::default() {
+            s.push_str(&format!(" {}", options.text(0)));
+        }
+    }
+    for (field, ok) in [(Field::IpCsum, v.csum_ok.0), (l4_csum_field(v), v.csum_ok.1)] {
+        if ok == Some(false) {
+            if let Some(value) = observe(v, field) {
+                s.push_str(&format!(" {}={} (wrong)", field.name(), observed_text(field, &value)));
+            }
+        }
     }
     if !v.payload.is_empty() && !matches!(v.l4, L4View::Icmp { .. } if v.inner.is_some()) {
         s.push_str(&format!(" data {}", payload_text(&v.payload)));
@@ -892,4 +944,13 @@ pub fn frame_text(v: &View) -> String {
         s.push_str(&format!(" inner ({})", frame_text(i)));
     }
     s
+}
+
+/// The checksum field of a frame's transport layer (`tcp.csum`, `udp.csum`, `icmp.csum`).
+fn l4_csum_field(v: &View) -> Field {
+    match v.l4 {
+        L4View::Tcp { .. } => Field::TcpCsum,
+        L4View::Udp { .. } => Field::UdpCsum,
+        _ => Field::IcmpCsum,
+    }
 }

@@ -114,29 +114,38 @@ impl TcpOption {
     }
 }
 
-impl fmt::Display for TcpOption {
-    /// tcpdump-like rendering, e.g. `mss 1460`, `tfo cookie 0a8a`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl TcpOption {
+    /// The option in the case language's notation (docs/language.md §3.5), with SACK edges
+    /// taken relative to `sack_base` (0: absolute): `mss 1460`, `sack 1:1001`, `fo 8a3c21f0`.
+    pub fn text(&self, sack_base: u32) -> String {
         match self {
-            TcpOption::Eol => write!(f, "eol"),
-            TcpOption::Nop => write!(f, "nop"),
-            TcpOption::Mss(m) => write!(f, "mss {m}"),
-            TcpOption::WindowScale(s) => write!(f, "wscale {s}"),
-            TcpOption::SackPermitted => write!(f, "sackOK"),
+            TcpOption::Eol => "eol".into(),
+            TcpOption::Nop => "nop".into(),
+            TcpOption::Mss(m) => format!("mss {m}"),
+            TcpOption::WindowScale(s) => format!("wscale {s}"),
+            TcpOption::SackPermitted => "sackOK".into(),
             TcpOption::Sack(b) => {
-                write!(f, "sack {}", b.len())?;
-                for (l, r) in b {
-                    write!(f, " {{{l}:{r}}}")?;
-                }
-                Ok(())
+                let edges: Vec<String> = b
+                    .iter()
+                    .map(|(l, r)| format!("{}:{}", l.wrapping_sub(sack_base), r.wrapping_sub(sack_base)))
+                    .collect();
+                format!("sack {}", edges.join(" "))
             }
-            TcpOption::Timestamps { val, ecr } => write!(f, "TS val {val} ecr {ecr}"),
-            TcpOption::FastOpen(c) if c.is_empty() => write!(f, "tfo cookiereq"),
-            TcpOption::FastOpen(c) => write!(f, "tfo cookie {}", hex(c)),
-            TcpOption::FastOpenExp(c) if c.is_empty() => write!(f, "exp-tfo cookiereq"),
-            TcpOption::FastOpenExp(c) => write!(f, "exp-tfo cookie {}", hex(c)),
-            TcpOption::Raw { kind, data } => write!(f, "opt-{kind}:{}", hex(data)),
+            TcpOption::Timestamps { val, ecr } => format!("ts val {val} ecr {ecr}"),
+            TcpOption::FastOpen(c) if c.is_empty() => "fo".into(),
+            TcpOption::FastOpen(c) => format!("fo {}", hex(c)),
+            TcpOption::FastOpenExp(c) if c.is_empty() => "fo-exp".into(),
+            TcpOption::FastOpenExp(c) => format!("fo-exp {}", hex(c)),
+            TcpOption::Raw { kind, data } if data.is_empty() => format!("kind {kind}"),
+            TcpOption::Raw { kind, data } => format!("kind {kind} {}", hex(data)),
         }
+    }
+}
+
+impl fmt::Display for TcpOption {
+    /// The case language's notation, SACK edges absolute (see [`TcpOption::text`]).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(0))
     }
 }
 
@@ -259,21 +268,26 @@ impl TcpOptions {
     }
 }
 
-impl fmt::Display for TcpOptions {
-    /// Comma-separated options (`mss 1460,nop,wscale 7`), or `unparseable <hex>`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl TcpOptions {
+    /// The list in the case language's notation, as a pattern would write it: `<mss 1460, nop,
+    /// wscale 7>` (trailing EOL padding left out, `<>` for none), SACK edges relative to
+    /// `sack_base` (0: absolute); an options area that cannot be walked as its raw bytes.
+    pub fn text(&self, sack_base: u32) -> String {
         match self {
-            TcpOptions::Unparseable(raw) => write!(f, "unparseable {}", hex(raw)),
+            TcpOptions::Unparseable(raw) => format!("<unparseable 0x{}>", hex(raw)),
             TcpOptions::Parsed(opts) => {
-                for (i, o) in opts.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(",")?;
-                    }
-                    write!(f, "{o}")?;
-                }
-                Ok(())
+                let end = opts.iter().rposition(|o| *o != TcpOption::Eol).map_or(0, |i| i + 1);
+                let items: Vec<String> = opts[..end].iter().map(|o| o.text(sack_base)).collect();
+                format!("<{}>", items.join(", "))
             }
         }
+    }
+}
+
+impl fmt::Display for TcpOptions {
+    /// The case language's notation, SACK edges absolute (see [`TcpOptions::text`]).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(0))
     }
 }
 
@@ -342,7 +356,7 @@ pub(crate) mod tests {
         assert_eq!(o.mss(), Some(1460));
         assert_eq!(
             o.without_trailing_eol().to_string(),
-            "mss 1460,nop,tfo cookie 8a3c5d1e77b042c9,sackOK"
+            "<mss 1460, nop, fo 8a3c5d1e77b042c9, sackOK>"
         );
     }
 
@@ -376,7 +390,7 @@ pub(crate) mod tests {
         ] {
             let o = TcpOptions::parse(bad);
             assert_eq!(o, TcpOptions::Unparseable(bad.to_vec()));
-            assert_eq!(o.to_string(), format!("unparseable {}", hex(bad)));
+            assert_eq!(o.to_string(), format!("<unparseable 0x{}>", hex(bad)));
             assert_eq!(o.to_bytes().unwrap(), bad, "raw bytes re-emit unchanged");
         }
         assert!(matches!(TcpOptions::parse(&[0, 0, 1, 0]), TcpOptions::Unparseable(_)));

@@ -2,7 +2,7 @@
 //! its frame among the frames that went into the gateway on its side, matching what the step
 //! writes as a pattern, and learns from it what the tester chose (the client port, the ISN).
 
-use super::{Rec, Run, StepEnd, side_ix};
+use super::{Rec, Run, StepEnd, label, side_ix};
 use crate::engine::env::{Env, RtVal};
 use crate::engine::flow::sent_dir;
 use crate::engine::matcher::{self, MatchResult, Matcher};
@@ -87,7 +87,7 @@ impl Run<'_> {
         self.ref_step = Some((step.number, "the send at"));
         let Rec { comments, consumed, .. } = &mut self.frames[i];
         *consumed = true;
-        comments.push(format!("step {}: {}", step.number, step.text));
+        comments.push(format!("{}: {}", label(step), step.text));
         if let Some(r) = &mut self.replay {
             r.cursor[side_ix(side)] = i + 1;
         }
@@ -97,10 +97,10 @@ impl Run<'_> {
             .map(matcher::frame_text)
             .unwrap_or_default();
         self.log.push(format!(
-            "step {}: {} sent {text} (in the capture at +{:.3}ms)",
-            step.number,
+            "{}: {} sent {text} (in the capture at +{})",
+            label(step),
             side.name(),
-            (at - self.start).as_secs_f64() * 1e3
+            dsl::duration::format_measured(at - self.start)
         ));
         self.learn_commit(packet, side, i);
     }

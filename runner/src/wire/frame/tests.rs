@@ -325,7 +325,7 @@ fn real_tfo_syn_is_decoded() {
     assert_eq!(t.window, 64240);
     assert_eq!(
         t.options.to_string(),
-        "mss 1460,sackOK,TS val 2882400018 ecr 0,nop,wscale 7,tfo cookie 8a3c5d1e77b042c9,nop,nop"
+        "<mss 1460, sackOK, ts val 2882400018 ecr 0, nop, wscale 7, fo 8a3c5d1e77b042c9, nop, nop>"
     );
     assert_eq!(p.payload, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
     assert_eq!(p.to_bytes().unwrap(), REAL_TFO_SYN, "re-emits byte for byte");
