@@ -32,15 +32,6 @@ fn case_files() -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Whether tshark is here; CI installs it. Without it the tshark checks say so and are skipped.
-fn tshark() -> bool {
-    let ok = std::process::Command::new("tshark").arg("-v").output().is_ok();
-    if !ok {
-        eprintln!("\n!!! tshark is not installed: the tshark checks of this test are SKIPPED !!!\n");
-    }
-    ok
-}
-
 /// tshark reads the capture: both interface names, and each frame's comments.
 fn tshark_reads(capture: &Path) -> Vec<(String, String)> {
     let out = std::process::Command::new("tshark")

@@ -134,9 +134,9 @@ impl ReproReporter {
             (Some(f), _) => {
                 let _ = writeln!(
                     s,
-                    "Verdict: {} at step {} ({}): {}",
+                    "Verdict: {} at {} ({}): {}",
                     r.verdict.name(),
-                    f.step,
+                    f.step_label(),
                     f.location,
                     f.reason
                 );

@@ -601,3 +601,37 @@ proptest! {
         let _ = parse_capture(&bytes);
     }
 }
+
+#[test]
+fn the_capture_says_when_its_recording_stopped_in_isb_endtime() {
+    // The case watched for 7 s after its last frame (at 5 s): a reader must learn that the quiet
+    // end was recorded, not missed.
+    let meta = CaptureMeta {
+        recorded_for: Some(Duration::from_secs(12)),
+        ..meta()
+    };
+    let bytes = encode_capture(&meta, &frames()).unwrap();
+    let end = start().duration_since(std::time::UNIX_EPOCH).unwrap() + Duration::from_secs(12);
+    let c = parse_capture(&bytes).unwrap();
+    assert_eq!(c.recorded_until_ns, Some(end.as_nanos() as i128));
+    // Read independently, as the pcapng specification lays an ISB out (block type 5; interface
+    // id; timestamp high word then low word; option isb_endtime = 3, same layout), little-endian.
+    let mut ends = Vec::new();
+    let mut at = 0;
+    while at + 12 <= bytes.len() {
+        let word = |o: usize| u32::from_le_bytes(bytes[o..o + 4].try_into().unwrap());
+        let (kind, len) = (word(at), word(at + 4) as usize);
+        if kind == 5 {
+            let mut opt = at + 20;
+            while word(opt) & 0xffff != 0 {
+                let (code, olen) = (word(opt) & 0xffff, (word(opt) >> 16) as usize);
+                if code == 3 {
+                    ends.push((u64::from(word(opt + 4)) << 32) | u64::from(word(opt + 8)));
+                }
+                opt += 4 + olen.next_multiple_of(4);
+            }
+        }
+        at += len;
+    }
+    assert_eq!(ends, vec![end.as_nanos() as u64; 2], "one isb_endtime per interface");
+}

@@ -162,3 +162,13 @@ pub fn sim_quirks() -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// Whether tshark is here; CI installs it. Without it the tshark checks say so loudly and are
+/// skipped.
+pub fn tshark() -> bool {
+    let ok = std::process::Command::new("tshark").arg("-v").output().is_ok();
+    if !ok {
+        eprintln!("\n!!! tshark is not installed: the tshark checks of this test are SKIPPED !!!\n");
+    }
+    ok
+}
