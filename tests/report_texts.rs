@@ -44,17 +44,7 @@ fn run_all(dir: &Path) -> Run {
     for (name, text) in [("named.yaml", NAMED), ("flow.yaml", FLOW), ("nothing.yaml", NOTHING)] {
         std::fs::write(dir.join(name), text).unwrap();
     }
-    let out = dir.join("out");
-    let r = gatecheck(&[
-        "run",
-        dir.to_str().unwrap(),
-        "--capture",
-        "all",
-        "--out",
-        out.to_str().unwrap(),
-        "--jobs",
-        "1",
-    ]);
+    let r = run_capturing_all(dir.to_str().unwrap(), &dir.join("out"));
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     r
 }

@@ -260,14 +260,7 @@ fn a_repro_bundle_reruns_to_the_same_failure_and_explains_itself() {
 #[test]
 fn capture_files_verify_cannot_use_get_a_clear_error() {
     let out = out_dir("bad");
-    let run = gatecheck(&[
-        "run",
-        "cases/tfo/",
-        "--capture",
-        "all",
-        "--out",
-        out.join("run").to_str().unwrap(),
-    ]);
+    let run = run_capturing_all("cases/tfo/", &out.join("run"));
     assert_eq!(run.code, 0, "{}", run.stdout);
     let good = out.join("run/captures/tfo.cookie_then_data.pcapng");
     let bytes = std::fs::read(&good).unwrap();
@@ -385,14 +378,7 @@ fn verify_judges_what_the_capture_shows_not_what_the_case_hopes() {
     // A capture of a passing run, judged against a case that expects something else on the WAN
     // side, fails at that step: verify really compares frames.
     let out = out_dir("mismatch");
-    let run = gatecheck(&[
-        "run",
-        "cases/ecn/",
-        "--capture",
-        "all",
-        "--out",
-        out.join("run").to_str().unwrap(),
-    ]);
+    let run = run_capturing_all("cases/ecn/", &out.join("run"));
     assert_eq!(run.code, 0, "{}", run.stdout);
     let capture = out.join("run/captures/ecn.ect_preserved.pcapng");
     let text = std::fs::read_to_string(root().join("cases/ecn/ect_preserved.yaml")).unwrap();
@@ -417,14 +403,7 @@ fn verify_judges_what_the_capture_shows_not_what_the_case_hopes() {
 /// The capture of a passing TFO run, rewritten as a vendor's capture that starts recording three
 /// minutes before the test: its first frame at 0 s, the run from 180 s on.
 fn capture_starting_three_minutes_early(out: &Path) -> PathBuf {
-    let run = gatecheck(&[
-        "run",
-        "cases/tfo/cookie_then_data.yaml",
-        "--capture",
-        "all",
-        "--out",
-        out.join("run").to_str().unwrap(),
-    ]);
+    let run = run_capturing_all("cases/tfo/cookie_then_data.yaml", &out.join("run"));
     assert_eq!(run.code, 0, "{}", run.stdout);
     let original = reports::pcapng::read_capture(&out.join("run/captures/tfo.cookie_then_data.pcapng")).unwrap();
     let t0 = original.frames[0].timestamp_ns.unwrap();

@@ -172,3 +172,9 @@ pub fn tshark() -> bool {
     }
     ok
 }
+
+/// `gatecheck run PATHS --capture all --out OUT` (the compliant sim): every case leaves its
+/// capture in `OUT/captures/`.
+pub fn run_capturing_all(paths: &str, out: &Path) -> Run {
+    gatecheck(&["run", paths, "--capture", "all", "--out", out.to_str().unwrap()])
+}
