@@ -6,6 +6,8 @@
 //! at that step, every other profile passes, and a pass warns at exactly the listed steps. It also
 //! requires that every case file is in the table, that every case fails on at least one profile
 //! (a case no gateway can fail proves nothing), and that every quirk fails at least one case.
+//! The folders of [`ON_TESTBED`] need a testbed of their own: on the built-in one their cases are
+//! skipped, and they are judged by a second run with that testbed.
 
 mod common;
 use common::*;
@@ -54,6 +56,9 @@ const LIBRARY: &[Proof] = &[
     proof("ipv6.tfo_syn_data_forwarded", &[("mss-clamp-1400", 2), ("mss-fixed-1452", 2), ("options-strip", 2), ("rst-drop", 6), ("tfo-strip", 2)], &[]),
     proof("ipv6.unsolicited_inbound_dropped", &[("ipv6-open", 2)], &[]),
     proof("ipv6.unsolicited_syn_admin_prohibited", &[("ipv6-open", 2)], &[("", 4)]),
+    proof("mtu.frag_df_oversize_frag_needed", &[("bad-checksum", 5), ("df-clear", 2), ("no-frag-needed", 2)], &[]),
+    proof("mtu.frag_nodf_oversize_fragmented", &[("bad-checksum", 3)], &[]),
+    proof("mtu.ipv6_packet_too_big_generated", &[("v6-no-ptb", 2)], &[]),
     proof("nat_tcp.endpoint_independent_mapping", &[("bad-checksum", 2), ("symmetric", 4)], &[]),
     proof("nat_tcp.hairpinning", &[("apdf", 4), ("bad-checksum", 2), ("isn-rewrite", 4), ("no-hairpin", 4), ("no-simultaneous-open", 4), ("seq-hole-drop", 6), ("symmetric", 4)], &[]),
     proof("nat_tcp.handshake_and_data", &[("bad-checksum", 2), ("isn-rewrite", 6), ("mss-clamp-1400", 2), ("mss-fixed-1452", 2)], &[]),
@@ -104,6 +109,10 @@ const EXTRA: &[(&str, Proof)] = &[(
     ),
 )];
 
+/// Library folders whose cases need a testbed other than the built-in one (they are skipped on
+/// it, with the reason), and that testbed (docs/language.md §5).
+const ON_TESTBED: &[(&str, &str)] = &[("cases/mtu/", "testbeds/wan-mtu-1400.yaml")];
+
 /// What one run of a case gave: verdict, failing step, warned steps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Outcome {
@@ -112,18 +121,23 @@ struct Outcome {
     warned: BTreeSet<usize>,
 }
 
-/// Runs `paths` on one gateway; the outcome per case id, from the JUnit file.
-fn outcomes(paths: &[&str], gateway: &str) -> BTreeMap<String, Outcome> {
+/// Runs `paths` on one gateway (on a testbed file, or the built-in testbed); the outcome per
+/// case id, from the JUnit file.
+fn outcomes(paths: &[&str], gateway: &str, testbed: Option<&str>) -> BTreeMap<String, Outcome> {
     let dir = std::env::temp_dir().join(format!(
-        "gatecheck-library-{}-{}",
+        "gatecheck-library-{}-{}{}",
         std::process::id(),
-        gateway.replace(':', "_")
+        gateway.replace(':', "_"),
+        if testbed.is_some() { "-testbed" } else { "" }
     ));
     let junit = dir.join("junit.xml");
     let (j, o) = (junit.to_string_lossy().into_owned(), dir.to_string_lossy().into_owned());
     let mut args = vec!["run"];
     args.extend_from_slice(paths);
     args.extend(["--gateway", gateway, "--junit", &j, "--out", &o, "--seed", "7"]);
+    if let Some(t) = testbed {
+        args.extend(["--testbed", t]);
+    }
     let r = gatecheck(&args);
     let xml = std::fs::read_to_string(&junit)
         .unwrap_or_else(|e| panic!("{gateway}: no JUnit written ({e}):\n{}\n{}", r.stdout, r.stderr));
@@ -220,7 +234,17 @@ fn every_case_fails_exactly_where_the_table_says_and_every_quirk_fails_a_case() 
         };
         let mut paths = vec!["cases/"];
         paths.extend(&extra_files);
-        let got = outcomes(&paths, &gateway);
+        let mut got = outcomes(&paths, &gateway, None);
+        for (folder, testbed) in ON_TESTBED {
+            for (id, o) in outcomes(&[folder], &gateway, Some(testbed)) {
+                match got.insert(id.clone(), o) {
+                    Some(b) if b.verdict == "skip" => {}
+                    other => wrong.push(format!(
+                        "{gateway} {id}: on the built-in testbed expected a skip (it needs {testbed}), got {other:?}"
+                    )),
+                }
+            }
+        }
         for p in LIBRARY.iter().chain(EXTRA.iter().map(|(_, p)| p)) {
             let want = expected(p, profile);
             // Warnings before a failing step are not part of the table.

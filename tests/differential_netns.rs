@@ -2,7 +2,9 @@
 //! verdict and failing step on `netns:P` (a real Linux kernel gateway in network namespaces) equal
 //! those on `sim:P`, except the differences named in [`EXPECTED_DIFFERENCES`] with their reason.
 //! Cases tagged `slow` wait in real time on `netns`; they are listed, not run (run them by hand:
-//! `gatecheck run cases/ --tag slow --gateway netns`). Needs root; without it, says so and skips.
+//! `gatecheck run cases/ --tag slow --gateway netns`). The folders of [`ON_TESTBED`] run a second
+//! time with their testbed file (on the built-in testbed they are skipped on both backends).
+//! Needs root; without it, says so and skips.
 
 mod common;
 use common::*;
@@ -61,12 +63,30 @@ const PROFILES: &[&str] = &[
     "mss-clamp-1400",
     "symmetric",
     "udp-timeout-30s",
+    "no-frag-needed",
+    "v6-no-ptb",
 ];
+
+/// Library folders whose cases need a testbed of their own, and that testbed (the netns lab
+/// applies its MTUs).
+const ON_TESTBED: &[(&str, &str)] = &[("cases/mtu/", "testbeds/wan-mtu-1400.yaml")];
 
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// (verdict, failing step) per case id, from the JUnit file.
+/// (verdict, failing step) per case id, from the JUnit file: `cases/`, then each folder of
+/// [`ON_TESTBED`] with its testbed (its verdicts replace the built-in testbed's skips).
 fn verdicts(gateway: &str, extra: &[&str]) -> (Run, BTreeMap<String, (String, Option<usize>)>) {
+    let (r, mut v) = verdicts_of("cases/", gateway, extra);
+    for (folder, testbed) in ON_TESTBED {
+        let mut args = extra.to_vec();
+        args.extend(["--testbed", testbed]);
+        v.extend(verdicts_of(folder, gateway, &args).1);
+    }
+    (r, v)
+}
+
+/// (verdict, failing step) per case id of one run of `path`.
+fn verdicts_of(path: &str, gateway: &str, extra: &[&str]) -> (Run, BTreeMap<String, (String, Option<usize>)>) {
     let dir = std::env::temp_dir().join(format!(
         "gatecheck-diff-{}-{}",
         std::process::id(),
@@ -76,7 +96,7 @@ fn verdicts(gateway: &str, extra: &[&str]) -> (Run, BTreeMap<String, (String, Op
     let (j, o) = (junit.to_string_lossy().into_owned(), dir.to_string_lossy().into_owned());
     let mut args = vec![
         "run",
-        "cases/",
+        path,
         "--gateway",
         gateway,
         "--junit",
@@ -181,9 +201,9 @@ fn the_tfo_example_passes_on_netns_and_fails_at_step_8_with_syn_data_drop() {
         eprintln!("\n!!! SKIPPED differential_netns (tfo): {why}. !!!\n");
         return;
     }
-    let (_, v) = verdicts("netns", &["--filter", "tfo.cookie_then_data"]);
+    let (_, v) = verdicts_of("cases/", "netns", &["--filter", "tfo.cookie_then_data"]);
     assert_eq!(v["tfo.cookie_then_data"], ("pass".into(), None));
-    let (_, v) = verdicts("netns:syn-data-drop", &["--filter", "tfo.cookie_then_data"]);
+    let (_, v) = verdicts_of("cases/", "netns:syn-data-drop", &["--filter", "tfo.cookie_then_data"]);
     assert_eq!(v["tfo.cookie_then_data"], ("fail".into(), Some(8)));
 }
 

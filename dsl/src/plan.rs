@@ -72,11 +72,20 @@ pub enum Capability {
     Lan2,
     /// A second WAN host `wan2` exists.
     Wan2,
+    /// The WAN side's MTU is below 1500 and the LAN side's is not: a full-size Ethernet packet
+    /// from the LAN does not fit the WAN link (docs/language.md §5).
+    SmallWanMtu,
 }
 
 impl Capability {
     /// All capabilities, in the order of the closed list.
-    pub const ALL: [Capability; 4] = [Capability::Ipv4, Capability::Ipv6, Capability::Lan2, Capability::Wan2];
+    pub const ALL: [Capability; 5] = [
+        Capability::Ipv4,
+        Capability::Ipv6,
+        Capability::Lan2,
+        Capability::Wan2,
+        Capability::SmallWanMtu,
+    ];
 
     /// The word used in files.
     pub fn name(self) -> &'static str {
@@ -85,7 +94,13 @@ impl Capability {
             Capability::Ipv6 => "ipv6",
             Capability::Lan2 => "lan2",
             Capability::Wan2 => "wan2",
+            Capability::SmallWanMtu => "small-wan-mtu",
         }
+    }
+
+    /// The closed list as an error label says it: `ipv4, ipv6, lan2, wan2, small-wan-mtu`.
+    pub fn list() -> String {
+        Capability::ALL.map(Capability::name).join(", ")
     }
 }
 

@@ -55,7 +55,7 @@ pub fn case_schema() -> Value {
         ),
         (
             "requires",
-            json!({"type": "array", "items": {"enum": ["ipv4", "ipv6", "lan2", "wan2"]}, "description": "Capabilities the testbed must have."}),
+            json!({"type": "array", "items": {"enum": crate::plan::Capability::ALL.map(crate::plan::Capability::name)}, "description": "Capabilities the testbed must have."}),
         ),
         ("within", duration("Default window of expect steps (default 1s).")),
         (

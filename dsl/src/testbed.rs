@@ -34,7 +34,18 @@ pub struct SideConf {
     pub router: Option<Ipv4Addr>,
     /// The emulated hosts, first one first.
     pub hosts: Vec<HostConf>,
+    /// The link's MTU: the largest IP packet the gateway sends or takes on this side.
+    pub mtu: u16,
 }
+
+/// A side's MTU when the testbed file does not give one (Ethernet).
+pub const DEFAULT_MTU: u16 = 1500;
+/// The smallest MTU of a side without IPv6: every IPv4 link carries 68 bytes (RFC 791).
+pub const MIN_MTU_IPV4: u16 = 68;
+/// The smallest MTU of a side with IPv6 addresses (RFC 8200 §5).
+pub const MIN_MTU_IPV6: u16 = 1280;
+/// The largest MTU a side may have: the usual jumbo-frame limit of Ethernet NICs and switches.
+pub const MAX_MTU: u16 = 9216;
 
 /// A whole testbed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,6 +102,7 @@ impl Testbed {
                 interface: None,
                 gateway: h("gw.lan", [2, 0, 0, 0, 1, 1], [192, 168, 0, 1], 1, 1, 24),
                 router: None,
+                mtu: DEFAULT_MTU,
                 hosts: vec![
                     h("lan", [2, 0, 0, 0, 1, 0x64], [192, 168, 0, 100], 0x100, 1, 24),
                     h("lan2", [2, 0, 0, 0, 1, 0x65], [192, 168, 0, 101], 0x101, 1, 24),
@@ -100,6 +112,7 @@ impl Testbed {
                 interface: None,
                 gateway: h("gw", [2, 0, 0, 0, 2, 1], [203, 0, 113, 2], 2, 2, 24),
                 router: None,
+                mtu: DEFAULT_MTU,
                 hosts: vec![
                     h("wan", [2, 0, 0, 0, 2, 3], [203, 0, 113, 3], 3, 2, 24),
                     h("wan2", [2, 0, 0, 0, 2, 4], [203, 0, 113, 4], 4, 2, 24),
@@ -137,6 +150,9 @@ impl Testbed {
         }
         if self.wan.hosts.iter().any(|h| h.name == "wan2") {
             c.insert(Capability::Wan2);
+        }
+        if self.wan.mtu < DEFAULT_MTU && self.lan.mtu >= DEFAULT_MTU {
+            c.insert(Capability::SmallWanMtu);
         }
         c
     }
@@ -219,7 +235,7 @@ fn same_prefix6(a: Ipv6Addr, n: Ipv6Addr, p: u8) -> bool {
 }
 
 const TOP_KEYS: &[&str] = &["gateway", "lan", "wan", "capabilities", "noise"];
-const SIDE_KEYS: &[&str] = &["interface", "gateway", "hosts", "router"];
+const SIDE_KEYS: &[&str] = &["interface", "gateway", "hosts", "router", "mtu"];
 const HOST_KEYS: &[&str] = &["mac", "ipv4", "ipv6"];
 
 fn read_testbed(root: &Node, diags: &mut Vec<Diagnostic>) -> Option<Testbed> {
@@ -268,7 +284,7 @@ fn read_testbed(root: &Node, diags: &mut Vec<Diagnostic>) -> Option<Testbed> {
                             names::suggestion(&w, Capability::ALL.iter().map(|c| c.name()))
                         ),
                     )
-                    .with_label("expected one of ipv4, ipv6, lan2, wan2"),
+                    .with_label(format!("expected one of {}", Capability::list())),
                 ),
             }
         }
@@ -361,12 +377,49 @@ fn read_side(node: &Node, gw_name: &str, diags: &mut Vec<Diagnostic>) -> Option<
             ),
         }
     }
+    let has_ipv6 = gateway.ipv6.is_some() || hosts.iter().any(|h| h.ipv6.is_some());
+    // A bad value is reported and read as the default, so the rest of the file is still checked.
+    let mtu = rec
+        .get("mtu")
+        .and_then(|n| read_mtu(n, has_ipv6, diags))
+        .unwrap_or(DEFAULT_MTU);
     Some(SideConf {
         interface,
         gateway,
         router,
         hosts,
+        mtu,
     })
+}
+
+/// A side's `mtu:` (docs/language.md §5): a number of bytes from 68 (1280 on a side with IPv6)
+/// to 9216.
+fn read_mtu(node: &Node, has_ipv6: bool, diags: &mut Vec<Diagnostic>) -> Option<u16> {
+    let s = fields::scalar(node, "an MTU", diags)?;
+    let min = if has_ipv6 { MIN_MTU_IPV6 } else { MIN_MTU_IPV4 };
+    let expected = format!("expected a number of bytes from {min} to {MAX_MTU}");
+    let err = |message: String| Diagnostic::error(node.span, message).with_label(expected.clone());
+    let Some(n) = s.value.parse::<u32>().ok() else {
+        diags.push(err(format!("bad MTU `{}`", s.value)).with_help("write the link's MTU in bytes, e.g. `mtu: 1492`"));
+        return None;
+    };
+    if n < u32::from(min) {
+        let why = if has_ipv6 {
+            "this side has IPv6 addresses, and every IPv6 link carries 1280 bytes (RFC 8200 §5)"
+        } else {
+            "every IPv4 link carries 68 bytes (RFC 791)"
+        };
+        diags.push(err(format!("MTU {n} is too small")).with_help(why));
+        return None;
+    }
+    if n > u32::from(MAX_MTU) {
+        diags.push(
+            err(format!("MTU {n} is too large"))
+                .with_help(format!("{MAX_MTU} bytes is the usual limit of jumbo frames")),
+        );
+        return None;
+    }
+    u16::try_from(n).ok()
 }
 
 fn read_host(name: &str, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<HostConf> {
@@ -468,5 +521,62 @@ mod tests {
             "{d:?}"
         );
         assert!(d.iter().any(|d| d.message.contains("bad IPv4 address `300.1.1.1`") && f.line_col(d.span.start as usize).0 == 5));
+    }
+
+    fn read(text: &str) -> Result<Testbed, Vec<Diagnostic>> {
+        Testbed::from_source(&SourceFile::new(Path::new("tb.yaml"), text))
+    }
+
+    #[test]
+    fn each_side_has_an_mtu_that_defaults_to_1500_and_a_small_wan_mtu_is_a_capability() {
+        let t = read("lan:\n  gateway: {ipv4: 192.168.0.1}\nwan:\n  gateway: {ipv4: 203.0.113.2}\n  mtu: 1400\n")
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        assert_eq!((t.lan.mtu, t.wan.mtu), (DEFAULT_MTU, 1400));
+        assert!(t.capabilities.contains(&Capability::SmallWanMtu));
+        assert!(!Testbed::builtin().capabilities.contains(&Capability::SmallWanMtu));
+        let small_lan = read(
+            "lan:\n  gateway: {ipv4: 192.168.0.1}\n  mtu: 1400\nwan:\n  gateway: {ipv4: 203.0.113.2}\n  mtu: 1400\n",
+        )
+        .unwrap_or_else(|d| panic!("{d:?}"));
+        assert!(
+            !small_lan.capabilities.contains(&Capability::SmallWanMtu),
+            "the LAN cannot send a full-size packet"
+        );
+    }
+
+    #[test]
+    fn bad_mtus_are_positioned_errors_with_the_bounds_of_the_side() {
+        let cases = [
+            ("abc", "bad MTU `abc`", "from 68 to 9216"),
+            ("67", "MTU 67 is too small", "from 68 to 9216"),
+            ("9217", "MTU 9217 is too large", "from 68 to 9216"),
+            ("99999999999", "bad MTU", "from 68 to 9216"),
+            ("-1", "bad MTU `-1`", "from 68 to 9216"),
+        ];
+        for (value, message, label) in cases {
+            let text = format!(
+                "lan:\n  gateway: {{ipv4: 192.168.0.1}}\nwan:\n  gateway: {{ipv4: 203.0.113.2}}\n  mtu: {value}\n"
+            );
+            let d = read(&text).unwrap_err();
+            let e = d
+                .iter()
+                .find(|d| d.message.contains(message))
+                .unwrap_or_else(|| panic!("{value}: {d:?}"));
+            assert_eq!(&text[e.span.start as usize..e.span.end as usize], value);
+            assert!(e.label.contains(label), "{value}: {e:?}");
+        }
+        // A side with IPv6 (on the gateway or on one of its hosts) needs 1280.
+        let text = "lan:\n  gateway: {ipv4: 192.168.0.1}\n  hosts:\n    lan: {ipv6: \"3fff:0:0:1::100\"}\n  mtu: 1279\nwan:\n  gateway: {ipv4: 203.0.113.2}\n";
+        let d = read(text).unwrap_err();
+        let e = d
+            .iter()
+            .find(|d| d.message.contains("MTU 1279 is too small"))
+            .unwrap_or_else(|| panic!("{d:?}"));
+        assert!(e.label.contains("from 1280 to 9216"), "{e:?}");
+        assert!(read(&text.replace("1279", "1280")).is_ok());
+        // Other errors of the file are still reported.
+        let d =
+            read("lan:\n  gateway: {ipv4: 192.168.0.1}\n  mtu: x\nwan:\n  gateway: {ipv4: 300.1.1.1}\n").unwrap_err();
+        assert!(d.iter().any(|d| d.message.contains("bad IPv4 address")), "{d:?}");
     }
 }

@@ -36,6 +36,7 @@ fn side(s: &mut String, name: &str, side: &SideConf) {
     if let Some(r) = side.router {
         let _ = writeln!(s, "  router: {r}");
     }
+    let _ = writeln!(s, "  mtu: {}", side.mtu);
     if !side.hosts.is_empty() {
         let _ = writeln!(s, "  hosts:");
         for h in &side.hosts {
@@ -92,6 +93,15 @@ mod tests {
         t.wan.hosts.truncate(1);
         t.noise = vec![("udp".into(), 5678), ("tcp".into(), 8080)];
         t.capabilities.remove(&crate::plan::Capability::Ipv6);
+        assert_eq!(reread(&t), t);
+    }
+
+    #[test]
+    fn a_testbed_with_a_small_wan_mtu_reads_back_the_same() {
+        let mut t = Testbed::builtin();
+        t.wan.mtu = 1400;
+        t.capabilities = t.derived_capabilities();
+        assert!(t.capabilities.contains(&crate::plan::Capability::SmallWanMtu));
         assert_eq!(reread(&t), t);
     }
 }

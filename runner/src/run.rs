@@ -256,7 +256,11 @@ fn run_netns(
     if !crate::netns::cmd::is_root() {
         return error("the netns gateway needs root (network namespaces): run as root".into());
     }
-    let lab = match crate::netns::lab::Lab::up(profile.clone()) {
+    let links = match crate::netns::links::LabLinks::for_testbed(testbed) {
+        Ok(l) => l,
+        Err(e) => return error(e.to_string()),
+    };
+    let lab = match crate::netns::lab::Lab::up_with(profile.clone(), links) {
         Ok(l) => l,
         Err(e) => return error(format!("could not build the netns lab: {e}")),
     };

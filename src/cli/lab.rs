@@ -4,7 +4,8 @@
 
 use super::output::Output;
 use super::{EXIT_OK, EXIT_USAGE};
-use runner::netns::{cmd, lab, profile::NetnsProfile};
+use runner::netns::{cmd, lab, links::LabLinks, profile::NetnsProfile};
+use std::path::PathBuf;
 
 /// Exit code: the lab could not be built or removed.
 const EXIT_LAB: u8 = 3;
@@ -16,6 +17,9 @@ pub enum LabCommand {
     Up {
         /// The profile (default: compliant).
         profile: Option<String>,
+        /// A testbed file with the built-in addresses whose sides set `mtu:` (docs/netns.md).
+        #[arg(long)]
+        testbed: Option<PathBuf>,
     },
     /// List the labs on this machine and whether their owner is still running.
     Status,
@@ -34,7 +38,7 @@ pub fn run(out: &Output, c: LabCommand) -> u8 {
         return EXIT_LAB;
     }
     match c {
-        LabCommand::Up { profile } => {
+        LabCommand::Up { profile, testbed } => {
             let text = profile.unwrap_or_default();
             let text = text
                 .strip_prefix("netns")
@@ -48,12 +52,23 @@ pub fn run(out: &Output, c: LabCommand) -> u8 {
                     return EXIT_USAGE;
                 }
             };
-            match lab::Lab::up(p) {
+            let Some(testbed) = out.testbed(testbed.as_deref()) else {
+                return EXIT_USAGE;
+            };
+            let links = match LabLinks::for_testbed(&testbed) {
+                Ok(l) => l,
+                Err(e) => {
+                    out.error(&e.to_string());
+                    return EXIT_USAGE;
+                }
+            };
+            match lab::Lab::up_with(p, links) {
                 Ok(l) => {
                     let (gw, t, name) = (l.gw_ns.clone(), l.tester_ns.clone(), l.profile.name());
                     let id = l.keep();
                     out.stdout(&format!(
-                        "lab {id} is up ({name})\n  gateway namespace: {gw} (lan0 192.168.0.1, wan0 203.0.113.2)\n  tester namespace:  {t} (tlan, twan)\n  watch:  ip netns exec {t} tcpdump -ni tlan\n  remove: gatecheck lab down --id {id}\n"
+                        "lab {id} is up ({name})\n  gateway namespace: {gw} (lan0 192.168.0.1 mtu {}, wan0 203.0.113.2 mtu {})\n  tester namespace:  {t} (tlan, twan)\n  watch:  ip netns exec {t} tcpdump -ni tlan\n  remove: gatecheck lab down --id {id}\n",
+                        links.lan_mtu, links.wan_mtu
                     ));
                     EXIT_OK
                 }

@@ -158,6 +158,11 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
         }
     }
     if let GatewaySpec::Netns(_) = gateway {
+        // The lab has the built-in addresses; a testbed file may only change its MTUs.
+        if let Err(e) = runner::netns::links::LabLinks::for_testbed(&testbed) {
+            out.error(&e.to_string());
+            return EXIT_USAGE;
+        }
         // Labs left by a run that was killed (its pid is gone) are removed before building new ones.
         if let Ok(labs) = runner::netns::lab::labs() {
             for l in labs.iter().filter(|l| !l.kept && !l.owner_alive) {

@@ -289,7 +289,7 @@ fn read_header(rec: &Record, diags: &mut Vec<Diagnostic>) -> Option<Header> {
                             names::suggestion(&w, Capability::ALL.iter().map(|c| c.name()))
                         ),
                     )
-                    .with_label("expected one of ipv4, ipv6, lan2, wan2"),
+                    .with_label(format!("expected one of {}", Capability::list())),
                 ),
             }
         }

@@ -4,6 +4,7 @@
 //! removed by [`Lab::down`], on drop, or — after a SIGKILL — by the next `lab down`.
 
 use super::cmd::{self, CmdError};
+use super::links::{LabLinks, TESTER_MTU};
 use super::profile::NetnsProfile;
 use std::path::PathBuf;
 
@@ -21,6 +22,8 @@ pub struct Lab {
     pub tester_ns: String,
     /// The profile applied.
     pub profile: NetnsProfile,
+    /// The MTUs of the gateway's interfaces.
+    pub links: LabLinks,
     /// Whether dropping the value removes the lab.
     pub remove_on_drop: bool,
 }
@@ -52,14 +55,22 @@ fn new_id() -> String {
 }
 
 impl Lab {
-    /// Builds a lab with a profile. On any failure, what was made is removed again.
+    /// Builds a lab with a profile and 1500-byte links. On any failure, what was made is
+    /// removed again.
     pub fn up(profile: NetnsProfile) -> Result<Lab, CmdError> {
+        Lab::up_with(profile, LabLinks::default())
+    }
+
+    /// Builds a lab with a profile and the links' MTUs. On any failure, what was made is removed
+    /// again.
+    pub fn up_with(profile: NetnsProfile, links: LabLinks) -> Result<Lab, CmdError> {
         let id = new_id();
         let lab = Lab {
             gw_ns: format!("{PREFIX}{id}-gw"),
             tester_ns: format!("{PREFIX}{id}-t"),
             id,
             profile,
+            links,
             remove_on_drop: true,
         };
         // The owner is written down before the first namespace exists: another run that starts
@@ -130,6 +141,7 @@ impl Lab {
             cmd::run("ip", &["-n", gw, "addr", "add", v4, "dev", dev], None)?;
             cmd::run("ip", &["-n", gw, "addr", "add", v6, "dev", dev, "nodad"], None)?;
         }
+        self.set_mtus()?;
         for (ns, dev) in [
             (gw, "lo"),
             (gw, "lan0"),
@@ -169,6 +181,21 @@ impl Lab {
             ],
             None,
         )?;
+        Ok(())
+    }
+
+    /// Gives the gateway's interfaces the links' MTUs (after their addresses: below 1280 Linux
+    /// takes IPv6 off an interface) and the tester's ends room for any frame the runner builds.
+    fn set_mtus(&self) -> Result<(), CmdError> {
+        let (gw, t) = (self.gw_ns.as_str(), self.tester_ns.as_str());
+        for (ns, dev, mtu) in [
+            (gw, "lan0", self.links.lan_mtu),
+            (gw, "wan0", self.links.wan_mtu),
+            (t, "tlan", TESTER_MTU),
+            (t, "twan", TESTER_MTU),
+        ] {
+            cmd::run("ip", &["-n", ns, "link", "set", dev, "mtu", &mtu.to_string()], None)?;
+        }
         Ok(())
     }
 

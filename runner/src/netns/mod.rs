@@ -3,4 +3,6 @@
 
 pub mod cmd;
 pub mod lab;
+pub mod links;
+mod pmtu;
 pub mod profile;

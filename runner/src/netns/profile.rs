@@ -11,7 +11,9 @@ pub fn netns_support(q: Quirk) -> Result<(), &'static str> {
         | Quirk::EcnBleach
         | Quirk::MssClamp1400
         | Quirk::Symmetric
-        | Quirk::UdpTimeout30s => Ok(()),
+        | Quirk::UdpTimeout30s
+        | Quirk::NoFragNeeded
+        | Quirk::V6NoPtb => Ok(()),
         Quirk::Apdf => Err("Linux conntrack always filters by address and port; the compliant lab already behaves so"),
         _ => Err("not expressible in this lab's kernel configuration"),
     }
@@ -79,12 +81,14 @@ impl NetnsProfile {
             forward.push("tcp flags syn tcp option maxseg size > 1400 tcp option maxseg size set 1400");
         }
         let forward: String = forward.iter().map(|r| format!("    {r}\n")).collect();
-        format!(
+        let mut rules = format!(
             "flush ruleset\n\
              table ip nat {{\n  chain postrouting {{\n    type nat hook postrouting priority srcnat; policy accept;\n    oifname \"wan0\" {masq}\n  }}\n}}\n\
              table ip filter {{\n  chain forward {{\n    type filter hook forward priority filter; policy accept;\n{forward}  }}\n}}\n\
              table ip6 filter {{\n  chain forward {{\n    type filter hook forward priority filter; policy drop;\n    ct state established,related accept\n    iifname \"lan0\" oifname \"wan0\" accept\n  }}\n}}\n"
-        )
+        );
+        rules.push_str(&super::pmtu::output_tables(&self.profile));
+        rules
     }
 
     /// What this profile changes, one line per rule or setting (for `gatecheck gateways`).

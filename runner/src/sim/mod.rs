@@ -7,6 +7,7 @@
 
 mod bytes;
 mod defrag;
+mod mtu;
 mod nat;
 mod profile;
 #[cfg(test)]
@@ -53,6 +54,8 @@ pub struct SimGateway {
     defrag: defrag::Defrag,
     /// While a datagram that came in fragments is being forwarded: the size to cut it to again.
     refragment: Option<usize>,
+    /// The MTU of each side's link.
+    links: mtu::Links,
 }
 
 fn ix(s: Side) -> usize {
@@ -88,6 +91,7 @@ impl SimGateway {
             out: Vec::new(),
             defrag: defrag::Defrag::default(),
             refragment: None,
+            links: mtu::Links::new(testbed),
         }
     }
 
@@ -97,6 +101,9 @@ impl SimGateway {
         self.now = self.now.max(now);
         self.nat.expire(self.now, &self.profile);
         self.v6.expire(self.now, &self.profile);
+        if !self.links.admits(side, frame.len()) {
+            return Vec::new();
+        }
         if let Some(l2) = L2::parse(frame) {
             let mine = l2.dst == self.ifaces[ix(side)].mac;
             let group = l2.dst[0] & 1 == 1;
@@ -150,14 +157,10 @@ impl SimGateway {
         }
     }
 
-    /// Sends an IP packet (a whole frame whose L2 header will be rewritten) towards `next_hop`;
-    /// a datagram that came in fragments leaves cut again to its largest fragment's size.
+    /// Sends an IP packet (a whole frame whose L2 header will be rewritten) towards `next_hop`,
+    /// cut into fragments where the link needs it (`mtu.rs`).
     fn emit(&mut self, side: Side, next_hop: IpAddr, frame: Vec<u8>) {
-        let parts = match self.refragment {
-            Some(piece) => crate::wire::fragmentation::split_ipv4(&frame, piece).unwrap_or_else(|_| vec![frame]),
-            None => vec![frame],
-        };
-        for part in parts {
+        for part in self.fit_to_link(side, frame) {
             self.emit_frame(side, next_hop, part);
         }
     }
@@ -300,6 +303,7 @@ impl SimGateway {
             return;
         };
         let original = &frame[l2.l3..];
+        let original = &original[..original.len().min(self.links.quote_limit4(side))];
         let icmp = Icmpv4Repr::time_exceeded(0, original);
         let mut v4 = crate::wire::Ipv4Repr::new(me, ip.src, 1, 0);
         v4.ttl = 64;
@@ -330,7 +334,8 @@ impl SimGateway {
     }
 
     fn outbound4(&mut self, mut frame: Vec<u8>, l2: L2, ip: Ip4) {
-        if !self.ttl4(Side::Lan, &mut frame, &l2, &ip) {
+        if self.refuse_oversize4(Side::Lan, Side::Wan, &frame, &l2, &ip) || !self.ttl4(Side::Lan, &mut frame, &l2, &ip)
+        {
             return;
         }
         let Some((gw, _)) = self.ifaces[1].v4 else { return };
@@ -347,12 +352,20 @@ impl SimGateway {
             self.rst_for4(&frame, &l2, &ip);
             return;
         }
+        // Too big for the LAN with DF: refused once the mapping has taken it, quoting it as it came.
+        let arrived = self
+            .oversize_with_df4(Side::Lan, &frame, &l2, &ip)
+            .then(|| frame.clone());
         if !self.ttl4(Side::Wan, &mut frame, &l2, &ip) {
             return;
         }
         let Some(dst) = self.nat.inbound(&mut frame, &l2, &ip, self.now, &self.profile) else {
             return;
         };
+        if let Some(arrived) = arrived {
+            self.frag_needed4(Side::Wan, Side::Lan, &arrived, &l2, &ip);
+            return;
+        }
         self.finish4(&mut frame, &l2, &ip);
         self.emit(Side::Lan, IpAddr::V4(dst), frame);
     }
@@ -405,7 +418,10 @@ impl SimGateway {
     }
 
     fn hairpin(&mut self, mut frame: Vec<u8>, l2: L2, ip: Ip4) {
-        if self.profile.has(Quirk::NoHairpin) || !self.ttl4(Side::Lan, &mut frame, &l2, &ip) {
+        if self.profile.has(Quirk::NoHairpin)
+            || self.refuse_oversize4(Side::Lan, Side::Lan, &frame, &l2, &ip)
+            || !self.ttl4(Side::Lan, &mut frame, &l2, &ip)
+        {
             return;
         }
         let Some((gw, _)) = self.ifaces[1].v4 else { return };
@@ -449,7 +465,7 @@ impl SimGateway {
         if !mine || self.ifaces[s].v6.is_some_and(|(a, _)| a == ip.dst) || ip.dst.is_multicast() {
             return;
         }
-        if self.bogon6(side, &ip) {
+        if self.bogon6(side, &ip) || self.refuse_oversize6(side, &frame, &l2, &ip) {
             return;
         }
         let out = side.other();

@@ -73,11 +73,15 @@ pub enum Quirk {
     TfoBlacklist,
     /// Drops an IPv4 fragment that arrives before the first fragment of its datagram.
     FragOrderDrop,
+    /// Drops IPv4 packets with DF too big for the next link without Fragmentation Needed.
+    NoFragNeeded,
+    /// Drops IPv6 packets too big for the next link without Packet Too Big.
+    V6NoPtb,
 }
 
 impl Quirk {
     /// Every quirk, in the order `gatecheck gateways` lists them.
-    pub const ALL: [Quirk; 33] = [
+    pub const ALL: [Quirk; 35] = [
         Quirk::SynDataDrop,
         Quirk::TfoStrip,
         Quirk::OptionsStrip,
@@ -111,6 +115,8 @@ impl Quirk {
         Quirk::SeqHoleDrop,
         Quirk::TfoBlacklist,
         Quirk::FragOrderDrop,
+        Quirk::NoFragNeeded,
+        Quirk::V6NoPtb,
     ];
 
     /// The canonical name (`syn-data-drop`).
@@ -149,6 +155,8 @@ impl Quirk {
             Quirk::SeqHoleDrop => "seq-hole-drop",
             Quirk::TfoBlacklist => "tfo-blacklist",
             Quirk::FragOrderDrop => "frag-order-drop",
+            Quirk::NoFragNeeded => "no-frag-needed",
+            Quirk::V6NoPtb => "v6-no-ptb",
         }
     }
 
@@ -191,6 +199,12 @@ impl Quirk {
             Quirk::TfoBlacklist => "drops a TFO SYN with data, then blocks every new TCP connection of that client",
             Quirk::FragOrderDrop => {
                 "drops an IPv4 fragment that arrives before its datagram's first fragment (needs the L4 header first)"
+            }
+            Quirk::NoFragNeeded => {
+                "drops IPv4 packets with DF too big for the next link without ICMP Fragmentation Needed (a PMTUD black hole)"
+            }
+            Quirk::V6NoPtb => {
+                "drops IPv6 packets too big for the next link without ICMPv6 Packet Too Big (a PMTUD black hole)"
             }
         }
     }
