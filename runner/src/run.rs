@@ -38,6 +38,12 @@ impl GatewaySpec {
         }
     }
 
+    /// Whether a case's [`CaseResult::duration`] on this gateway is virtual: `sim` runs each case
+    /// on tokio's paused clock, the others on real time.
+    pub fn has_virtual_clock(&self) -> bool {
+        matches!(self, GatewaySpec::Sim(_))
+    }
+
     /// The backend name (`sim`).
     pub fn backend(&self) -> &'static str {
         match self {
@@ -140,6 +146,7 @@ pub fn not_run(job: &Job, reason: String) -> CaseResult {
         title: job.case.title.clone(),
         verdict: Verdict::Skip,
         duration: Duration::ZERO,
+        wall_time: Duration::ZERO,
         reason: Some(reason),
         failure: None,
         warnings: vec![],

@@ -5,7 +5,7 @@ use super::bundle::Bundle;
 use super::output::Output;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use reports::{
-    CaptureConfig, CaptureMode, CaptureReporter, CaptureRunInfo, ConsoleReporter, JunitReporter, Reporter,
+    CaptureConfig, CaptureMode, CaptureReporter, CaptureRunInfo, CaseClock, ConsoleReporter, JunitReporter, Reporter,
     ReproReporter, RunInfo, RunSummary,
 };
 use runner::result::{CaseResult, Verdict};
@@ -201,7 +201,12 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
             .as_ref()
             .map_or("built-in".to_string(), |p| p.display().to_string()),
         version: env!("CARGO_PKG_VERSION").to_string(),
-        total_cases: jobs.len(),
+        cases: jobs.iter().map(|j| j.case.id.clone()).collect(),
+        clock: if gateway.has_virtual_clock() {
+            CaseClock::Virtual
+        } else {
+            CaseClock::Real
+        },
         started: std::time::SystemTime::now(),
     };
     let show_progress = std::io::stderr().is_terminal() && jobs.len() > 4;
@@ -217,7 +222,8 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
         interfaces: interface_descriptions(&testbed, &gateway, &gateway_text),
     };
     let mut capture = CaptureReporter::new(captures, run_info.clone());
-    let mut repro = ReproReporter::new(args.out.join("repro"), &testbed, run_info, seeds);
+    let repro_dir = args.out.join("repro");
+    let mut repro = ReproReporter::new(repro_dir.clone(), &testbed, run_info, seeds);
     let mut console = console;
     console.run_started(&info);
     junit.run_started(&info);
@@ -292,7 +298,15 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
             args.out.join("captures").display()
         ));
     }
-    for b in repro.written() {
+    // In the order the cases were selected, as the console's details (the bundles were written
+    // as cases finished).
+    let mut bundles = repro.written().to_vec();
+    bundles.sort_by_key(|b| {
+        info.cases
+            .iter()
+            .position(|id| *b == repro_dir.join(reports::file_stem(id)))
+    });
+    for b in &bundles {
         out.stderr(&format!(
             "repro bundle: {} (rerun: gatecheck run {})\n",
             b.display(),
