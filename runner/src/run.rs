@@ -12,6 +12,12 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 use tokio::sync::watch;
 
+/// The gateway backends, as `--gateway` names them.
+pub const BACKENDS: [&str; 3] = ["sim", "netns", "wire"];
+
+/// The forms `--gateway` takes, for help and error texts.
+pub const FORMS: &str = "sim[:PROFILE], netns[:PROFILE] or wire";
+
 /// Which gateway the cases run against.
 #[derive(Clone, Debug)]
 pub enum GatewaySpec {
@@ -24,7 +30,8 @@ pub enum GatewaySpec {
 }
 
 impl GatewaySpec {
-    /// Parses `sim`, `sim:PROFILE` (`sim:syn-data-drop+ecn-bleach`).
+    /// Parses `sim`, `sim:PROFILE` (`sim:syn-data-drop+ecn-bleach`), `netns`, `netns:PROFILE`
+    /// or `wire`; an unknown backend's error names the forms and the closest backend.
     pub fn parse(s: &str) -> Result<GatewaySpec, String> {
         let (backend, profile) = s.split_once(':').unwrap_or((s, ""));
         match backend {
@@ -33,7 +40,8 @@ impl GatewaySpec {
             "wire" if profile.is_empty() => Ok(GatewaySpec::Wire),
             "wire" => Err("the wire backend takes no profile: the gateway is whatever is cabled".into()),
             other => Err(format!(
-                "unknown gateway backend `{other}`: expected sim[:PROFILE] or netns[:PROFILE]"
+                "unknown gateway backend `{other}`: expected {FORMS}{}",
+                dsl::names::suggestion(other, BACKENDS)
             )),
         }
     }

@@ -3,7 +3,8 @@
 
 use super::bundle::Bundle;
 use super::output::Output;
-use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::select::{NoCase, Selection};
+use super::{EXIT_FAILED, EXIT_NO_CASES, EXIT_OK, EXIT_USAGE};
 use reports::{
     CaptureConfig, CaptureMode, CaptureReporter, CaptureRunInfo, CaseClock, ConsoleReporter, JunitReporter, Reporter,
     ReproReporter, RunInfo, RunSummary,
@@ -25,8 +26,8 @@ pub struct RunArgs {
     /// (reruns its case with its testbed, gateway and seed unless overridden).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// The gateway: sim[:PROFILE] (default sim; `gatecheck gateways` lists them).
-    #[arg(long)]
+    /// The gateway (default: the testbed's `gateway:`, else sim; `gatecheck gateways` lists them).
+    #[arg(long, help = gateway_help())]
     pub gateway: Option<String>,
     /// Testbed file (default: the built-in testbed).
     #[arg(long)]
@@ -40,8 +41,8 @@ pub struct RunArgs {
     /// Only cases whose id contains this text.
     #[arg(long)]
     pub filter: Option<String>,
-    /// Cases run in parallel (default: the number of cores).
-    #[arg(long)]
+    /// Cases run in parallel, at least 1 (default: the number of cores).
+    #[arg(long, value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// JUnit XML file (default: OUT/junit.xml).
     #[arg(long)]
@@ -117,27 +118,10 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
     let Some(loaded) = out.load_cases(&args.paths, &testbed, "nothing was run") else {
         return EXIT_USAGE;
     };
-    let mut jobs = Vec::new();
-    for f in &loaded.files {
-        for c in &f.compiled.cases {
-            if !args.tags.is_empty() && !c.tags.iter().any(|t| args.tags.contains(t)) {
-                continue;
-            }
-            if c.tags.iter().any(|t| args.skip_tags.contains(t)) {
-                continue;
-            }
-            if args.filter.as_ref().is_some_and(|s| !c.id.contains(s.as_str())) {
-                continue;
-            }
-            if exact_id.as_ref().is_some_and(|id| *id != c.id) {
-                continue;
-            }
-            jobs.push(Job {
-                case: c.clone(),
-                group: group_of(&args.paths, f.source.path()),
-            });
-        }
-    }
+    let jobs = match select_jobs(out, &args, &loaded, exact_id.as_deref()) {
+        Ok(jobs) => jobs,
+        Err(code) => return code,
+    };
     if let GatewaySpec::Wire = gateway {
         let (Some(lan), Some(wan)) = (testbed.lan.interface.clone(), testbed.wan.interface.clone()) else {
             out.error("--gateway wire needs a testbed file whose lan and wan sides name an `interface:`");
@@ -178,12 +162,6 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
     if let GatewaySpec::Wire = gateway {
         // One gateway on one pair of interfaces: cases run one after another.
         workers = 1;
-    }
-    if let Some(id) = &exact_id
-        && jobs.is_empty()
-    {
-        out.error(&format!("the bundle's case file no longer holds case {id}"));
-        return EXIT_USAGE;
     }
     let junit_path = args.junit.clone().unwrap_or_else(|| args.out.join("junit.xml"));
     // Case i of the queue runs with seed + i: a bundle records that seed, and reruns its case
@@ -341,6 +319,48 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
     EXIT_OK
 }
 
+/// The cases of `loaded` that the selection options (and a bundle's case) keep, in file order;
+/// when none is left, the error is said and its exit code returned.
+fn select_jobs(out: &Output, args: &RunArgs, loaded: &dsl::Loaded, bundle_case: Option<&str>) -> Result<Vec<Job>, u8> {
+    let all: Vec<Job> = loaded
+        .files
+        .iter()
+        .flat_map(|f| {
+            let group = group_of(&args.paths, f.source.path());
+            f.compiled.cases.iter().map(move |c| Job {
+                case: c.clone(),
+                group: group.clone(),
+            })
+        })
+        .collect();
+    let selection = Selection {
+        tags: &args.tags,
+        skip_tags: &args.skip_tags,
+        filter: args.filter.as_deref(),
+        bundle_case,
+    };
+    let paths = args
+        .paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    selection.select(all, |j| &j.case).map_err(|no_case| match no_case {
+        NoCase::BundleCaseGone(id) => {
+            out.error(&format!("the bundle's case file no longer holds case {id}"));
+            EXIT_USAGE
+        }
+        NoCase::NoCases => {
+            out.error(&format!("no case to run: no case file in {paths}"));
+            EXIT_NO_CASES
+        }
+        NoCase::NothingMatched(why) => {
+            out.error(&format!("no case to run in {paths}: {why}"));
+            EXIT_NO_CASES
+        }
+    })
+}
+
 /// The `if_description` of the `lan` and `wan` interfaces in captures: which interface of the
 /// testbed (the tester ends `tlan`/`twan` on `netns`) and which gateway.
 fn interface_descriptions(testbed: &dsl::Testbed, gateway: &GatewaySpec, gateway_text: &str) -> [String; 2] {
@@ -374,6 +394,23 @@ fn group_of(roots: &[PathBuf], file: &Path) -> String {
     }
     dir.file_name()
         .map_or_else(|| ".".to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The help of `--gateway`: the forms it takes.
+fn gateway_help() -> String {
+    format!(
+        "The gateway: {} (default: the testbed's `gateway:`, else sim; `gatecheck gateways` lists them)",
+        runner::run::FORMS
+    )
+}
+
+/// `--jobs N`: a number of parallel workers, at least 1.
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("at least 1 job is needed to run cases".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("not a number of jobs: {e}")),
+    }
 }
 
 fn rand_seed() -> u64 {
