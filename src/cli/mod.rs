@@ -7,6 +7,7 @@ mod explain;
 mod gateways;
 mod lab;
 mod list;
+mod out_dir;
 mod output;
 mod run;
 mod select;

@@ -2,6 +2,7 @@
 //! the captures and the repro bundles. `gatecheck run <bundle-dir>` reruns a bundle's case.
 
 use super::bundle::Bundle;
+use super::out_dir::{self, OutDirError};
 use super::output::Output;
 use super::select::{NoCase, Selection};
 use super::{EXIT_FAILED, EXIT_NO_CASES, EXIT_OK, EXIT_USAGE};
@@ -47,9 +48,10 @@ pub struct RunArgs {
     /// JUnit XML file (default: OUT/junit.xml).
     #[arg(long)]
     pub junit: Option<PathBuf>,
-    /// Folder for reports (default: gatecheck-out).
-    #[arg(long, default_value = "gatecheck-out")]
-    pub out: PathBuf,
+    /// Folder for reports (default: gatecheck-out; gatecheck-rerun for a bundle): emptied of an
+    /// earlier run's reports first; a non-empty folder that is not gatecheck's is refused.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Seed for random choices (ISNs, ports), printed so a run can be repeated.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -70,6 +72,7 @@ pub struct RunArgs {
 pub fn run(out: &Output, mut args: RunArgs) -> u8 {
     // A repro bundle: its one case, its testbed (which names its gateway), its seed.
     let mut exact_id = None;
+    let mut report_dir = PathBuf::from(out_dir::DEFAULT);
     match Bundle::find(&args.paths) {
         Ok(None) => {}
         Ok(Some(bundle)) => {
@@ -83,6 +86,7 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
             args.testbed = args.testbed.or_else(|| Some(bundle.testbed_file()));
             args.seed = args.seed.or(Some(bundle.manifest.seed));
             exact_id = Some(bundle.manifest.case_id.clone());
+            report_dir = PathBuf::from(out_dir::DEFAULT_RERUN);
         }
         Err(e) => {
             out.error(&e);
@@ -155,6 +159,15 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
             }
         }
     }
+    let report_dir = args.out.clone().unwrap_or(report_dir);
+    let inputs = loaded
+        .files
+        .iter()
+        .map(|f| f.source.path())
+        .chain(args.testbed.as_deref());
+    if let Err(code) = prepare_report_dir(out, &report_dir, inputs) {
+        return code;
+    }
     let seed = args.seed.unwrap_or_else(rand_seed);
     let mut workers = args
         .jobs
@@ -163,7 +176,7 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
         // One gateway on one pair of interfaces: cases run one after another.
         workers = 1;
     }
-    let junit_path = args.junit.clone().unwrap_or_else(|| args.out.join("junit.xml"));
+    let junit_path = args.junit.clone().unwrap_or_else(|| report_dir.join(out_dir::JUNIT));
     // Case i of the queue runs with seed + i: a bundle records that seed, and reruns its case
     // alone (index 0) with it.
     let seeds: HashMap<String, u64> = jobs
@@ -190,7 +203,7 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
     let show_progress = std::io::stderr().is_terminal() && jobs.len() > 4;
     let console = ConsoleReporter::new(Box::new(std::io::stdout()), out.color(), show_progress);
     let captures = CaptureConfig {
-        dir: args.out.join("captures"),
+        dir: report_dir.join(out_dir::CAPTURES),
         mode: args.capture,
     };
     let mut junit = JunitReporter::new(junit_path.clone()).with_captures(captures.clone());
@@ -200,7 +213,7 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
         interfaces: interface_descriptions(&testbed, &gateway, &gateway_text),
     };
     let mut capture = CaptureReporter::new(captures, run_info.clone());
-    let repro_dir = args.out.join("repro");
+    let repro_dir = report_dir.join(out_dir::REPRO);
     let mut repro = ReproReporter::new(repro_dir.clone(), &testbed, run_info, seeds);
     let mut console = console;
     console.run_started(&info);
@@ -273,7 +286,7 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
         out.stderr(&format!(
             "captures: {} file(s) in {}\n",
             capture.written().len(),
-            args.out.join("captures").display()
+            report_dir.join(out_dir::CAPTURES).display()
         ));
     }
     // In the order the cases were selected, as the console's details (the bundles were written
@@ -359,6 +372,30 @@ fn select_jobs(out: &Output, args: &RunArgs, loaded: &dsl::Loaded, bundle_case: 
             EXIT_NO_CASES
         }
     })
+}
+
+/// Makes `dir` the run's output folder (see [`out_dir`]); refuses it when it holds one of
+/// `inputs`. An error is said and its exit code returned.
+fn prepare_report_dir<'a>(out: &Output, dir: &Path, inputs: impl IntoIterator<Item = &'a Path>) -> Result<(), u8> {
+    match out_dir::check_inputs(dir, inputs).and_then(|()| out_dir::prepare(dir)) {
+        Ok(left) => {
+            for path in left {
+                out.stderr(&format!(
+                    "warning: {} is not gatecheck's: left in place in the output folder\n",
+                    path.display()
+                ));
+            }
+            Ok(())
+        }
+        Err(e @ OutDirError::Io { .. }) => {
+            out.error(&e.to_string());
+            Err(EXIT_TESTBED)
+        }
+        Err(e) => {
+            out.error(&e.to_string());
+            Err(EXIT_USAGE)
+        }
+    }
 }
 
 /// The `if_description` of the `lan` and `wan` interfaces in captures: which interface of the
