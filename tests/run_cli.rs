@@ -30,6 +30,7 @@ fn a_selection_that_matches_no_case_is_its_own_error_and_names_the_option() {
         );
         assert!(r.stdout.is_empty(), "nothing ran: {}", r.stdout);
         assert!(!out.exists(), "a run of nothing writes no report");
+        let _ = std::fs::remove_dir_all(out.parent().unwrap());
     }
 }
 
@@ -39,6 +40,7 @@ fn a_mistyped_tag_gets_the_closest_tag() {
     let r = gatecheck(&["run", "cases/", "--tag", "tpc", "--out", out.to_str().unwrap()]);
     assert_eq!(r.code, NO_CASES, "{}", r.stderr);
     assert!(r.stderr.contains("did you mean `tcp`?"), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(out.parent().unwrap());
 }
 
 #[test]
@@ -52,6 +54,7 @@ fn a_folder_without_cases_selects_nothing() {
     ]);
     assert_eq!(r.code, NO_CASES, "{}", r.stderr);
     assert!(r.stderr.contains("no case file in"), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(&empty);
 }
 
 #[test]
@@ -74,6 +77,7 @@ fn a_case_skipped_for_a_missing_capability_still_counts_as_selected() {
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let v = junit_verdicts(&std::fs::read_to_string(junit).unwrap());
     assert_eq!(v["ipv6.outbound_not_translated"], ("skip".to_string(), None));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -87,6 +91,7 @@ fn zero_jobs_is_refused() {
         r.stderr
     );
     assert!(r.stdout.is_empty(), "nothing ran: {}", r.stdout);
+    let _ = std::fs::remove_dir_all(out.parent().unwrap());
 }
 
 #[test]
@@ -101,6 +106,7 @@ fn an_unknown_backend_names_every_form_and_the_closest_backend() {
             r.stderr
         );
         assert!(r.stderr.contains(&format!("did you mean `{meant}`?")), "{}", r.stderr);
+        let _ = std::fs::remove_dir_all(out.parent().unwrap());
     }
 }
 
