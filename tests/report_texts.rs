@@ -97,8 +97,20 @@ fn reports_speak_the_case_language() {
     // The step's name: console, JUnit, capture, bundle.
     let named = detail(&r.stdout, "t.named");
     assert!(named.contains("step 3 “query forwarded”"), "{named}");
+    let live_line = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("FAIL") && l.contains("t.named"))
+        .unwrap();
+    assert!(live_line.contains("step 3 “query forwarded”: "), "{live_line}");
     let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
-    assert!(junit.contains("“query forwarded”"), "{junit}");
+    let doc = roxmltree::Document::parse(&junit).unwrap();
+    let message = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure") && n.parent().and_then(|p| p.attribute("name")) == Some("t.named"))
+        .and_then(|n| n.attribute("message"))
+        .unwrap();
+    assert!(message.starts_with("step 3 “query forwarded”: "), "{message}");
     let bundle = std::fs::read_to_string(out.join("repro/t.named/README.txt")).unwrap();
     assert!(bundle.contains("“query forwarded”"), "{bundle}");
 

@@ -1,9 +1,12 @@
 //! The console reporter: one line per case as it finishes, the details at the end, a summary.
 
 use crate::{ReportError, Reporter, RunInfo, RunSummary};
+use dsl::duration::format_measured;
 use runner::result::{CaseResult, Verdict};
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 
 const GREEN: &str = "32";
 const RED: &str = "31";
@@ -12,17 +15,32 @@ const YELLOW: &str = "33";
 const DIM: &str = "2";
 const BOLD: &str = "1";
 
+/// The width the wall time is right-aligned to on a case line (`123.456ms`), so that the lines of
+/// a run stay aligned.
+const TIME_WIDTH: usize = 9;
+
+/// How far a case's virtual time must be from its wall time for its line to show it: closer than
+/// this, the difference is the engine's own pace, not a `wait` or a window.
+const VIRTUAL_SHOWN_FROM: Duration = Duration::from_millis(100);
+
 /// Shows a run on a console (or any writer) as plain text, with ANSI colors when asked.
 ///
-/// As each case finishes: `PASS  [  0.012s] tfo.cookie_then_data` (`FAIL`, `ERROR` and `SKIP`
-/// lines add the one-line reason, a pass with warnings adds ` (2 warnings)`). At the end: every
-/// failure in full ([`runner::result::Failure::render`]), every error's reason, every warning,
-/// then the summary line `N passed, N failed, N errors, N skipped (N cases) in 1.234s`.
+/// As each case finishes: `PASS  [ 12.345ms] tfo.cookie_then_data`, the case's wall time in the
+/// language's duration notation ([`format_measured`]); on a virtual clock, the virtual time too
+/// when it is far from the wall time (`[  1.234ms, virtual 2h3m59s]`). `FAIL`, `ERROR` and `SKIP`
+/// lines add the one-line reason; a pass with warnings or unexpected frames adds their counts
+/// (` (1 warning, 2 unexpected frames)`). At the end, in the order the cases were selected
+/// ([`RunInfo::cases`]) whatever order they finished in: every failure in full
+/// ([`runner::result::Failure::render`]), every error's reason, every warning and unexpected
+/// frame, then the counts of warnings and unexpected frames and the summary line
+/// `N passed, N failed, N errors, N skipped (N cases) in 1.234s`.
 pub struct ConsoleReporter {
     out: Box<dyn Write + Send>,
     color: bool,
     show_progress: bool,
-    total: usize,
+    info: Option<RunInfo>,
+    /// Each case id's place in [`RunInfo::cases`].
+    order: HashMap<String, usize>,
     done: usize,
     progress_shown: bool,
     details: Vec<Detail>,
@@ -31,6 +49,8 @@ pub struct ConsoleReporter {
 
 /// What the end of the report shows about one case.
 struct Detail {
+    /// Where the case was selected (its place in [`RunInfo::cases`]).
+    position: usize,
     verdict: Verdict,
     id: String,
     file: PathBuf,
@@ -49,7 +69,8 @@ impl ConsoleReporter {
             out,
             color,
             show_progress,
-            total: 0,
+            info: None,
+            order: HashMap::new(),
             done: 0,
             progress_shown: false,
             details: Vec::new(),
@@ -85,9 +106,14 @@ impl ConsoleReporter {
         }
     }
 
+    /// How many cases the run has.
+    fn total(&self) -> usize {
+        self.info.as_ref().map_or(0, RunInfo::total_cases)
+    }
+
     fn draw_progress(&mut self) {
         if self.show_progress {
-            let text = self.paint(DIM, &format!("{}/{} cases done", self.done, self.total));
+            let text = self.paint(DIM, &format!("{}/{} cases done", self.done, self.total()));
             self.write(&text);
             self.progress_shown = true;
         }
@@ -102,15 +128,21 @@ impl ConsoleReporter {
             Verdict::Skip => ("SKIP", YELLOW),
         };
         let word = self.paint(code, &format!("{word:<5}"));
-        let mut line = format!("{word} [{:>7.3}s] {}", r.duration.as_secs_f64(), r.id);
+        let mut time = format!("{:>TIME_WIDTH$}", format_measured(r.wall_time));
+        let virtual_time = self.info.as_ref().and_then(|i| i.virtual_time(r));
+        if let Some(v) = virtual_time.filter(|v| v.abs_diff(r.wall_time) >= VIRTUAL_SHOWN_FROM) {
+            time.push_str(&format!(", virtual {}", format_measured(v)));
+        }
+        let mut line = format!("{word} [{time}] {}", r.id);
         let reason = r.reason.as_deref().or(r.failure.as_ref().map(|f| f.reason.as_str()));
         match r.verdict {
-            Verdict::Pass if !r.warnings.is_empty() => {
-                line.push_str(&self.paint(YELLOW, &format!(" ({})", count(r.warnings.len(), "warning"))));
+            Verdict::Pass => {
+                if let Some(counts) = counts(r.warnings.len(), r.unexpected.len()) {
+                    line.push_str(&self.paint(YELLOW, &format!(" ({counts})")));
+                }
             }
-            Verdict::Pass => {}
             Verdict::Fail => match &r.failure {
-                Some(f) => line.push_str(&format!(": step {}: {}", f.step, f.reason)),
+                Some(f) => line.push_str(&format!(": {}: {}", f.step_label(), f.reason)),
                 None => line.push_str(&format!(": {}", first_line(reason.unwrap_or("failed")))),
             },
             Verdict::Error | Verdict::Skip => {
@@ -151,7 +183,8 @@ impl ConsoleReporter {
 
 impl Reporter for ConsoleReporter {
     fn run_started(&mut self, info: &RunInfo) {
-        self.total = info.total_cases;
+        self.order = info.cases.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
+        self.info = Some(info.clone());
         self.draw_progress();
         self.flush();
     }
@@ -165,10 +198,11 @@ impl Reporter for ConsoleReporter {
         self.flush();
         let worth_showing = match result.verdict {
             Verdict::Fail | Verdict::Error => true,
-            Verdict::Pass | Verdict::Skip => !result.warnings.is_empty(),
+            Verdict::Pass | Verdict::Skip => !result.warnings.is_empty() || !result.unexpected.is_empty(),
         };
         if worth_showing {
             self.details.push(Detail {
+                position: self.order.get(&result.id).copied().unwrap_or(usize::MAX),
                 verdict: result.verdict,
                 id: result.id.clone(),
                 file: result.file.clone(),
@@ -182,28 +216,30 @@ impl Reporter for ConsoleReporter {
 
     fn run_finished(&mut self, summary: &RunSummary) -> Result<(), ReportError> {
         self.clear_progress();
+        // A stable sort: cases the run did not list keep the order they finished in, at the end.
+        self.details.sort_by_key(|d| d.position);
         let details: Vec<String> = self.details.iter().map(|d| self.detail_text(d)).collect();
         for d in details {
             self.write(&d);
         }
         let mut tail = String::from("\n");
+        if let Some(counts) = counts(summary.warnings, summary.unexpected) {
+            tail.push_str(&self.paint(YELLOW, &counts));
+            tail.push('\n');
+        }
         if summary.interrupted {
-            let text = format!("interrupted: {} of {} cases finished", self.done, self.total);
+            let text = format!("interrupted: {} of {} cases finished", self.done, self.total());
             tail.push_str(&self.paint(BOLD_RED, &text));
             tail.push('\n');
         }
-        if summary.warnings > 0 {
-            tail.push_str(&self.paint(YELLOW, &count(summary.warnings, "warning")));
-            tail.push('\n');
-        }
         let line = format!(
-            "{} passed, {} failed, {} errors, {} skipped ({} cases) in {:.3}s",
+            "{} passed, {} failed, {} errors, {} skipped ({} cases) in {}",
             summary.passed,
             summary.failed,
             summary.errors,
             summary.skipped,
             summary.total(),
-            summary.duration.as_secs_f64()
+            format_measured(summary.duration)
         );
         let code = if summary.success() && !summary.interrupted {
             GREEN
@@ -219,6 +255,16 @@ impl Reporter for ConsoleReporter {
             None => Ok(()),
         }
     }
+}
+
+/// `1 warning, 2 unexpected frames`, `3 warnings`, `1 unexpected frame`; `None` for none of either.
+fn counts(warnings: usize, unexpected: usize) -> Option<String> {
+    let parts: Vec<String> = [(warnings, "warning"), (unexpected, "unexpected frame")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| count(n, what))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// `1 warning`, `2 warnings`.

@@ -17,12 +17,16 @@ const REPORT_NAME: &str = "gatecheck";
 /// `<testsuites name="gatecheck">` holds one `<testsuite>` per case folder
 /// ([`CaseResult::group`], sorted by name), each with the run's properties (`gateway`, `profile`,
 /// `testbed`, `gatecheck-version`, and `interrupted` when it was) and a `skipped` count beside
-/// quick-junit's `disabled`. Each case (matrix variant) is a `<testcase>` (sorted by id) with
+/// quick-junit's `disabled`. Every `time` is wall time: a `<testcase>`'s is the case's
+/// [`CaseResult::wall_time`], a `<testsuite>`'s the sum of its cases', the `<testsuites>`' the
+/// run's. Each case (matrix variant) is a `<testcase>` (sorted by id) with
 /// `name` = case id, `classname` = folder, `time`; a failure is
 /// `<failure message="step N: REASON" type="fail">` with [`runner::result::Failure::render`] as
 /// its text, an error `<error message="REASON" type="error">` with the full reason, a skip
 /// `<skipped message="REASON">`. `<system-out>` holds the step log, the warnings and the
-/// unexpected frames; a `warnings` property counts the warnings.
+/// unexpected frames; a `warnings` property counts the warnings, an `unexpected_frames` property
+/// the unexpected frames. On a virtual clock (`sim`, `verify`) a case that ran has a
+/// `virtual_time` property: its [`CaseResult::duration`] in the language's notation (`2h3m59s`).
 ///
 /// With [`JunitReporter::with_captures`], a case whose capture file exists when the report is
 /// written (the [`CaptureReporter`](crate::CaptureReporter) with the same configuration wrote it)
@@ -119,8 +123,12 @@ impl Reporter for JunitReporter {
 
     fn case_finished(&mut self, result: &CaseResult) {
         let capture = self.captures.as_ref().and_then(|c| c.path_for(result));
-        self.cases
-            .push((suite_name(&result.group).to_string(), test_case(result), capture));
+        let virtual_time = self.info.as_ref().and_then(|i| i.virtual_time(result));
+        self.cases.push((
+            suite_name(&result.group).to_string(),
+            test_case(result, virtual_time),
+            capture,
+        ));
     }
 
     /// Writes the report: everything that finished, plus the cases given to
@@ -141,8 +149,8 @@ fn suite_name(group: &str) -> &str {
     if group.is_empty() { "." } else { group }
 }
 
-/// One `<testcase>`.
-fn test_case(r: &CaseResult) -> TestCase {
+/// One `<testcase>`; `virtual_time` is the case's time on a virtual clock, when it ran on one.
+fn test_case(r: &CaseResult, virtual_time: Option<Duration>) -> TestCase {
     let status = match r.verdict {
         Verdict::Pass => TestCaseStatus::success(),
         Verdict::Fail => {
@@ -150,7 +158,7 @@ fn test_case(r: &CaseResult) -> TestCase {
             s.set_type("fail");
             match &r.failure {
                 Some(f) => s
-                    .set_message(format!("step {}: {}", f.step, first_line(&f.reason)))
+                    .set_message(format!("{}: {}", f.step_label(), first_line(&f.reason)))
                     .set_description(f.render()),
                 None => {
                     let reason = r.reason.as_deref().unwrap_or("failed");
@@ -164,7 +172,7 @@ fn test_case(r: &CaseResult) -> TestCase {
             s.set_type("error");
             let reason = match (&r.reason, &r.failure) {
                 (Some(reason), _) => reason.clone(),
-                (None, Some(f)) => format!("step {}: {}", f.step, f.reason),
+                (None, Some(f)) => format!("{}: {}", f.step_label(), f.reason),
                 (None, None) => "error".to_string(),
             };
             let mut body = reason.clone();
@@ -182,9 +190,17 @@ fn test_case(r: &CaseResult) -> TestCase {
         }
     };
     let mut case = TestCase::new(r.id.as_str(), status);
-    case.set_classname(suite_name(&r.group)).set_time(r.duration);
-    if !r.warnings.is_empty() {
-        case.add_property(("warnings".to_string(), r.warnings.len().to_string()));
+    case.set_classname(suite_name(&r.group)).set_time(r.wall_time);
+    if let Some(v) = virtual_time {
+        case.add_property(("virtual_time".to_string(), dsl::duration::format_measured(v)));
+    }
+    for (name, n) in [
+        ("warnings", r.warnings.len()),
+        ("unexpected_frames", r.unexpected.len()),
+    ] {
+        if n > 0 {
+            case.add_property((name.to_string(), n.to_string()));
+        }
     }
     let out = system_out(r);
     if !out.is_empty() {

@@ -4,10 +4,12 @@
 //! ([`Reporter::run_started`], then [`Reporter::case_finished`] for each case as it finishes,
 //! then [`Reporter::run_finished`]), with these implementations:
 //!
-//! - [`ConsoleReporter`]: one line per case as it finishes, every failure in full at the end, and
-//!   the summary line `N passed, N failed, N errors, N skipped (N cases) in 1.234s`;
+//! - [`ConsoleReporter`]: one line per case as it finishes (its wall time, and its virtual time
+//!   on `sim` when far from it), every failure in full at the end in the order the cases were
+//!   selected, and the summary line `N passed, N failed, N errors, N skipped (N cases) in 1.234s`;
 //! - [`JunitReporter`]: collects the results and writes JUnit XML (one `<testsuite>` per case
-//!   folder) atomically when the run finishes, also for an interrupted run;
+//!   folder; every `time` wall time) atomically when the run finishes, also for an interrupted
+//!   run;
 //! - [`CaptureReporter`]: a pcapng capture of both sides, with the step comments on the frames,
 //!   for each chosen case ([`pcapng`] writes and reads them);
 //! - [`ReproReporter`]: a repro bundle for each failing case, which `gatecheck run <bundle>`
@@ -30,7 +32,7 @@ pub use capture_reporter::{
 };
 pub use console::ConsoleReporter;
 pub use junit::JunitReporter;
-pub use reporter::{Fanout, Reporter, RunInfo, RunSummary};
+pub use reporter::{CaseClock, Fanout, Reporter, RunInfo, RunSummary};
 pub use repro::{MANIFEST, Manifest, ReproReporter};
 
 use std::io;

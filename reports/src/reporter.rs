@@ -5,7 +5,8 @@ use runner::result::{CaseResult, Verdict};
 use std::time::{Duration, SystemTime};
 
 /// Something that shows a run's results: fed once at the start, once per finished case (in the
-/// order cases finish), and once at the end.
+/// order cases finish, which with several jobs is not the order they were selected in:
+/// [`RunInfo::cases`] has that order), and once at the end.
 ///
 /// `Send` so that a reporter can live on whichever thread collects the results.
 pub trait Reporter: Send {
@@ -29,10 +30,37 @@ pub struct RunInfo {
     pub testbed: String,
     /// The gatecheck version.
     pub version: String,
-    /// How many cases (matrix variants) the run has.
-    pub total_cases: usize,
+    /// The ids of the run's cases (matrix variants), in the order they were selected: the order
+    /// the end of a console report follows, whatever order the cases finish in.
+    pub cases: Vec<String>,
+    /// Which clock the cases' [`CaseResult::duration`] is on.
+    pub clock: CaseClock,
     /// When the run started.
     pub started: SystemTime,
+}
+
+/// Which clock a run's case durations ([`CaseResult::duration`]) are on. Whichever it is, a
+/// case's [`CaseResult::wall_time`] is real time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CaseClock {
+    /// Real time (`netns`, `wire`): a case's duration is its wall time.
+    #[default]
+    Real,
+    /// A virtual clock (`sim`, `verify`): a `wait: 2h` counts two hours and takes none.
+    Virtual,
+}
+
+impl RunInfo {
+    /// How many cases the run has.
+    pub fn total_cases(&self) -> usize {
+        self.cases.len()
+    }
+
+    /// The virtual time `result` took, when the run's clock is virtual and it differs from the
+    /// case's wall time (a case that did not run took none of either).
+    pub fn virtual_time(&self, result: &CaseResult) -> Option<Duration> {
+        (self.clock == CaseClock::Virtual && result.duration != result.wall_time).then_some(result.duration)
+    }
 }
 
 /// The counts of a finished run.
@@ -48,6 +76,8 @@ pub struct RunSummary {
     pub skipped: usize,
     /// Warnings over all cases.
     pub warnings: usize,
+    /// Unexpected frames over all cases (not counted among the warnings).
+    pub unexpected: usize,
     /// Wall time of the run.
     pub duration: Duration,
     /// Whether the run was interrupted before every case finished.
@@ -69,6 +99,7 @@ impl RunSummary {
                 Verdict::Skip => s.skipped += 1,
             }
             s.warnings += r.warnings.len();
+            s.unexpected += r.unexpected.len();
         }
         s
     }

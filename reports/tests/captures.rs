@@ -51,7 +51,7 @@ fn results() -> Vec<CaseResult> {
 
 /// Feeds `results` to `reporter`; returns what `run_finished` returned.
 fn feed(reporter: &mut dyn Reporter, results: &[CaseResult]) -> Result<(), ReportError> {
-    reporter.run_started(&info(results.len()));
+    reporter.run_started(&info(results));
     for r in results {
         reporter.case_finished(r);
     }

@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{failure, info, mixed, result, scratch};
-use reports::{JunitReporter, ReportError, Reporter, RunSummary};
+use common::{failure, info, info_of, mixed, result, scratch, timed};
+use reports::{CaseClock, JunitReporter, ReportError, Reporter, RunSummary};
 use roxmltree::{Document, Node};
 use runner::result::Verdict;
 use std::path::Path;
@@ -12,7 +12,7 @@ use std::time::Duration;
 /// Runs `results` through a JUnit reporter writing to `path`.
 fn write(path: &Path, results: &[runner::result::CaseResult]) {
     let mut junit = JunitReporter::new(path.to_path_buf());
-    junit.run_started(&info(results.len()));
+    junit.run_started(&info(results));
     for r in results {
         junit.case_finished(r);
     }
@@ -114,10 +114,17 @@ fn failure_error_and_skipped_elements() {
 
     let warned = case(&doc, "nat_udp.timeout");
     assert!(child(warned, "failure").is_none());
-    let prop = child(child(warned, "properties").unwrap(), "property").unwrap();
-    assert_eq!((attr(prop, "name"), attr(prop, "value")), ("warnings", "2"));
+    let props: Vec<(&str, &str)> = children(child(warned, "properties").unwrap(), "property")
+        .map(|p| (attr(p, "name"), attr(p, "value")))
+        .collect();
+    assert_eq!(props, [("warnings", "1"), ("unexpected_frames", "1")]);
     let out = child(warned, "system-out").unwrap().text().unwrap();
     assert!(out.contains("mapping kept 29s"), "{out}");
+    assert_eq!(
+        out.matches("udp 203.0.113.3:53 -> 203.0.113.2:5353").count(),
+        1,
+        "{out}"
+    );
     assert!(child(case(&doc, "nat_tcp.rst_closes"), "properties").is_none());
 }
 
@@ -206,7 +213,14 @@ fn an_interrupted_run_lists_the_cases_not_run_as_skipped() {
         result("nat_udp", "second", Verdict::Pass, 4),
     ];
     let mut junit = JunitReporter::new(path.clone());
-    junit.run_started(&info(5));
+    let ids = [
+        "nat_tcp.first",
+        "nat_udp.second",
+        "nat_tcp.third",
+        "nat_tcp.fourth",
+        "icmp.fifth",
+    ];
+    junit.run_started(&info_of(ids.map(String::from).to_vec()));
     for r in &results {
         junit.case_finished(r);
     }
@@ -244,7 +258,7 @@ fn fanout_feeds_every_reporter() {
         Box::new(JunitReporter::new(a.clone())),
         Box::new(JunitReporter::new(b.clone())),
     ]);
-    fanout.run_started(&info(6));
+    fanout.run_started(&info(&mixed()));
     for r in &mixed() {
         fanout.case_finished(r);
     }
@@ -257,7 +271,67 @@ fn fanout_feeds_every_reporter() {
 #[test]
 fn summary_counts_verdicts_and_warnings() {
     let s = RunSummary::from_results(&mixed(), Duration::from_secs(2));
-    assert_eq!((s.passed, s.failed, s.errors, s.skipped, s.warnings), (3, 1, 1, 1, 2));
+    assert_eq!((s.passed, s.failed, s.errors, s.skipped, s.warnings), (3, 1, 1, 1, 1));
+    assert_eq!(s.unexpected, 2);
     assert_eq!(s.total(), 6);
     assert!(!s.interrupted && !s.success());
+}
+
+#[test]
+fn every_time_is_wall_time_and_a_virtual_clock_adds_the_case_time_as_a_property() {
+    let dir = scratch("wall_time");
+    let path = dir.join("junit.xml");
+    let results = [
+        timed(
+            "timeouts",
+            "tcp_established",
+            Duration::from_millis(3),
+            Duration::from_secs(7439),
+        ),
+        timed(
+            "timeouts",
+            "udp_idle",
+            Duration::from_millis(4),
+            Duration::from_millis(120_500),
+        ),
+        result("timeouts", "not_run", Verdict::Skip, 0),
+    ];
+    let mut run = info(&results);
+    run.clock = CaseClock::Virtual;
+    let mut junit = JunitReporter::new(path.clone());
+    junit.run_started(&run);
+    for r in &results {
+        junit.case_finished(r);
+    }
+    junit
+        .run_finished(&RunSummary::from_results(&results, Duration::from_millis(8)))
+        .unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let doc = Document::parse(&text).unwrap();
+    let root = doc.root_element();
+    assert_eq!(attr(root, "time"), "0.008");
+    let suite = child(root, "testsuite").unwrap();
+    assert_eq!(attr(suite, "time"), "0.007");
+    let time = |name: &str| time_and_virtual_time(case(&doc, name));
+    assert_eq!(time("timeouts.tcp_established"), ("0.003", vec!["2h3m59s"]));
+    assert_eq!(time("timeouts.udp_idle"), ("0.004", vec!["2m500ms"]));
+    assert_eq!(time("timeouts.not_run"), ("0.000", vec![]));
+
+    // On a real clock the case's time is its wall time, and there is no virtual time.
+    write(&path, &results);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let doc = Document::parse(&text).unwrap();
+    let tc = case(&doc, "timeouts.tcp_established");
+    assert_eq!(time_and_virtual_time(tc), ("0.003", vec![]));
+}
+
+/// A test case's `time` and its `virtual_time` properties.
+fn time_and_virtual_time<'a>(tc: Node<'a, '_>) -> (&'a str, Vec<&'a str>) {
+    let props = child(tc, "properties").map(|p| {
+        children(p, "property")
+            .filter(|p| attr(*p, "name") == "virtual_time")
+            .map(|p| attr(p, "value"))
+            .collect::<Vec<_>>()
+    });
+    (attr(tc, "time"), props.unwrap_or_default())
 }

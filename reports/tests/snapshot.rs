@@ -35,7 +35,7 @@ fn redaction_replaces_only_the_named_attribute() {
 fn junit_xml_snapshot() {
     let path = scratch("snapshot").join("junit.xml");
     let mut junit = JunitReporter::new(path.clone());
-    junit.run_started(&info(6));
+    junit.run_started(&info(&mixed()));
     for r in &mixed() {
         junit.case_finished(r);
     }

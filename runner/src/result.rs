@@ -45,13 +45,19 @@ pub struct CaseResult {
     pub title: String,
     /// The verdict.
     pub verdict: Verdict,
-    /// Wall time (or virtual time on `sim`) the case took.
+    /// The time the case took on its own clock: the engine's clock from the case's start to its
+    /// end. Virtual on `sim` and in `verify` (a `wait: 2h` counts two hours), real on `netns` and
+    /// `wire`.
     pub duration: Duration,
+    /// The real time the engine spent on the case (`std::time::Instant` around it): what a CI
+    /// dashboard shows as the case's time.
+    pub wall_time: Duration,
     /// Why the case was skipped, or what broke for an error verdict.
     pub reason: Option<String>,
     /// The failing step's report (verdict fail, or error at a step).
     pub failure: Option<Failure>,
-    /// Failures of `severity: warn` steps and unexpected frames (when not strict).
+    /// Failures of `severity: warn` steps and what the testbed warns about (unexpected frames
+    /// are in [`CaseResult::unexpected`] only).
     pub warnings: Vec<String>,
     /// One line per step that ran, in order (`step 2 wan expect ... : matched at +1.2ms`).
     pub log: Vec<String>,

@@ -12,6 +12,12 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 use tokio::sync::watch;
 
+/// The gateway backends, as `--gateway` names them.
+pub const BACKENDS: [&str; 3] = ["sim", "netns", "wire"];
+
+/// The forms `--gateway` takes, for help and error texts.
+pub const FORMS: &str = "sim[:PROFILE], netns[:PROFILE] or wire";
+
 /// Which gateway the cases run against.
 #[derive(Clone, Debug)]
 pub enum GatewaySpec {
@@ -24,7 +30,8 @@ pub enum GatewaySpec {
 }
 
 impl GatewaySpec {
-    /// Parses `sim`, `sim:PROFILE` (`sim:syn-data-drop+ecn-bleach`).
+    /// Parses `sim`, `sim:PROFILE` (`sim:syn-data-drop+ecn-bleach`), `netns`, `netns:PROFILE`
+    /// or `wire`; an unknown backend's error names the forms and the closest backend.
     pub fn parse(s: &str) -> Result<GatewaySpec, String> {
         let (backend, profile) = s.split_once(':').unwrap_or((s, ""));
         match backend {
@@ -33,9 +40,16 @@ impl GatewaySpec {
             "wire" if profile.is_empty() => Ok(GatewaySpec::Wire),
             "wire" => Err("the wire backend takes no profile: the gateway is whatever is cabled".into()),
             other => Err(format!(
-                "unknown gateway backend `{other}`: expected sim[:PROFILE] or netns[:PROFILE]"
+                "unknown gateway backend `{other}`: expected {FORMS}{}",
+                dsl::names::suggestion(other, BACKENDS)
             )),
         }
+    }
+
+    /// Whether a case's [`CaseResult::duration`] on this gateway is virtual: `sim` runs each case
+    /// on tokio's paused clock, the others on real time.
+    pub fn has_virtual_clock(&self) -> bool {
+        matches!(self, GatewaySpec::Sim(_))
     }
 
     /// The backend name (`sim`).
@@ -140,6 +154,7 @@ pub fn not_run(job: &Job, reason: String) -> CaseResult {
         title: job.case.title.clone(),
         verdict: Verdict::Skip,
         duration: Duration::ZERO,
+        wall_time: Duration::ZERO,
         reason: Some(reason),
         failure: None,
         warnings: vec![],

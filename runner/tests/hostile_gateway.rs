@@ -215,11 +215,7 @@ fn hostile_frames_on_both_sides_do_not_change_any_verdict() {
     // The junk was seen, kept for the capture, and reported as unexpected.
     let junk = hostile_frames(&dsl::Testbed::builtin()).len();
     assert!(r.frames.len() >= 2 * junk, "{} frames recorded", r.frames.len());
-    assert!(
-        r.warnings.iter().any(|w| w.starts_with("unexpected frame")),
-        "{:?}",
-        r.warnings
-    );
+    assert!(!r.unexpected.is_empty(), "{:?}", r.warnings);
     // The same gateway with the TFO bug still fails at the step that names it.
     let r = run(&tfo, HostileSim::new("syn-data-drop", 0, false), true);
     assert_eq!(r.verdict, Verdict::Fail);
@@ -250,9 +246,6 @@ fn a_flood_of_100000_frames_is_handled_and_the_capture_stays_bounded() {
         r.warnings.iter().any(|w| w.contains("were counted but not kept")),
         "{:?}",
         r.warnings
-            .iter()
-            .filter(|w| !w.starts_with("unexpected"))
-            .collect::<Vec<_>>()
     );
     // A frame a step needs that comes after the cap (the wait reads the whole flood first)
     // cannot be matched: the step fails and its report says why.

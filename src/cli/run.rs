@@ -2,10 +2,12 @@
 //! the captures and the repro bundles. `gatecheck run <bundle-dir>` reruns a bundle's case.
 
 use super::bundle::Bundle;
+use super::out_dir::{self, OutDirError};
 use super::output::Output;
-use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::select::{NoCase, Selection};
+use super::{EXIT_FAILED, EXIT_NO_CASES, EXIT_OK, EXIT_USAGE};
 use reports::{
-    CaptureConfig, CaptureMode, CaptureReporter, CaptureRunInfo, ConsoleReporter, JunitReporter, Reporter,
+    CaptureConfig, CaptureMode, CaptureReporter, CaptureRunInfo, CaseClock, ConsoleReporter, JunitReporter, Reporter,
     ReproReporter, RunInfo, RunSummary,
 };
 use runner::result::{CaseResult, Verdict};
@@ -25,8 +27,8 @@ pub struct RunArgs {
     /// (reruns its case with its testbed, gateway and seed unless overridden).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// The gateway: sim[:PROFILE] (default sim; `gatecheck gateways` lists them).
-    #[arg(long)]
+    /// The gateway (default: the testbed's `gateway:`, else sim; `gatecheck gateways` lists them).
+    #[arg(long, help = gateway_help())]
     pub gateway: Option<String>,
     /// Testbed file (default: the built-in testbed).
     #[arg(long)]
@@ -40,15 +42,16 @@ pub struct RunArgs {
     /// Only cases whose id contains this text.
     #[arg(long)]
     pub filter: Option<String>,
-    /// Cases run in parallel (default: the number of cores).
-    #[arg(long)]
+    /// Cases run in parallel, at least 1 (default: the number of cores).
+    #[arg(long, value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// JUnit XML file (default: OUT/junit.xml).
     #[arg(long)]
     pub junit: Option<PathBuf>,
-    /// Folder for reports (default: gatecheck-out).
-    #[arg(long, default_value = "gatecheck-out")]
-    pub out: PathBuf,
+    /// Folder for reports (default: gatecheck-out; gatecheck-rerun for a bundle): emptied of an
+    /// earlier run's reports first; a non-empty folder that is not gatecheck's is refused.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Seed for random choices (ISNs, ports), printed so a run can be repeated.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -69,6 +72,7 @@ pub struct RunArgs {
 pub fn run(out: &Output, mut args: RunArgs) -> u8 {
     // A repro bundle: its one case, its testbed (which names its gateway), its seed.
     let mut exact_id = None;
+    let mut report_dir = PathBuf::from(out_dir::DEFAULT);
     match Bundle::find(&args.paths) {
         Ok(None) => {}
         Ok(Some(bundle)) => {
@@ -82,6 +86,7 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
             args.testbed = args.testbed.or_else(|| Some(bundle.testbed_file()));
             args.seed = args.seed.or(Some(bundle.manifest.seed));
             exact_id = Some(bundle.manifest.case_id.clone());
+            report_dir = PathBuf::from(out_dir::DEFAULT_RERUN);
         }
         Err(e) => {
             out.error(&e);
@@ -117,27 +122,10 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
     let Some(loaded) = out.load_cases(&args.paths, &testbed, "nothing was run") else {
         return EXIT_USAGE;
     };
-    let mut jobs = Vec::new();
-    for f in &loaded.files {
-        for c in &f.compiled.cases {
-            if !args.tags.is_empty() && !c.tags.iter().any(|t| args.tags.contains(t)) {
-                continue;
-            }
-            if c.tags.iter().any(|t| args.skip_tags.contains(t)) {
-                continue;
-            }
-            if args.filter.as_ref().is_some_and(|s| !c.id.contains(s.as_str())) {
-                continue;
-            }
-            if exact_id.as_ref().is_some_and(|id| *id != c.id) {
-                continue;
-            }
-            jobs.push(Job {
-                case: c.clone(),
-                group: group_of(&args.paths, f.source.path()),
-            });
-        }
-    }
+    let jobs = match select_jobs(out, &args, &loaded, exact_id.as_deref()) {
+        Ok(jobs) => jobs,
+        Err(code) => return code,
+    };
     if let GatewaySpec::Wire = gateway {
         let (Some(lan), Some(wan)) = (testbed.lan.interface.clone(), testbed.wan.interface.clone()) else {
             out.error("--gateway wire needs a testbed file whose lan and wan sides name an `interface:`");
@@ -176,6 +164,15 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
             }
         }
     }
+    let report_dir = args.out.clone().unwrap_or(report_dir);
+    let inputs = loaded
+        .files
+        .iter()
+        .map(|f| f.source.path())
+        .chain(args.testbed.as_deref());
+    if let Err(code) = prepare_report_dir(out, &report_dir, inputs) {
+        return code;
+    }
     let seed = args.seed.unwrap_or_else(rand_seed);
     let mut workers = args
         .jobs
@@ -184,13 +181,7 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
         // One gateway on one pair of interfaces: cases run one after another.
         workers = 1;
     }
-    if let Some(id) = &exact_id
-        && jobs.is_empty()
-    {
-        out.error(&format!("the bundle's case file no longer holds case {id}"));
-        return EXIT_USAGE;
-    }
-    let junit_path = args.junit.clone().unwrap_or_else(|| args.out.join("junit.xml"));
+    let junit_path = args.junit.clone().unwrap_or_else(|| report_dir.join(out_dir::JUNIT));
     // Case i of the queue runs with seed + i: a bundle records that seed, and reruns its case
     // alone (index 0) with it.
     let seeds: HashMap<String, u64> = jobs
@@ -206,13 +197,18 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
             .as_ref()
             .map_or("built-in".to_string(), |p| p.display().to_string()),
         version: env!("CARGO_PKG_VERSION").to_string(),
-        total_cases: jobs.len(),
+        cases: jobs.iter().map(|j| j.case.id.clone()).collect(),
+        clock: if gateway.has_virtual_clock() {
+            CaseClock::Virtual
+        } else {
+            CaseClock::Real
+        },
         started: std::time::SystemTime::now(),
     };
     let show_progress = std::io::stderr().is_terminal() && jobs.len() > 4;
     let console = ConsoleReporter::new(Box::new(std::io::stdout()), out.color(), show_progress);
     let captures = CaptureConfig {
-        dir: args.out.join("captures"),
+        dir: report_dir.join(out_dir::CAPTURES),
         mode: args.capture,
     };
     let mut junit = JunitReporter::new(junit_path.clone()).with_captures(captures.clone());
@@ -222,7 +218,8 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
         interfaces: interface_descriptions(&testbed, &gateway, &gateway_text),
     };
     let mut capture = CaptureReporter::new(captures, run_info.clone());
-    let mut repro = ReproReporter::new(args.out.join("repro"), &testbed, run_info, seeds);
+    let repro_dir = report_dir.join(out_dir::REPRO);
+    let mut repro = ReproReporter::new(repro_dir.clone(), &testbed, run_info, seeds);
     let mut console = console;
     console.run_started(&info);
     junit.run_started(&info);
@@ -294,10 +291,18 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
         out.stderr(&format!(
             "captures: {} file(s) in {}\n",
             capture.written().len(),
-            args.out.join("captures").display()
+            report_dir.join(out_dir::CAPTURES).display()
         ));
     }
-    for b in repro.written() {
+    // In the order the cases were selected, as the console's details (the bundles were written
+    // as cases finished).
+    let mut bundles = repro.written().to_vec();
+    bundles.sort_by_key(|b| {
+        info.cases
+            .iter()
+            .position(|id| *b == repro_dir.join(reports::file_stem(id)))
+    });
+    for b in &bundles {
         out.stderr(&format!(
             "repro bundle: {} (rerun: gatecheck run {})\n",
             b.display(),
@@ -330,6 +335,72 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
         return EXIT_FAILED;
     }
     EXIT_OK
+}
+
+/// The cases of `loaded` that the selection options (and a bundle's case) keep, in file order;
+/// when none is left, the error is said and its exit code returned.
+fn select_jobs(out: &Output, args: &RunArgs, loaded: &dsl::Loaded, bundle_case: Option<&str>) -> Result<Vec<Job>, u8> {
+    let all: Vec<Job> = loaded
+        .files
+        .iter()
+        .flat_map(|f| {
+            let group = group_of(&args.paths, f.source.path());
+            f.compiled.cases.iter().map(move |c| Job {
+                case: c.clone(),
+                group: group.clone(),
+            })
+        })
+        .collect();
+    let selection = Selection {
+        tags: &args.tags,
+        skip_tags: &args.skip_tags,
+        filter: args.filter.as_deref(),
+        bundle_case,
+    };
+    let paths = args
+        .paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    selection.select(all, |j| &j.case).map_err(|no_case| match no_case {
+        NoCase::BundleCaseGone(id) => {
+            out.error(&format!("the bundle's case file no longer holds case {id}"));
+            EXIT_USAGE
+        }
+        NoCase::NoCases => {
+            out.error(&format!("no case to run: no case file in {paths}"));
+            EXIT_NO_CASES
+        }
+        NoCase::NothingMatched(why) => {
+            out.error(&format!("no case to run in {paths}: {why}"));
+            EXIT_NO_CASES
+        }
+    })
+}
+
+/// Makes `dir` the run's output folder (see [`out_dir`]); refuses it when it holds one of
+/// `inputs`. An error is said and its exit code returned.
+fn prepare_report_dir<'a>(out: &Output, dir: &Path, inputs: impl IntoIterator<Item = &'a Path>) -> Result<(), u8> {
+    match out_dir::check_inputs(dir, inputs).and_then(|()| out_dir::prepare(dir)) {
+        Ok(left) => {
+            for path in left {
+                out.stderr(&format!(
+                    "warning: {} is not gatecheck's: left in place in the output folder\n",
+                    path.display()
+                ));
+            }
+            Ok(())
+        }
+        Err(e @ OutDirError::Io { .. }) => {
+            out.error(&e.to_string());
+            Err(EXIT_TESTBED)
+        }
+        Err(e) => {
+            out.error(&e.to_string());
+            Err(EXIT_USAGE)
+        }
+    }
 }
 
 /// The `if_description` of the `lan` and `wan` interfaces in captures: which interface of the
@@ -365,6 +436,23 @@ fn group_of(roots: &[PathBuf], file: &Path) -> String {
     }
     dir.file_name()
         .map_or_else(|| ".".to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The help of `--gateway`: the forms it takes.
+fn gateway_help() -> String {
+    format!(
+        "The gateway: {} (default: the testbed's `gateway:`, else sim; `gatecheck gateways` lists them)",
+        runner::run::FORMS
+    )
+}
+
+/// `--jobs N`: a number of parallel workers, at least 1.
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("at least 1 job is needed to run cases".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("not a number of jobs: {e}")),
+    }
 }
 
 fn rand_seed() -> u64 {

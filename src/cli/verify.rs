@@ -5,7 +5,7 @@ use super::output::Output;
 use super::run::EXIT_TESTBED;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use reports::pcapng::Capture;
-use reports::{ConsoleReporter, JunitReporter, Reporter, RunInfo, RunSummary};
+use reports::{CaseClock, ConsoleReporter, JunitReporter, Reporter, RunInfo, RunSummary};
 use runner::result::{Direction, Verdict};
 use runner::verify::{RecordedPacket, Recording};
 use std::path::PathBuf;
@@ -123,16 +123,18 @@ pub fn run(out: &Output, args: VerifyArgs) -> u8 {
             .as_ref()
             .map_or("built-in".to_string(), |p| p.display().to_string()),
         version: env!("CARGO_PKG_VERSION").to_string(),
-        total_cases: 1,
+        cases: vec![case.id.clone()],
+        clock: CaseClock::Virtual,
         started: std::time::SystemTime::now(),
     };
+    let started = std::time::Instant::now();
     let mut result = runner::verify::verify(case, &testbed, playback, skew);
     result.group = "verify".into();
     let mut console = ConsoleReporter::new(Box::new(std::io::stdout()), out.color(), false);
     let mut junit = args.junit.clone().map(JunitReporter::new);
     console.run_started(&info);
     console.case_finished(&result);
-    let summary = RunSummary::from_results(std::slice::from_ref(&result), result.duration);
+    let summary = RunSummary::from_results(std::slice::from_ref(&result), started.elapsed());
     if let Err(e) = console.run_finished(&summary) {
         out.error(&e.to_string());
     }

@@ -19,10 +19,15 @@ pub struct Run {
 
 /// Runs `gatecheck ARGS` from the repository root, without color.
 pub fn gatecheck(args: &[&str]) -> Run {
+    gatecheck_in(&root(), args)
+}
+
+/// Runs `gatecheck ARGS` from folder `cwd`, without color.
+pub fn gatecheck_in(cwd: &Path, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_gatecheck"))
         .args(args)
         .arg("--color=never")
-        .current_dir(root())
+        .current_dir(cwd)
         .env_remove("NO_COLOR")
         .output()
         .expect("run gatecheck");
@@ -31,6 +36,16 @@ pub fn gatecheck(args: &[&str]) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// A fresh, empty folder for one test, named after it (under the system's temporary folder).
+pub fn scratch(name: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!("gatecheck-{name}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create a scratch folder");
+    dir
 }
 
 /// Every `*.yaml` under a folder of the repository, sorted, as paths relative to the root.

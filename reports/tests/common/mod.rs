@@ -2,14 +2,14 @@
 
 #![allow(dead_code)]
 
-use reports::RunInfo;
+use reports::{CaseClock, RunInfo};
 use runner::result::{Candidate, CandidateKind, CaseResult, Failure, Row, Verdict};
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-/// A result with only the essentials set.
+/// A result with only the essentials set; it took `millis` on a real clock.
 pub fn result(group: &str, name: &str, verdict: Verdict, millis: u64) -> CaseResult {
     CaseResult {
         id: format!("{group}.{name}"),
@@ -18,6 +18,7 @@ pub fn result(group: &str, name: &str, verdict: Verdict, millis: u64) -> CaseRes
         title: format!("the {name} case"),
         verdict,
         duration: Duration::from_millis(millis),
+        wall_time: Duration::from_millis(millis),
         reason: None,
         failure: None,
         warnings: Vec::new(),
@@ -28,6 +29,15 @@ pub fn result(group: &str, name: &str, verdict: Verdict, millis: u64) -> CaseRes
         unexpected: Vec::new(),
         frames: Vec::new(),
     }
+}
+
+/// A passing result that took `wall` of real time and `case_time` on its own (maybe virtual)
+/// clock.
+pub fn timed(group: &str, name: &str, wall: Duration, case_time: Duration) -> CaseResult {
+    let mut r = result(group, name, Verdict::Pass, 0);
+    r.wall_time = wall;
+    r.duration = case_time;
+    r
 }
 
 /// The failure of `nat_tcp.syn_retry`.
@@ -67,13 +77,12 @@ pub fn failure() -> Failure {
     }
 }
 
-/// Three passes (one with two warnings), a failure, an error, a skip: 6 cases in 3 folders.
+/// Three passes (one with a warning and an unexpected frame), a failure, an error, a skip: 6
+/// cases in 3 folders.
 pub fn mixed() -> Vec<CaseResult> {
     let mut warned = result("nat_udp", "timeout", Verdict::Pass, 30);
-    warned.warnings = vec![
-        "step 4 (warn): mapping kept 29s, expected at least 30s".into(),
-        "unexpected frame on lan: udp 10.0.0.1:53 -> 10.0.0.2:5353".into(),
-    ];
+    warned.warnings = vec!["step 4 (warn): mapping kept 29s, expected at least 30s".into()];
+    warned.unexpected = vec!["udp 203.0.113.3:53 -> 203.0.113.2:5353".into()];
     let mut failed = result("nat_tcp", "syn_retry", Verdict::Fail, 1_003);
     failed.failure = Some(failure());
     failed.unexpected = vec!["tcp rst 198.51.100.7:80 -> 203.0.113.2:40001".into()];
@@ -93,14 +102,20 @@ pub fn mixed() -> Vec<CaseResult> {
     ]
 }
 
-/// A fixed run start.
-pub fn info(total_cases: usize) -> RunInfo {
+/// A fixed run start, on a real clock, of the cases of `results` selected in that order.
+pub fn info(results: &[CaseResult]) -> RunInfo {
+    info_of(results.iter().map(|r| r.id.clone()).collect())
+}
+
+/// A fixed run start, on a real clock, of the cases `ids` selected in that order.
+pub fn info_of(ids: Vec<String>) -> RunInfo {
     RunInfo {
         gateway: "sim".into(),
         profile: "strict".into(),
         testbed: "built-in".into(),
         version: "0.1.0".into(),
-        total_cases,
+        cases: ids,
+        clock: CaseClock::Real,
         started: SystemTime::UNIX_EPOCH + Duration::from_secs(1_750_000_000),
     }
 }

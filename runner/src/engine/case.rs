@@ -232,6 +232,7 @@ async fn run_case_with(
     replay: Option<Replay>,
     stop: Option<&StopSignal>,
 ) -> CaseResult {
+    let wall_start = std::time::Instant::now();
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let flows = case
         .flows
@@ -342,31 +343,25 @@ async fn run_case_with(
     } else {
         run.unexpected()
     };
-    if verdict == Verdict::Pass && !unexpected.is_empty() {
-        if case.strict {
-            verdict = Verdict::Fail;
-            let last = case.steps.last().map_or(0, |s| s.number);
-            failure = Some(Failure {
-                step: last,
-                name: None,
-                location: case.location.to_string(),
-                text: "strict: true".into(),
-                why: None,
-                reason: format!(
-                    "{} unexpected frame(s) came out of the gateway (strict case)",
-                    unexpected.len()
-                ),
-                pattern: None,
-                window: None,
-                considered: unexpected.len(),
-                total_on_side: run.frames.len(),
-                candidates: vec![],
-            });
-        } else {
-            for u in &unexpected {
-                run.warnings.push(format!("unexpected frame: {u}"));
-            }
-        }
+    if verdict == Verdict::Pass && !unexpected.is_empty() && case.strict {
+        verdict = Verdict::Fail;
+        let last = case.steps.last().map_or(0, |s| s.number);
+        failure = Some(Failure {
+            step: last,
+            name: None,
+            location: case.location.to_string(),
+            text: "strict: true".into(),
+            why: None,
+            reason: format!(
+                "{} unexpected frame(s) came out of the gateway (strict case)",
+                unexpected.len()
+            ),
+            pattern: None,
+            window: None,
+            considered: unexpected.len(),
+            total_on_side: run.frames.len(),
+            candidates: vec![],
+        });
     }
     if let Some(c) = run.tb.freshness_caveat() {
         run.warnings.push(c);
@@ -403,6 +398,7 @@ async fn run_case_with(
         title: case.title.clone(),
         verdict,
         duration,
+        wall_time: wall_start.elapsed(),
         reason,
         failure,
         warnings: run.warnings,
