@@ -396,3 +396,127 @@ fn fragment_is_a_send_clause_with_a_size_and_an_order() {
     let e = errors(&case("  - lan: expect udp * -> lan:53 fragment 1480\n"));
     assert!(e.iter().any(|m| m.contains("is for sends")), "{e:?}");
 }
+
+/// The letters an error's label tells to write (`write `S.``).
+fn advice(d: &dsl::diag::Diagnostic) -> &str {
+    d.label
+        .strip_prefix("write `")
+        .and_then(|l| l.strip_suffix('`'))
+        .unwrap_or_else(|| panic!("no advice in {d:?}"))
+}
+
+fn first_error(text: &str) -> dsl::diag::Diagnostic {
+    compile(text)
+        .diagnostics
+        .into_iter()
+        .find(|d| d.is_error())
+        .unwrap_or_else(|| panic!("no error for {text}"))
+}
+
+/// The packet of a send or the pattern of an expect.
+fn step_packet(c: &Case, i: usize) -> &PacketSpec {
+    match &c.steps[i].action {
+        Action::Expect { pattern, .. } | Action::ExpectNo { pattern, .. } => pattern,
+        Action::Send { packet, .. } => packet,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn tcp_flags_spelt_by_name_are_errors_whose_advice_means_the_same_flags() {
+    for (spelling, bits) in [
+        ("SYN", 0x02),
+        ("ACK", 0x10),
+        ("SA", 0x12),
+        ("SYNACK", 0x12),
+        ("SYN-ACK", 0x12),
+        ("SYN/ACK", 0x12),
+        ("[SYN, ACK]", 0x12),
+        ("SYN ACK", 0x12),
+        ("syn", 0x02),
+        ("[S.]", 0x12),
+        ("PSH,ACK", 0x18),
+        ("FA", 0x11),
+        ("RA", 0x14),
+        ("RST", 0x04),
+    ] {
+        let d = first_error(&case(&format!("  - lan: expect tcp * -> lan {spelling}\n")));
+        assert_eq!(
+            d.span.range().len(),
+            spelling.len(),
+            "{spelling}: the error covers the whole spelling: {d:?}"
+        );
+        let cases = ok(&case(&format!("  - lan: expect tcp * -> lan {}\n", advice(&d))));
+        assert_eq!(step_packet(&cases[0], 0).flags, Some(bits), "{spelling}");
+        let d = first_error(&case(&format!("  - lan: expect tcp * -> lan flags has {spelling}\n")));
+        let cases = ok(&case(&format!(
+            "  - lan: expect tcp * -> lan flags has {}\n",
+            advice(&d)
+        )));
+        assert_eq!(step_packet(&cases[0], 0).flags_has, bits, "flags has {spelling}");
+    }
+    // A letter that is nobody's flag keeps its own error.
+    assert!(errors(&case("  - lan: tcp lan:1 -> wan:80 SZ\n"))[0].contains("unknown TCP flag `Z`"));
+}
+
+#[test]
+fn option_and_field_names_of_other_tools_are_errors_whose_advice_compiles() {
+    for (written, kind) in [("sack-perm", 4u8), ("SACK_PERM", 4), ("sackpermitted", 4), ("noop", 1)] {
+        let d = first_error(&case(&format!("  - lan: expect tcp * -> lan S has <{written}>\n")));
+        let cases = ok(&case(&format!("  - lan: expect tcp * -> lan S has <{}>\n", advice(&d))));
+        let has = &step_packet(&cases[0], 0).has_options;
+        assert_eq!(has.len(), 1, "{written}");
+        assert_eq!(has[0].kind(), kind, "{written}");
+    }
+    let d = first_error(&case("  - lan: expect tcp * -> lan S has <timestamp>\n"));
+    assert_eq!(advice(&d), "ts val N ecr N");
+    for (sentence, written, field) in [
+        ("tcp6 lan:1 -> wan:80 S", "hoplimit", Field::Hlim),
+        ("tcp6 lan:1 -> wan:80 S", "hop_limit", Field::Hlim),
+        ("tcp6 lan:1 -> wan:80 S", "hop-limit", Field::Hlim),
+        ("tcp lan:1 -> wan:80 S", "dsfield", Field::Tos),
+        ("tcp6 lan:1 -> wan:80 S", "traffic-class", Field::Tos),
+        ("tcp6 lan:1 -> wan:80 S", "tclass", Field::Tos),
+        ("tcp lan:1 -> wan:80 S", "ip.dsfield.dscp", Field::Dscp),
+        ("tcp lan:1 -> wan:80 S", "tcp.window_size", Field::Win),
+        ("udp lan:1 -> wan:80", "ip.checksum", Field::IpCsum),
+    ] {
+        let d = first_error(&case(&format!("  - lan: {sentence} {written}=3\n")));
+        assert_eq!(d.span.range().len(), written.len(), "{written}: {d:?}");
+        let cases = ok(&case(&format!("  - lan: {sentence} {}=3\n", advice(&d))));
+        assert!(
+            step_packet(&cases[0], 0)
+                .fields
+                .iter()
+                .any(|t| t.field == field && !t.default),
+            "{written}"
+        );
+    }
+    let d = first_error(&case("  - lan: expect tcp * -> lan tcp.flags.syn=1\n"));
+    assert_eq!(
+        step_packet(
+            &ok(&case(&format!("  - lan: expect tcp * -> lan {}\n", advice(&d))))[0],
+            0
+        )
+        .flags_has,
+        0x02
+    );
+}
+
+#[test]
+fn a_window_on_a_send_is_an_error_at_the_keyword_that_sends_it_to_the_expect() {
+    for (sentence, keyword) in [
+        ("udp lan:5000 -> wan:53 data \"x\" within 1s", "within"),
+        ("tcp lan:1 -> wan:80 S within 500ms", "within"),
+        ("udp lan:5000 -> wan:53 after 1s", "after"),
+    ] {
+        let text = case(&format!("  - lan: {sentence}\n"));
+        let d = first_error(&text);
+        assert_eq!(&text[d.span.range()], keyword, "{sentence}");
+        assert!(
+            d.notes.iter().all(|n| !n.contains(&format!("{keyword}="))),
+            "{sentence}: a window is not a field: {d:?}"
+        );
+        assert!(d.notes.iter().any(|n| n.contains("expect")), "{d:?}");
+    }
+}
