@@ -520,3 +520,38 @@ fn a_window_on_a_send_is_an_error_at_the_keyword_that_sends_it_to_the_expect() {
         assert!(d.notes.iter().any(|n| n.contains("expect")), "{d:?}");
     }
 }
+
+#[test]
+fn a_reserved_name_gets_a_hint_and_its_uses_raise_no_more_errors() {
+    let file = "case: t.x\ntitle: T\nmatrix:\n  port: [\"53\", \"123\"]\nvars:\n  ttl: \"9\"\nsteps:\n  - set: {proto: \"17\"}\n  - lan: udp lan:5000 -> wan:$port ttl=$ttl proto=$proto\n";
+    let c = compile(file);
+    let errs: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errs.len(), 3, "one error per rejected name: {errs:#?}");
+    for d in errs {
+        assert!(d.notes.iter().any(|n| n.starts_with("help:")), "{d:?}");
+    }
+    let port = first_error(file);
+    assert!(port.notes.iter().any(|n| n.contains("`dport`")), "{port:?}");
+}
+
+#[test]
+fn errors_in_the_header_do_not_hide_errors_in_the_steps() {
+    for header in [
+        "case: Bad Id\ntitle: T\n",
+        "case: t.x\ntitel: T\n",
+        "case: t.x\ntitle: T\nwithin: 5x\n",
+        "case: t.x\ntitle: |\n  two\n  lines\n",
+        "case: t.x\ntitle: T\nstrict: maybe\n",
+    ] {
+        let c = compile(&format!(
+            "{header}steps:\n  - lan: udp lan:5000 -> wnn:53\n  - wait: 1y\n"
+        ));
+        let errs: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert_eq!(errs.len(), 3, "{header}: {errs:#?}");
+        assert!(
+            errs.windows(2).all(|w| w[0].span.start <= w[1].span.start),
+            "sorted: {errs:#?}"
+        );
+        assert!(c.cases.is_empty());
+    }
+}

@@ -36,12 +36,10 @@ impl CaseCx<'_> {
             let Some(key) = k.as_scalar() else { continue };
             let name = key.value.clone();
             let mut d = Vec::new();
+            // A rejected name is still read as a flow, so that its uses raise no further errors.
             let ok = super::check_var_name(&name, k.span, "flow", &mut d);
             self.diags.extend(d);
-            if !ok {
-                continue;
-            }
-            if self.testbed.host(&name).is_some() || matches!(name.as_str(), "lan" | "lan2" | "wan" | "wan2") {
+            if ok && self.testbed.host(&name).is_some() {
                 self.error(
                     k.span,
                     format!("`{name}` is a host name: flows, variables and hosts share one namespace"),
@@ -537,11 +535,8 @@ impl CaseCx<'_> {
         let mut out = Vec::new();
         for (k, v) in pairs {
             let Some(key) = k.as_scalar() else { continue };
-            let mut d = Vec::new();
-            if !super::check_var_name(&key.value, k.span, "variable", &mut d) {
-                self.diags.extend(d);
-                continue;
-            }
+            // A rejected name is still set, so that its uses raise no further errors.
+            super::check_var_name(&key.value, k.span, "variable", &mut self.diags);
             if self.flow_index.contains_key(&key.value) {
                 self.error(
                     k.span,
