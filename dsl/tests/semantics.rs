@@ -555,3 +555,83 @@ fn errors_in_the_header_do_not_hide_errors_in_the_steps() {
         assert!(c.cases.is_empty());
     }
 }
+
+#[test]
+fn a_send_from_the_gateway_or_the_other_side_warns_unless_it_cannot_be_an_expect() {
+    let warned = |steps: &str| -> Vec<dsl::diag::Diagnostic> {
+        compile(&case(steps))
+            .diagnostics
+            .into_iter()
+            .filter(|d| !d.is_error())
+            .collect()
+    };
+    for (steps, at) in [
+        ("  - wan: udp gw:* -> wan:53\n", "gw"),
+        ("  - lan: udp gw.lan:53 -> lan:5000\n", "gw.lan"),
+        ("  - lan: udp wan:53 -> lan:5000\n", "wan"),
+        ("  - wan: tcp6 lan:40000 -> wan:80 S\n", "lan"),
+    ] {
+        let text = case(steps);
+        let w = warned(steps);
+        assert_eq!(w.len(), 1, "{steps}: {w:#?}");
+        assert_eq!(&text[w[0].span.range()], at, "{steps}: at the source");
+        let expect = steps.replacen(": ", ": expect ", 1);
+        assert!(
+            w[0].notes
+                .iter()
+                .any(|n| n.contains(expect.trim().trim_start_matches("- "))),
+            "{w:#?}"
+        );
+        assert!(warned(&expect).is_empty(), "{expect}: the expect it suggests is fine");
+    }
+    for steps in [
+        // Spoofed literals, spoofs that cannot be an expect on that side (LAND, a forged WAN
+        // source towards the WAN), flows, and ordinary sends stay quiet.
+        "  - wan: udp 198.51.100.7:53 -> gw:5000\n",
+        "  - wan: tcp gw:80 -> gw:80 S\n",
+        "  - lan: udp wan:5000 -> wan2:53\n",
+        "  - lan: web S\n  - wan: expect web S\n  - wan: web S. ack=1\n",
+        "  - lan: udp lan:5000 -> wan:53\n  - wan: udp wan:53 -> gw:5000\n",
+        "  - wan: icmp unreachable port wan -> gw inner (udp gw:5000 -> wan:53)\n",
+    ] {
+        assert!(warned(steps).is_empty(), "{steps}: {:#?}", warned(steps));
+    }
+}
+
+#[test]
+fn an_expect_of_a_frame_that_cannot_come_out_on_its_side_warns() {
+    for (steps, at) in [
+        ("  - lan: expect udp gw:* -> wan:53\n", "wan"),
+        ("  - wan: expect udp6 wan:53 -> lan:5000\n", "lan"),
+        ("  - lan: expect tcp wan:80 -> wan2:1 S\n", "wan2"),
+        ("  - wan: expect udp lan:5000 -> gw.lan:53\n", "gw.lan"),
+        ("  - lan: expect icmp echo-request lan -> gw\n", "gw"),
+    ] {
+        let text = case(steps);
+        let w: Vec<_> = compile(&text)
+            .diagnostics
+            .into_iter()
+            .filter(|d| !d.is_error())
+            .collect();
+        assert_eq!(w.len(), 1, "{steps}: {w:#?}");
+        assert_eq!(&text[w[0].span.range()], at, "{steps}: at the destination");
+    }
+    for steps in [
+        "  - wan: expect udp gw:* -> wan:53\n",
+        "  - lan: expect udp wan:53 -> lan:5000\n",
+        // Hairpinning and a LAN host's untranslated leak can happen; a negative step may assert
+        // that the impossible does not happen; ARP and literals are not judged.
+        "  - lan: expect udp lan2:5 -> lan:5\n",
+        "  - wan: expect udp lan:5000 -> wan:53\n",
+        "  - lan: expect no udp * -> wan:53\n",
+        "  - lan: expect arp gw.lan -> gw.lan\n",
+        "  - lan: expect udp * -> 198.51.100.7:53\n",
+        "  - lan: web S\n  - wan: expect web S\n",
+    ] {
+        assert!(
+            warnings(&case(steps)).is_empty(),
+            "{steps}: {:#?}",
+            warnings(&case(steps))
+        );
+    }
+}

@@ -5,6 +5,7 @@ mod cx;
 mod field;
 mod options;
 mod packet;
+mod sides;
 mod step;
 mod value;
 

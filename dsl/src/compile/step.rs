@@ -383,9 +383,10 @@ impl CaseCx<'_> {
                 };
                 let spec = self.packet(&p, place)?;
                 self.flow_send_checks(&p, &spec, side)?;
+                self.send_side_warning(side, &spec, &p, text);
                 Action::Send { side, packet: spec }
             }
-            ast::Sentence::Expect(e) => self.expect(side, e, header)?,
+            ast::Sentence::Expect(e) => self.expect(side, e, header, text)?,
         };
         for (name, span) in std::mem::take(&mut self.binding_now) {
             if self.bound.insert(name.clone()) {
@@ -395,7 +396,7 @@ impl CaseCx<'_> {
         Some(action)
     }
 
-    fn expect(&mut self, side: Side, e: ast::Expect, header: &Header) -> Option<Action> {
+    fn expect(&mut self, side: Side, e: ast::Expect, header: &Header, text: &str) -> Option<Action> {
         let mut within: Option<(std::time::Duration, Span)> = None;
         let mut after: Option<(std::time::Duration, Span)> = None;
         for w in &e.windows {
@@ -481,6 +482,7 @@ impl CaseCx<'_> {
                         self.syn_seen[id][CaseCx::side_index(side)] = true;
                     }
                 }
+                self.expect_side_warning(side, &spec, &p, text);
                 Action::Expect {
                     side,
                     pattern: spec,
