@@ -635,3 +635,47 @@ fn an_expect_of_a_frame_that_cannot_come_out_on_its_side_warns() {
         );
     }
 }
+
+#[test]
+fn windows_shorter_than_real_gateways_meet_warn_at_the_duration() {
+    use dsl::compile::SHORTEST_REALISTIC_WINDOW;
+    let shortest = dsl::duration::format(SHORTEST_REALISTIC_WINDOW);
+    let shorter = dsl::duration::format(SHORTEST_REALISTIC_WINDOW - Duration::from_micros(1));
+    let send = "  - lan: udp lan:5000 -> wan:53\n";
+    for (steps, header, warns) in [
+        (
+            format!("  - wan: expect udp gw:* -> wan:53 within {shorter}\n"),
+            "",
+            true,
+        ),
+        (
+            format!("  - wan: expect udp gw:* -> wan:53 within {shortest}\n"),
+            "",
+            false,
+        ),
+        (format!("  - wan: expect no tcp * -> wan within {shorter}\n"), "", true),
+        (format!("  - lan: expect nothing within {shorter}\n"), "", true),
+        ("  - wan: expect udp gw:* -> wan:53\n".into(), "within: 1ms\n", true),
+        ("  - wan: expect udp gw:* -> wan:53\n".into(), "within: 10ms\n", false),
+    ] {
+        let text = format!("case: t.x\ntitle: T\n{header}steps:\n{send}{steps}");
+        let w: Vec<_> = compile(&text)
+            .diagnostics
+            .into_iter()
+            .filter(|d| !d.is_error())
+            .collect();
+        assert_eq!(w.len(), usize::from(warns), "{header}{steps}: {w:#?}");
+        if let Some(w) = w.first() {
+            let written = &text[w.span.range()];
+            assert!(
+                dsl::duration::parse(written).unwrap() < SHORTEST_REALISTIC_WINDOW,
+                "{written}"
+            );
+            assert!(
+                w.message.contains(&shortest),
+                "names the realistic figure: {}",
+                w.message
+            );
+        }
+    }
+}

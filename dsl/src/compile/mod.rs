@@ -8,8 +8,10 @@ mod packet;
 mod sides;
 mod step;
 mod value;
+mod window;
 
 pub(crate) use packet::{proto_keyword, proto_word};
+pub use window::SHORTEST_REALISTIC_WINDOW;
 
 use crate::diag::Diagnostic;
 use crate::fields::{self, Record};
@@ -305,6 +307,7 @@ fn read_header(rec: &Record, diags: &mut Vec<Diagnostic>) -> Header {
     }
     let within = rec.get("within").and_then(|n| {
         let d = fields::duration(n, "`within`", false, diags)?;
+        diags.extend(window::short_window_warning(d, n.span, false));
         Some(d)
     });
     let within = within.unwrap_or(DEFAULT_WITHIN);

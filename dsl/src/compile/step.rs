@@ -399,6 +399,7 @@ impl CaseCx<'_> {
     fn expect(&mut self, side: Side, e: ast::Expect, header: &Header, text: &str) -> Option<Action> {
         let mut within: Option<(std::time::Duration, Span)> = None;
         let mut after: Option<(std::time::Duration, Span)> = None;
+        let negative = !matches!(e.kind, ast::ExpectKind::Match(_));
         for w in &e.windows {
             let is_within = w.keyword.text == "within";
             let slot = if is_within { &within } else { &after };
@@ -418,12 +419,13 @@ impl CaseCx<'_> {
                 &mut self.diags,
             )?;
             if is_within {
+                self.diags
+                    .extend(super::window::short_window_warning(d, w.duration.span, negative));
                 within = Some((d, w.duration.span));
             } else {
                 after = Some((d, w.keyword.span));
             }
         }
-        let negative = !matches!(e.kind, ast::ExpectKind::Match(_));
         if let (true, Some((_, span))) = (negative, after) {
             self.error(
                 span,
