@@ -679,3 +679,16 @@ fn windows_shorter_than_real_gateways_meet_warn_at_the_duration() {
         }
     }
 }
+
+#[test]
+fn explain_writes_checksums_in_hex_that_read_back_to_the_same_value() {
+    let cases = ok(&case(
+        "  - wan: icmp unreachable port wan -> gw icmp.csum=4660 inner (udp gw:5000 -> wan:53 udp.csum=0x0001)\n",
+    ));
+    let text = dsl::display::packet_text(step_packet(&cases[0], 0), &cases[0].flows, true);
+    assert!(text.contains("icmp.csum=0x1234"), "{text}");
+    assert!(text.contains("udp.csum=0x0001"), "{text}");
+    assert!(text.contains("ttl=64"), "other numbers stay decimal: {text}");
+    let again = ok(&case(&format!("  - wan: {}\n", text.replace("=auto", "=*"))));
+    assert_eq!(field(step_packet(&again[0], 0), Field::IcmpCsum), Some(&int(0x1234)));
+}
