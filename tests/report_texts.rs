@@ -39,9 +39,17 @@ steps:
   - wan: expect nothing within 1s
 "#;
 
-/// Runs the three cases on the compliant sim with every capture kept; returns the output folder.
+/// An expected checksum the gateway's frame does not have.
+const CSUM: &str = r#"case: t.csum
+title: Checksums written in hex
+steps:
+  - lan: udp lan:5000 -> wan:53 data "q"
+  - wan: expect udp gw:* -> wan:53 udp.csum=0x1234
+"#;
+
+/// Runs the cases on the compliant sim with every capture kept; returns the output folder.
 fn run_all(dir: &Path) -> Run {
-    for (name, text) in [("named.yaml", NAMED), ("flow.yaml", FLOW), ("nothing.yaml", NOTHING)] {
+    for (name, text) in [("named.yaml", NAMED), ("flow.yaml", FLOW), ("nothing.yaml", NOTHING), ("csum.yaml", CSUM)] {
         std::fs::write(dir.join(name), text).unwrap();
     }
     let r = run_capturing_all(dir.to_str().unwrap(), &dir.join("out"));
@@ -136,6 +144,11 @@ fn reports_speak_the_case_language() {
     );
     // The step log names the deliberately wrong checksum the runner sent.
     assert!(junit.contains("tcp.csum=0x1234 (wrong)"), "{junit}");
+
+    // Checksums, expected and observed, in hex as the case writes them.
+    let (expected, observed) = row(detail(&r.stdout, "t.csum"), "udp.csum");
+    assert_eq!(expected, "0x1234");
+    assert!(observed.starts_with("0x") && observed.len() == 6, "{observed}");
 
     // An offender of `expect nothing` is the offending frame, not a score.
     let nothing = detail(&r.stdout, "t.nothing");

@@ -21,6 +21,34 @@ pub fn expr_text(e: &Expr, flows: &[Flow]) -> String {
     }
 }
 
+/// How a number in `field` is written: checksums in hex with four digits (`0x1234`), as tools
+/// print them; every other number in decimal. Expected values (`explain`) and observed values
+/// (reports) both go through here.
+pub fn field_number_text(field: Field, n: u64) -> String {
+    if field.is_checksum() {
+        format!("{n:#06x}")
+    } else {
+        n.to_string()
+    }
+}
+
+/// Text of a field's value: [`value_text`], with numbers written as [`field_number_text`] says.
+pub fn field_value_text(field: Field, v: &Value, flows: &[Flow], send: bool) -> String {
+    if !field.is_checksum() {
+        return value_text(v, flows, send);
+    }
+    let e = |x: &Expr| match x {
+        Expr::Int(n) => field_number_text(field, *n),
+        other => expr_text(other, flows),
+    };
+    match v {
+        Value::One(x) => e(x),
+        Value::Set(items) => format!("{{{}}}", items.iter().map(e).collect::<Vec<_>>().join(", ")),
+        Value::Range(a, b) => format!("{}..{}", e(a), e(b)),
+        Value::Any => value_text(v, flows, send),
+    }
+}
+
 /// Text of a value.
 pub fn value_text(v: &Value, flows: &[Flow], send: bool) -> String {
     match v {
@@ -175,7 +203,7 @@ pub fn packet_text(p: &PacketSpec, flows: &[Flow], send: bool) -> String {
             "{}{}{}",
             f.field.name(),
             f.op.symbol(),
-            value_text(&f.value, flows, send)
+            field_value_text(f.field, &f.value, flows, send)
         ));
     }
     if p.flags_has != 0 {

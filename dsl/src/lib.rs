@@ -20,6 +20,7 @@ pub mod plan;
 pub mod schema;
 pub mod sentence;
 pub mod source;
+pub mod spellings;
 pub mod testbed;
 pub mod testbed_yaml;
 pub mod yaml;

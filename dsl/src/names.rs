@@ -11,6 +11,54 @@ pub fn is_reserved(name: &str) -> bool {
     RESERVED.contains(&name) || crate::icmp::is_icmp_word(name)
 }
 
+/// Names that people reach for, with what to write instead when they are reserved.
+const INSTEAD_OF_RESERVED: &[(&str, &str)] = &[
+    ("port", "`dport` (or `sport`)"),
+    ("proto", "`ipproto`"),
+    ("host", "`server`"),
+    ("addr", "`address`"),
+    ("ttl", "`hops`"),
+    ("len", "`size`"),
+    ("data", "`payload`"),
+    ("within", "`window`"),
+    ("after", "`delay`"),
+];
+
+/// Why `name` is reserved (docs/language.md §3.1) and what to name the thing instead;
+/// `variable`: the name is a variable's (the alternatives are names for values).
+pub fn reserved_help(name: &str, variable: bool) -> String {
+    let why = if crate::compile::proto_keyword(name).is_some() {
+        format!("`{name}` is a protocol")
+    } else if name == "gw" {
+        "`gw` is the gateway's host name".to_string()
+    } else if RESERVED.contains(&name) {
+        format!("`{name}` is a keyword")
+    } else {
+        let place = crate::icmp::V4_TYPES
+            .iter()
+            .chain(crate::icmp::V6_TYPES)
+            .find_map(|(t, _, codes)| {
+                if *t == name {
+                    Some(format!("`{name}` is an ICMP type word"))
+                } else {
+                    codes
+                        .iter()
+                        .any(|(c, _)| *c == name)
+                        .then(|| format!("`{name}` is an ICMP code word (`{t} {name}`)"))
+                }
+            });
+        place.unwrap_or_else(|| format!("`{name}` is reserved"))
+    };
+    match INSTEAD_OF_RESERVED
+        .iter()
+        .find(|(r, _)| *r == name)
+        .filter(|_| variable)
+    {
+        Some((_, instead)) => format!("{why}: use {instead}"),
+        None => format!("{why}: choose another name"),
+    }
+}
+
 /// Whether `name` has the shape of a flow, variable or host name: `[a-z][a-z0-9_]*`.
 pub fn is_valid_name(name: &str) -> bool {
     let mut c = name.chars();

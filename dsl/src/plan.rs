@@ -714,6 +714,11 @@ impl Field {
         }
     }
 
+    /// Whether the field is one header checksum (`ip.csum`, `tcp.csum`, `udp.csum`, `icmp.csum`).
+    pub fn is_checksum(self) -> bool {
+        matches!(self, Field::IpCsum | Field::TcpCsum | Field::UdpCsum | Field::IcmpCsum)
+    }
+
     /// Whether arithmetic on this field wraps modulo 2^32 (sequence space).
     pub fn wraps(self) -> bool {
         matches!(self, Field::Seq | Field::Ack)

@@ -4,6 +4,7 @@
 use super::cx::{CaseCx, Mode};
 use super::packet::Place;
 use super::value::Slot;
+use crate::diag::Diagnostic;
 use crate::names;
 use crate::plan::*;
 use crate::sentence::ast;
@@ -99,6 +100,15 @@ impl CaseCx<'_> {
         let is_echo =
             proto == Proto::Icmp && (spec.icmp_type.is_none_or(|t| crate::icmp::is_echo(v6, t)) || spec.flow.is_some());
         let unknown = |cx: &mut Self| {
+            if let Some(d) = crate::spellings::unknown_field_error(f.name.span, name) {
+                cx.push(d);
+                return None;
+            }
+            let cleared = tcp_flag_value(&f.value).is_some_and(|(n, _)| n == 0);
+            if let Some(d) = crate::spellings::wireshark_flag_error(f.name.span, name, cleared) {
+                cx.push(d);
+                return None;
+            }
             let hint = names::suggestion(name, FIELD_NAMES.iter().copied());
             cx.error(
                 f.name.span,
@@ -151,11 +161,17 @@ impl CaseCx<'_> {
             (None, "seq") => Field::Seq,
             (None, "ack") => Field::Ack,
             (Some("tcp"), "flags") => {
-                self.error(
+                let mut d = Diagnostic::error(
                     f.name.span,
                     "write TCP flags as letters after the endpoints (`S.`), or `flags has X`",
-                    "not a field",
-                );
+                )
+                .with_label("not a field");
+                if let Some((n, text)) = tcp_flag_value(&f.value) {
+                    if let Ok(bits @ 1..) = u8::try_from(n) {
+                        d = d.with_help(format!("the flags `{text}` are written `{}`", flags_text(bits)));
+                    }
+                }
+                self.push(d);
                 return None;
             }
             _ => return unknown(self),
@@ -281,5 +297,16 @@ impl CaseCx<'_> {
             value,
             default: false,
         })
+    }
+}
+
+/// The number written as a TCP flag field's value, and its text (`tcp.flags=0x12`,
+/// `tcp.flags.syn=1`).
+fn tcp_flag_value(v: &ast::Value) -> Option<(u64, &str)> {
+    match v {
+        ast::Value::Expr(e) if e.rest.is_empty() && e.first.kind == ast::AtomKind::Number => {
+            super::value::parse_number(&e.first.text).map(|n| (n, e.first.text.as_str()))
+        }
+        _ => None,
     }
 }

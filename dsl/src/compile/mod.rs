@@ -5,10 +5,13 @@ mod cx;
 mod field;
 mod options;
 mod packet;
+mod sides;
 mod step;
 mod value;
+mod window;
 
-pub(crate) use packet::proto_word;
+pub(crate) use packet::{proto_keyword, proto_word};
+pub use window::SHORTEST_REALISTIC_WINDOW;
 
 use crate::diag::Diagnostic;
 use crate::fields::{self, Record};
@@ -38,6 +41,12 @@ pub const CASE_KEYS: &[&str] = &[
     "matrix",
     "steps",
 ];
+
+/// The default window of expect steps (the case's `within:`, docs/language.md §1).
+pub const DEFAULT_WITHIN: Duration = Duration::from_secs(1);
+
+/// The default bound on the time a case spends outside `wait` steps (`timeout:`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The most matrix variants one case file may expand to.
 pub const MAX_VARIANTS: usize = 10_000;
@@ -82,12 +91,14 @@ pub fn compile(file: &SourceFile, testbed: &Testbed) -> Compiled {
         out.diagnostics = diags;
         return out;
     };
+    // A header with errors still lets the steps compile, so that every error of the file is
+    // reported at once (the errors keep the file from giving cases).
     let header = read_header(&rec, &mut diags);
-    out.id = header.as_ref().map(|h| (h.id.clone(), h.id_span));
+    out.id = (!header.id.is_empty()).then(|| (header.id.clone(), header.id_span));
     let matrix = read_matrix(&rec, &mut diags);
     let vars = read_vars(&rec, &mut diags);
     let steps_node = rec.require("steps", "a case", &mut diags);
-    let (Some(header), Some(steps_node)) = (header, steps_node) else {
+    let Some(steps_node) = steps_node else {
         diags.sort_by_key(|d| (d.span.start, !d.is_error()));
         out.diagnostics = diags;
         return out;
@@ -221,11 +232,12 @@ pub(crate) struct Header {
     pub strict: bool,
 }
 
-fn read_header(rec: &Record, diags: &mut Vec<Diagnostic>) -> Option<Header> {
+/// Reads the header. A key that cannot be read is reported into `diags` and takes a stand-in
+/// (an empty id or title, the default window), so that the steps still compile.
+fn read_header(rec: &Record, diags: &mut Vec<Diagnostic>) -> Header {
     let id_node = rec.require("case", "a case", diags);
     let title_node = rec.require("title", "a case", diags);
-    let mut ok = true;
-    let id = id_node
+    let (id, id_span) = id_node
         .and_then(|n| fields::scalar(n, "a case id", diags))
         .and_then(|s| {
             let valid = !s.value.is_empty()
@@ -241,18 +253,17 @@ fn read_header(rec: &Record, diags: &mut Vec<Diagnostic>) -> Option<Header> {
                 );
                 None
             }
-        });
+        })
+        .unwrap_or_else(|| (String::new(), id_node.map_or(rec.node.span, |n| n.span)));
     let title = title_node
         .and_then(|n| fields::scalar(n, "a title", diags))
-        .map(|s| s.value.clone());
-    if let Some(t) = &title {
-        if t.contains('\n') {
-            diags.push(
-                Diagnostic::error(title_node.map_or(Span::default(), |n| n.span), "a title is one line")
-                    .with_label("several lines"),
-            );
-            ok = false;
-        }
+        .map(|s| s.value.clone())
+        .unwrap_or_default();
+    if title.contains('\n') {
+        diags.push(
+            Diagnostic::error(title_node.map_or(Span::default(), |n| n.span), "a title is one line")
+                .with_label("several lines"),
+        );
     }
     let description = rec
         .get("description")
@@ -294,31 +305,32 @@ fn read_header(rec: &Record, diags: &mut Vec<Diagnostic>) -> Option<Header> {
             }
         }
     }
-    let within = rec.get("within").map_or(Some(Duration::from_secs(1)), |n| {
-        fields::duration(n, "`within`", false, diags)
+    let within = rec.get("within").and_then(|n| {
+        let d = fields::duration(n, "`within`", false, diags)?;
+        diags.extend(window::short_window_warning(d, n.span, false));
+        Some(d)
     });
-    let timeout = rec.get("timeout").map_or(Some(Duration::from_secs(60)), |n| {
-        fields::duration(n, "`timeout`", false, diags)
-    });
+    let within = within.unwrap_or(DEFAULT_WITHIN);
+    let timeout = rec
+        .get("timeout")
+        .and_then(|n| fields::duration(n, "`timeout`", false, diags))
+        .unwrap_or(DEFAULT_TIMEOUT);
     let strict = rec
         .get("strict")
-        .map_or(Some(false), |n| fields::boolean(n, "`strict`", diags));
-    let (id, id_span) = id?;
-    if !ok {
-        return None;
-    }
-    Some(Header {
+        .and_then(|n| fields::boolean(n, "`strict`", diags))
+        .unwrap_or(false);
+    Header {
         id,
         id_span,
-        title: title?,
+        title,
         description,
         tags: tags.into_iter().map(|t| t.0).collect(),
         refs: refs.into_iter().map(|t| t.0).collect(),
         requires,
-        within: within?,
-        timeout: timeout?,
-        strict: strict?,
-    })
+        within,
+        timeout,
+        strict,
+    }
 }
 
 type Entries<'n> = Vec<(String, Span, &'n Scalar)>;
@@ -341,7 +353,8 @@ fn check_var_name(name: &str, span: Span, what: &str, diags: &mut Vec<Diagnostic
     if names::is_reserved(name) {
         diags.push(
             Diagnostic::error(span, format!("`{name}` is a reserved word and cannot be a {what} name"))
-                .with_label("reserved word"),
+                .with_label("reserved word")
+                .with_help(names::reserved_help(name, what != "flow")),
         );
         return false;
     }
@@ -363,9 +376,8 @@ fn read_vars<'n>(rec: &Record<'n>, diags: &mut Vec<Diagnostic>) -> Entries<'n> {
     };
     for (k, v) in pairs {
         let Some(key) = k.as_scalar() else { continue };
-        if !check_var_name(&key.value, k.span, "variable", diags) {
-            continue;
-        }
+        // A rejected name is still read, so that its uses raise no further errors.
+        check_var_name(&key.value, k.span, "variable", diags);
         match v.as_scalar() {
             Some(s) if !s.is_null() => out.push((key.value.clone(), k.span, s)),
             _ => diags.push(
@@ -395,9 +407,8 @@ fn read_matrix<'n>(rec: &Record<'n>, diags: &mut Vec<Diagnostic>) -> Vec<(String
     };
     for (k, v) in pairs {
         let Some(key) = k.as_scalar() else { continue };
-        if !check_var_name(&key.value, k.span, "matrix variable", diags) {
-            continue;
-        }
+        // A rejected name is still read, so that its uses raise no further errors.
+        check_var_name(&key.value, k.span, "matrix variable", diags);
         let NodeKind::Seq(items) = &v.kind else {
             diags.push(
                 Diagnostic::error(

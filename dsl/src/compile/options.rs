@@ -84,6 +84,10 @@ impl CaseCx<'_> {
     }
 
     fn unknown_option(&mut self, e: &ast::OptionEntry) -> Option<u8> {
+        if let Some(d) = crate::spellings::unknown_option_error(e.name.span, &e.name.text) {
+            self.push(d);
+            return None;
+        }
         let hint = names::suggestion(&e.name.text.to_ascii_lowercase(), OPTION_NAMES.iter().copied());
         self.error(
             e.name.span,

@@ -451,11 +451,14 @@ impl CaseCx<'_> {
                 }
                 Some((_, b)) => bits |= b,
                 None => {
-                    self.error(
-                        at,
-                        format!("unknown TCP flag `{ch}`: expected a TCP flag set such as S, S. or P."),
-                        "flags are F S R P . U E W (FIN SYN RST PSH ACK URG ECE CWR)",
-                    );
+                    match crate::spellings::tcp_flags_error(w.span, &w.text) {
+                        Some(d) => self.push(d),
+                        None => self.error(
+                            at,
+                            format!("unknown TCP flag `{ch}`: expected a TCP flag set such as S, S. or P."),
+                            format!("flags are {}", crate::spellings::FLAG_LETTERS),
+                        ),
+                    }
                     return None;
                 }
             }

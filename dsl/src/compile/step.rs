@@ -36,12 +36,10 @@ impl CaseCx<'_> {
             let Some(key) = k.as_scalar() else { continue };
             let name = key.value.clone();
             let mut d = Vec::new();
+            // A rejected name is still read as a flow, so that its uses raise no further errors.
             let ok = super::check_var_name(&name, k.span, "flow", &mut d);
             self.diags.extend(d);
-            if !ok {
-                continue;
-            }
-            if self.testbed.host(&name).is_some() || matches!(name.as_str(), "lan" | "lan2" | "wan" | "wan2") {
+            if ok && self.testbed.host(&name).is_some() {
                 self.error(
                     k.span,
                     format!("`{name}` is a host name: flows, variables and hosts share one namespace"),
@@ -385,9 +383,10 @@ impl CaseCx<'_> {
                 };
                 let spec = self.packet(&p, place)?;
                 self.flow_send_checks(&p, &spec, side)?;
+                self.send_side_warning(side, &spec, &p, text);
                 Action::Send { side, packet: spec }
             }
-            ast::Sentence::Expect(e) => self.expect(side, e, header)?,
+            ast::Sentence::Expect(e) => self.expect(side, e, header, text)?,
         };
         for (name, span) in std::mem::take(&mut self.binding_now) {
             if self.bound.insert(name.clone()) {
@@ -397,9 +396,10 @@ impl CaseCx<'_> {
         Some(action)
     }
 
-    fn expect(&mut self, side: Side, e: ast::Expect, header: &Header) -> Option<Action> {
+    fn expect(&mut self, side: Side, e: ast::Expect, header: &Header, text: &str) -> Option<Action> {
         let mut within: Option<(std::time::Duration, Span)> = None;
         let mut after: Option<(std::time::Duration, Span)> = None;
+        let negative = !matches!(e.kind, ast::ExpectKind::Match(_));
         for w in &e.windows {
             let is_within = w.keyword.text == "within";
             let slot = if is_within { &within } else { &after };
@@ -419,12 +419,13 @@ impl CaseCx<'_> {
                 &mut self.diags,
             )?;
             if is_within {
+                self.diags
+                    .extend(super::window::short_window_warning(d, w.duration.span, negative));
                 within = Some((d, w.duration.span));
             } else {
                 after = Some((d, w.keyword.span));
             }
         }
-        let negative = !matches!(e.kind, ast::ExpectKind::Match(_));
         if let (true, Some((_, span))) = (negative, after) {
             self.error(
                 span,
@@ -483,6 +484,7 @@ impl CaseCx<'_> {
                         self.syn_seen[id][CaseCx::side_index(side)] = true;
                     }
                 }
+                self.expect_side_warning(side, &spec, &p, text);
                 Action::Expect {
                     side,
                     pattern: spec,
@@ -537,11 +539,8 @@ impl CaseCx<'_> {
         let mut out = Vec::new();
         for (k, v) in pairs {
             let Some(key) = k.as_scalar() else { continue };
-            let mut d = Vec::new();
-            if !super::check_var_name(&key.value, k.span, "variable", &mut d) {
-                self.diags.extend(d);
-                continue;
-            }
+            // A rejected name is still set, so that its uses raise no further errors.
+            super::check_var_name(&key.value, k.span, "variable", &mut self.diags);
             if self.flow_index.contains_key(&key.value) {
                 self.error(
                     k.span,

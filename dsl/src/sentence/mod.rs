@@ -2,6 +2,7 @@
 //! back into the YAML file.
 
 pub mod ast;
+mod hints;
 mod parse;
 
 pub use parse::{Offset, SpanMap, grammar_only, parse_flow, parse_step, parse_value};

@@ -2,6 +2,7 @@
 //! mapping every position through the YAML scalar it came from.
 
 use super::ast::*;
+use super::hints::{self, Entry};
 use crate::diag::Diagnostic;
 use crate::source::Span;
 use pest::Parser;
@@ -63,7 +64,7 @@ fn check_nesting(text: &str, map: &dyn SpanMap) -> Result<(), Diagnostic> {
 /// Parses a step's side value.
 pub fn parse_step(text: &str, map: &dyn SpanMap) -> Result<Sentence, Diagnostic> {
     check_nesting(text, map)?;
-    let mut pairs = SentenceParser::parse(Rule::step, text).map_err(|e| syntax_error(e, text, map))?;
+    let mut pairs = SentenceParser::parse(Rule::step, text).map_err(|e| syntax_error(e, text, Entry::Step, map))?;
     let step = pairs.next().expect("grammar: step");
     let cx = Cx { map };
     let inner = step.into_inner().next().expect("grammar: step body");
@@ -76,7 +77,7 @@ pub fn parse_step(text: &str, map: &dyn SpanMap) -> Result<Sentence, Diagnostic>
 /// Parses a flow definition sentence.
 pub fn parse_flow(text: &str, map: &dyn SpanMap) -> Result<Packet, Diagnostic> {
     check_nesting(text, map)?;
-    let mut pairs = SentenceParser::parse(Rule::flow_def, text).map_err(|e| syntax_error(e, text, map))?;
+    let mut pairs = SentenceParser::parse(Rule::flow_def, text).map_err(|e| syntax_error(e, text, Entry::Flow, map))?;
     let flow = pairs.next().expect("grammar: flow_def");
     let packet = flow.into_inner().next().expect("grammar: flow packet");
     Ok(Cx { map }.packet(packet))
@@ -84,7 +85,8 @@ pub fn parse_flow(text: &str, map: &dyn SpanMap) -> Result<Packet, Diagnostic> {
 
 /// Parses a value written in `vars:`, `set:` or `matrix:` as a field value.
 pub fn parse_value(text: &str, map: &dyn SpanMap) -> Result<Value, Diagnostic> {
-    let mut pairs = SentenceParser::parse(Rule::value_text, text).map_err(|e| syntax_error(e, text, map))?;
+    let mut pairs =
+        SentenceParser::parse(Rule::value_text, text).map_err(|e| syntax_error(e, text, Entry::Value, map))?;
     let v = pairs.next().expect("grammar: value_text");
     let fv = v.into_inner().next().expect("grammar: field_value");
     let cx = Cx { map };
@@ -361,7 +363,7 @@ impl Cx<'_> {
 }
 
 /// Turns a pest error into a diagnostic that says, in words, what was expected there.
-fn syntax_error(e: pest::error::Error<Rule>, text: &str, map: &dyn SpanMap) -> Diagnostic {
+fn syntax_error(e: pest::error::Error<Rule>, text: &str, entry: Entry, map: &dyn SpanMap) -> Diagnostic {
     let pos = match e.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
@@ -383,6 +385,9 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, map: &dyn SpanMap) -> D
         pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         pest::error::ErrorVariant::CustomError { .. } => vec![],
     };
+    if let Some(d) = hints::hint(text, pos, &positives, entry, map) {
+        return d;
+    }
     let mut expected: Vec<&'static str> = Vec::new();
     for r in &positives {
         let d = describe(*r);

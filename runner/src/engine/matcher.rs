@@ -243,7 +243,10 @@ impl Matcher<'_> {
                 t.field.kind(),
                 family,
                 t.field.name(),
-                &|| self.vtext(&t.value),
+                &|| match &t.value {
+                    Value::One(Expr::FlowAttr(..)) => self.vtext(&t.value),
+                    v => display::field_value_text(t.field, v, &[], false),
+                },
                 acc,
                 Some(t.field),
             );
@@ -708,9 +711,8 @@ pub fn observed_text(field: Field, v: &RtVal) -> String {
             .iter()
             .find(|(_, x)| x == n)
             .map_or_else(|| n.to_string(), |(w, _)| (*w).to_string()),
-        (Field::IpCsum | Field::TcpCsum | Field::UdpCsum | Field::IcmpCsum | Field::EthType, RtVal::Int(n)) => {
-            format!("0x{n:04x}")
-        }
+        (Field::EthType, RtVal::Int(n)) => format!("0x{n:04x}"),
+        (f, RtVal::Int(n)) if f.is_checksum() => display::field_number_text(f, *n),
         _ => v.to_string(),
     }
 }
