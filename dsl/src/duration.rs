@@ -231,7 +231,10 @@ mod tests {
         for (d, text) in cases {
             assert_eq!(format_measured(d), text);
             let back = parse(text).unwrap();
-            assert!(d.abs_diff(back) < Duration::from_millis(1), "{text} parses back to {back:?}");
+            assert!(
+                d.abs_diff(back) < Duration::from_millis(1),
+                "{text} parses back to {back:?}"
+            );
         }
     }
 }
