@@ -57,7 +57,7 @@ const LIBRARY: &[Proof] = &[
     proof("ipv6.tfo_syn_data_forwarded", &[("mss-clamp-1400", 2), ("mss-fixed-1452", 2), ("options-strip", 2), ("rst-drop", 6), ("tfo-strip", 2)], &[]),
     proof("ipv6.unsolicited_inbound_dropped", &[("ipv6-open", 2)], &[]),
     proof("ipv6.udp_filtering_endpoint_independent", &[("ipv6-open", 8)], &[("apdf", 6)]),
-    proof("ipv6.unsolicited_syn_admin_prohibited", &[("ipv6-open", 2)], &[("", 4)]),
+    proof("ipv6.unsolicited_syn_admin_prohibited", &[("ipv6-open", 2)], &[]),
     proof("nat_tcp.endpoint_independent_mapping", &[("bad-checksum", 2), ("symmetric", 4)], &[]),
     proof("nat_tcp.hairpinning", &[("apdf", 4), ("bad-checksum", 2), ("isn-rewrite", 4), ("no-hairpin", 4), ("no-simultaneous-open", 4), ("seq-hole-drop", 6), ("symmetric", 4)], &[]),
     proof("nat_tcp.handshake_and_data", &[("bad-checksum", 2), ("isn-rewrite", 6), ("mss-clamp-1400", 2), ("mss-fixed-1452", 2)], &[]),

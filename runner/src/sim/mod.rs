@@ -14,6 +14,7 @@ mod profile;
 mod tests;
 mod v6;
 mod v6_addrs;
+mod v6_reject;
 
 pub use profile::{Profile, ProfileError, Quirk};
 pub use v6_addrs::{FORBIDDEN_V6, Prefix6};
@@ -100,6 +101,7 @@ impl SimGateway {
         self.now = self.now.max(now);
         self.nat.expire(self.now, &self.profile);
         self.v6.expire(self.now, &self.profile);
+        self.send_due_rejections();
         if let Some(l2) = L2::parse(frame) {
             let mine = l2.dst == self.ifaces[ix(side)].mac;
             let group = l2.dst[0] & 1 == 1;

@@ -361,3 +361,79 @@ fn icmpv6_errors_with_a_bad_checksum_are_dropped_unless_checksums_are_unchecked(
         assert_eq!(!on(&out, Side::Wan).is_empty(), forwarded, "{profile}: outbound");
     }
 }
+
+/// Lets the gateway's clock reach `secs` with no frame in, answering its neighbour
+/// solicitations; what it emitted on its own.
+fn advance(gw: &mut SimGateway, secs: u64) -> Vec<(Side, FrameRepr)> {
+    let t = tb();
+    let now = Duration::from_secs(secs);
+    let mut out = Vec::new();
+    let mut pending = gw.advance(now);
+    for _ in 0..4 {
+        let mut next = Vec::new();
+        for (s, b) in pending {
+            let f = FrameRepr::parse(&b);
+            match crate::engine::answer_arp(&f, &View::of_frame(&f), s, &t) {
+                Some(r) => next.extend(gw.input(s, &r, now)),
+                None => out.push((s, f)),
+            }
+        }
+        pending = next;
+    }
+    out
+}
+
+fn admin_prohibited_on_wan(out: &[(Side, FrameRepr)]) -> Vec<View> {
+    on(out, Side::Wan)
+        .into_iter()
+        .filter(|v| matches!(v.l4, L4View::Icmp { ty: 1, code: 1, .. }))
+        .collect()
+}
+
+#[test]
+fn an_unsolicited_syn_is_answered_admin_prohibited_after_six_seconds() {
+    // REC-34: not before 6 s, then ICMPv6 Destination Unreachable code 1 quoting the SYN.
+    let mut gw = gw_with("");
+    let syn = ip6(Side::Wan, wan6(), lan6(), 6, &tcp_seg(4444, 22, 1000, 0x02, &[], b""));
+    let out = feed(&mut gw, Side::Wan, &syn, 0);
+    assert!(
+        on(&out, Side::Lan).is_empty() && on(&out, Side::Wan).is_empty(),
+        "{out:?}"
+    );
+    assert_eq!(gw.next_deadline(), Some(Duration::from_secs(6)));
+    assert!(admin_prohibited_on_wan(&advance(&mut gw, 5)).is_empty());
+    let answers = admin_prohibited_on_wan(&advance(&mut gw, 6));
+    assert_eq!(answers.len(), 1);
+    let a = &answers[0];
+    assert_eq!(a.ip.as_ref().unwrap().dst, std::net::IpAddr::V6(wan6()));
+    assert_eq!(a.inner.as_ref().unwrap().ports(), Some((4444, 22)));
+    assert_eq!(a.csum_ok.1, Some(true));
+    assert_eq!(gw.next_deadline(), None, "answered once");
+}
+
+#[test]
+fn an_outbound_syn_within_six_seconds_means_no_answer_and_a_simultaneous_open() {
+    // REC-34's wait is for REC-31's simultaneous open: the LAN host's SYN cancels the answer.
+    let mut gw = gw_with("");
+    let syn_in = ip6(
+        Side::Wan,
+        wan6(),
+        lan6(),
+        6,
+        &tcp_seg(4444, 40900, 1000, 0x02, &[], b""),
+    );
+    feed(&mut gw, Side::Wan, &syn_in, 0);
+    let syn_out = ip6(
+        Side::Lan,
+        lan6(),
+        wan6(),
+        6,
+        &tcp_seg(40900, 4444, 7000, 0x02, &[], b""),
+    );
+    assert!(!on(&feed(&mut gw, Side::Lan, &syn_out, 3), Side::Wan).is_empty());
+    assert!(admin_prohibited_on_wan(&advance(&mut gw, 10)).is_empty());
+    assert!(
+        !on(&feed(&mut gw, Side::Wan, &syn_in, 11), Side::Lan).is_empty(),
+        "the peer's SYN now passes"
+    );
+}

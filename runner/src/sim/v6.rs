@@ -9,6 +9,7 @@ use super::Quirk;
 use super::bytes::*;
 use super::icmp_check;
 use super::profile::Profile;
+use super::v6_reject::Rejections;
 use dsl::plan::Side;
 use std::net::Ipv6Addr;
 use std::time::Duration;
@@ -28,6 +29,9 @@ const HIP: u8 = 139;
 const IKE_PORT: u16 = 500;
 const ECHO_REQUEST: u8 = 128;
 const ECHO_REPLY: u8 = 129;
+/// TCP flags.
+const SYN: u8 = 0x02;
+const ACK: u8 = 0x10;
 /// At most this many extension headers are walked before the upper layer.
 const MAX_EXTENSION_HEADERS: usize = 8;
 
@@ -39,6 +43,8 @@ type Key = (u8, Ipv6Addr, u16, Ipv6Addr, u16);
 #[derive(Default)]
 pub struct Filter {
     state: Vec<(Key, Duration)>,
+    /// Answers owed to unsolicited inbound SYNs (REC-34).
+    pub(super) rejections: Rejections,
 }
 
 /// What the filter reads of an IPv6 packet: its upper-layer protocol, found past the extension
@@ -150,6 +156,9 @@ impl Filter {
                 if icmp_type.is_some_and(|t| t != ECHO_REQUEST) {
                     return true;
                 }
+                if c.proto == TCP && f.get(c.at + 13).is_some_and(|flags| flags & SYN != 0) {
+                    self.rejections.cancel((ip.src, sp, ip.dst, dp));
+                }
                 self.refresh((c.proto, ip.src, sp, ip.dst, dp), now);
                 true
             }
@@ -160,8 +169,18 @@ impl Filter {
                 Some(ECHO_REQUEST) => true,
                 Some(ECHO_REPLY) => self.touch(|k| *k == (ICMPV6, ip.dst, sp, ip.src, 0), now),
                 Some(_) => false,
-                None if profile.has(Quirk::Apdf) => self.touch(|k| *k == (c.proto, ip.dst, dp, ip.src, sp), now),
-                None => self.touch(|k| (k.0, k.1, k.2) == (c.proto, ip.dst, dp), now),
+                None => {
+                    let open = if profile.has(Quirk::Apdf) {
+                        self.touch(|k| *k == (c.proto, ip.dst, dp, ip.src, sp), now)
+                    } else {
+                        self.touch(|k| (k.0, k.1, k.2) == (c.proto, ip.dst, dp), now)
+                    };
+                    if !open && c.proto == TCP && f.get(c.at + 13).is_some_and(|flags| flags & (SYN | ACK) == SYN) {
+                        self.rejections
+                            .hold((ip.dst, dp, ip.src, sp), f.get(l2.l3..end).unwrap_or_default(), now);
+                    }
+                    open
+                }
             },
         }
     }
