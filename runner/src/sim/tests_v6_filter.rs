@@ -44,7 +44,7 @@ fn icmp6_error(ty: u8, code: u8, quoted: &[u8]) -> Vec<u8> {
 }
 
 #[test]
-fn esp_and_ah_pass_inbound_after_outbound_and_unsolicited_unless_ipsec_is_blocked() {
+fn esp_ah_and_hip_pass_inbound_after_outbound_and_unsolicited_unless_ipsec_is_blocked() {
     // RFC 6092 REC-21 (AH), REC-22 (ESP): not prohibited to and from LAN hosts by default.
     for (profile, allowed) in [("", true), ("v6-ipsec-blocked", false)] {
         let mut gw = gw_with(profile);
@@ -66,6 +66,12 @@ fn esp_and_ah_pass_inbound_after_outbound_and_unsolicited_unless_ipsec_is_blocke
             passes(&mut gw, Side::Wan, wan2_6(), lan6(), 51, &ah_then_udp(4000, 6000), 0),
             allowed,
             "{profile}: unsolicited inbound AH"
+        );
+        // REC-26: HIP (protocol 139) likewise.
+        assert_eq!(
+            passes(&mut gw, Side::Wan, wan2_6(), lan6(), 139, &[59, 0, 2, 0x11, 0, 0, 0, 0], 0),
+            allowed,
+            "{profile}: unsolicited inbound HIP"
         );
     }
 }
