@@ -56,26 +56,32 @@ fn ipv6_filter(has: impl Fn(Quirk) -> bool) -> Vec<String> {
         r.push(format!("iifname \"lan0\" ip6 saddr != {p} drop"));
         r.push(format!("iifname \"wan0\" ip6 saddr {p} drop"));
     }
-    r.push(
-        "icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } ct state invalid drop"
-            .into(),
-    );
-    if has(Quirk::V6IpsecBlocked) {
-        r.push("iifname \"wan0\" ip6 nexthdr { esp, ah } drop".into());
-        r.push("iifname \"wan0\" meta l4proto esp drop".into());
-    }
-    r.push("iifname \"lan0\" oifname \"wan0\" meta l4proto udp update @eif_udp { ip6 saddr . udp sport }".into());
-    r.push("iifname \"lan0\" oifname \"wan0\" meta l4proto tcp update @eif_tcp { ip6 saddr . tcp sport }".into());
-    r.push("ct state established,related accept".into());
-    r.push("iifname \"lan0\" oifname \"wan0\" accept".into());
-    if !has(Quirk::V6IpsecBlocked) {
-        r.push("ip6 nexthdr { esp, ah } accept".into());
-        r.push("meta l4proto { esp, 139 } accept".into());
-        r.push("udp dport 500 accept".into());
-    }
-    r.push("icmpv6 type echo-request accept".into());
-    r.push("ip6 daddr . udp dport @eif_udp accept".into());
-    r.push("ip6 daddr . tcp dport @eif_tcp accept".into());
+    let blocked = has(Quirk::V6IpsecBlocked);
+    let rules = [
+        (
+            true,
+            "icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } ct state invalid drop",
+        ),
+        (blocked, "iifname \"wan0\" ip6 nexthdr { esp, ah } drop"),
+        (blocked, "iifname \"wan0\" meta l4proto esp drop"),
+        (
+            true,
+            "iifname \"lan0\" oifname \"wan0\" meta l4proto udp update @eif_udp { ip6 saddr . udp sport }",
+        ),
+        (
+            true,
+            "iifname \"lan0\" oifname \"wan0\" meta l4proto tcp update @eif_tcp { ip6 saddr . tcp sport }",
+        ),
+        (true, "ct state established,related accept"),
+        (true, "iifname \"lan0\" oifname \"wan0\" accept"),
+        (!blocked, "ip6 nexthdr { esp, ah } accept"),
+        (!blocked, "meta l4proto { esp, 139 } accept"),
+        (!blocked, "udp dport 500 accept"),
+        (true, "icmpv6 type echo-request accept"),
+        (true, "ip6 daddr . udp dport @eif_udp accept"),
+        (true, "ip6 daddr . tcp dport @eif_tcp accept"),
+    ];
+    r.extend(rules.iter().filter(|(on, _)| *on).map(|(_, rule)| rule.to_string()));
     r
 }
 

@@ -69,11 +69,24 @@ fn esp_ah_and_hip_pass_inbound_after_outbound_and_unsolicited_unless_ipsec_is_bl
         );
         // REC-26: HIP (protocol 139) likewise.
         assert_eq!(
-            passes(&mut gw, Side::Wan, wan2_6(), lan6(), 139, &[59, 0, 2, 0x11, 0, 0, 0, 0], 0),
+            passes(
+                &mut gw,
+                Side::Wan,
+                wan2_6(),
+                lan6(),
+                139,
+                &[59, 0, 2, 0x11, 0, 0, 0, 0],
+                0
+            ),
             allowed,
             "{profile}: unsolicited inbound HIP"
         );
     }
+}
+
+/// Whether a UDP datagram `src -> dst` fed on `side` at `secs` comes out on the other side.
+fn udp_passes(gw: &mut SimGateway, side: Side, src: (Ipv6Addr, u16), dst: (Ipv6Addr, u16), secs: u64) -> bool {
+    passes(gw, side, src.0, dst.0, 17, &udp_dgram(src.1, dst.1, b"datagram"), secs)
 }
 
 #[test]
@@ -81,75 +94,18 @@ fn ike_on_udp_500_passes_unsolicited_and_nat_t_on_4500_passes_only_as_a_flow() {
     for (profile, ike_unsolicited) in [("", true), ("v6-ipsec-blocked", false)] {
         let mut gw = gw_with(profile);
         // REC-24: UDP to port 500 is not prohibited.
-        assert_eq!(
-            passes(
-                &mut gw,
-                Side::Wan,
-                wan2_6(),
-                lan6(),
-                17,
-                &udp_dgram(500, 500, b"IKE_SA_INIT"),
-                0
-            ),
-            ike_unsolicited,
-            "{profile}: unsolicited IKE"
-        );
+        let unsolicited = udp_passes(&mut gw, Side::Wan, (wan2_6(), 500), (lan6(), 500), 0);
+        assert_eq!(unsolicited, ike_unsolicited, "{profile}: unsolicited IKE");
         // Port 4500 is named by no recommendation: an ordinary UDP flow (REC-17, REC-18).
-        assert!(
-            !passes(
-                &mut gw,
-                Side::Wan,
-                wan2_6(),
-                lan6(),
-                17,
-                &udp_dgram(4500, 4500, b"esp-in-udp"),
-                0
-            ),
-            "{profile}: unsolicited 4500"
-        );
-        assert!(passes(
-            &mut gw,
-            Side::Lan,
-            lan6(),
-            wan6(),
-            17,
-            &udp_dgram(4500, 4500, b"keepalive"),
-            1
-        ));
-        assert!(
-            passes(
-                &mut gw,
-                Side::Wan,
-                wan6(),
-                lan6(),
-                17,
-                &udp_dgram(4500, 4500, b"esp-in-udp"),
-                2
-            ),
-            "{profile}: 4500 after the LAN host opened it"
-        );
+        let nat_t = udp_passes(&mut gw, Side::Wan, (wan2_6(), 4500), (lan6(), 4500), 0);
+        assert!(!nat_t, "{profile}: unsolicited 4500");
+        assert!(udp_passes(&mut gw, Side::Lan, (lan6(), 4500), (wan6(), 4500), 1));
+        let nat_t = udp_passes(&mut gw, Side::Wan, (wan6(), 4500), (lan6(), 4500), 2);
+        assert!(nat_t, "{profile}: 4500 after the LAN host opened it");
         // Solicited IKE (the reply to the LAN host's own exchange) passes either way.
-        assert!(passes(
-            &mut gw,
-            Side::Lan,
-            lan6(),
-            wan6(),
-            17,
-            &udp_dgram(500, 500, b"IKE_SA_INIT"),
-            3
-        ));
-        assert!(
-            passes(
-                &mut gw,
-                Side::Wan,
-                wan6(),
-                lan6(),
-                17,
-                &udp_dgram(500, 500, b"IKE_SA_INIT r"),
-                4
-            ),
-            "{profile}: IKE reply"
-        );
+        assert!(udp_passes(&mut gw, Side::Lan, (lan6(), 500), (wan6(), 500), 3));
+        let reply = udp_passes(&mut gw, Side::Wan, (wan6(), 500), (lan6(), 500), 4);
+        assert!(reply, "{profile}: IKE reply");
     }
 }
 
@@ -174,27 +130,15 @@ fn udp_filtering_is_endpoint_independent_and_address_and_port_dependent_with_apd
     // REC-17: endpoint-independent by default; `apdf` is the stricter choice REC-17 also allows.
     for (profile, eif) in [("", true), ("apdf", false)] {
         let mut gw = gw_with(profile);
-        assert!(passes(
-            &mut gw,
-            Side::Lan,
-            lan6(),
-            wan6(),
-            17,
-            &udp_dgram(5740, 3478, b"binding"),
-            0
-        ));
-        let inbound = |gw: &mut SimGateway, src: Ipv6Addr, sport: u16, dport: u16| {
-            passes(gw, Side::Wan, src, lan6(), 17, &udp_dgram(sport, dport, b"in"), 1)
+        assert!(udp_passes(&mut gw, Side::Lan, (lan6(), 5740), (wan6(), 3478), 0));
+        let from = |gw: &mut SimGateway, remote: (Ipv6Addr, u16), port: u16| {
+            udp_passes(gw, Side::Wan, remote, (lan6(), port), 1)
         };
-        assert!(inbound(&mut gw, wan6(), 3478, 5740), "{profile}: the flow's own reply");
-        assert_eq!(inbound(&mut gw, wan6(), 3479, 5740), eif, "{profile}: another port");
-        assert_eq!(
-            inbound(&mut gw, wan2_6(), 3478, 5740),
-            eif,
-            "{profile}: another address"
-        );
+        assert!(from(&mut gw, (wan6(), 3478), 5740), "{profile}: the flow's own reply");
+        assert_eq!(from(&mut gw, (wan6(), 3479), 5740), eif, "{profile}: another port");
+        assert_eq!(from(&mut gw, (wan2_6(), 3478), 5740), eif, "{profile}: another address");
         assert!(
-            !inbound(&mut gw, wan2_6(), 3478, 5741),
+            !from(&mut gw, (wan2_6(), 3478), 5741),
             "{profile}: a LAN port with no state"
         );
     }
