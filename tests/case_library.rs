@@ -42,6 +42,8 @@ const LIBRARY: &[Proof] = &[
     proof("firewall.unsolicited_inbound_ipv4_dropped", &[("dmz-host", 2)], &[]),
     proof("firewall.unsolicited_syn_silent", &[("dmz-host", 2), ("syn-rst", 3)], &[]),
     proof("firewall.wan_services_not_exposed", &[("dmz-host", 9)], &[]),
+    proof("icmp.bad_checksum_error_dropped", &[("bad-checksum", 2), ("icmp-csum-unchecked", 4), ("no-icmp-errors", 14)], &[]),
+    proof("icmp.bad_quoted_header_error_dropped", &[("bad-checksum", 2), ("icmp-csum-unchecked", 4), ("no-icmp-errors", 10)], &[]),
     proof("icmp.echo_translated", &[("bad-checksum", 6)], &[]),
     proof("icmp.error_keeps_mapping", &[("bad-checksum", 2), ("icmp-kills-mapping", 6), ("no-icmp-errors", 4)], &[]),
     proof("icmp.inbound_error_translated", &[("bad-checksum", 2), ("no-icmp-errors", 4)], &[]),
@@ -52,10 +54,12 @@ const LIBRARY: &[Proof] = &[
     proof("ipv6.hop_limit_expiry", &[("no-time-exceeded", 2), ("no-ttl-decrement", 2)], &[]),
     proof("ipv6.icmpv6_errors_stateful", &[("no-icmp-errors", 4)], &[("ipv6-open", 6)]),
     proof("ipv6.ingress_filtering", &[("v6-spoof-forwarded", 2)], &[]),
+    proof("ipv6.ipsec_not_prohibited", &[("no-icmp-errors", 6), ("v6-ipsec-blocked", 4)], &[]),
     proof("ipv6.outbound_not_translated", &[("no-ttl-decrement", 2)], &[]),
     proof("ipv6.tfo_syn_data_forwarded", &[("mss-clamp-1400", 2), ("mss-fixed-1452", 2), ("options-strip", 2), ("rst-drop", 6), ("tfo-strip", 2)], &[]),
     proof("ipv6.unsolicited_inbound_dropped", &[("ipv6-open", 2)], &[]),
-    proof("ipv6.unsolicited_syn_admin_prohibited", &[("ipv6-open", 2)], &[("", 4)]),
+    proof("ipv6.udp_filtering_endpoint_independent", &[("ipv6-open", 8)], &[("apdf", 6)]),
+    proof("ipv6.unsolicited_syn_admin_prohibited", &[("ipv6-open", 2)], &[]),
     proof("mtu.frag_df_oversize_frag_needed", &[("bad-checksum", 5), ("df-clear", 2), ("no-frag-needed", 2)], &[]),
     proof("mtu.frag_nodf_oversize_fragmented", &[("bad-checksum", 3)], &[]),
     proof("mtu.ipv6_packet_too_big_generated", &[("v6-no-ptb", 2)], &[]),
@@ -99,15 +103,22 @@ const LIBRARY: &[Proof] = &[
 
 /// Cases outside the library that prove a quirk directly: `quirks.apdf_filtering` is the strict
 /// copy of `nat_udp.endpoint_independent_filtering`, whose filtering step is only a warning
-/// (RFC 4787 REQ-8 recommends, it does not require).
-const EXTRA: &[(&str, Proof)] = &[(
-    "tests/quirks/apdf_filtering.yaml",
-    proof(
-        "quirks.apdf_filtering",
-        &[("apdf", 4), ("symmetric", 4), ("bad-checksum", 2)],
-        &[],
+/// (RFC 4787 REQ-8 recommends, it does not require); `quirks.ipv6_apdf_filtering` the same for
+/// `ipv6.udp_filtering_endpoint_independent` (RFC 6092 REC-17).
+const EXTRA: &[(&str, Proof)] = &[
+    (
+        "tests/quirks/apdf_filtering.yaml",
+        proof(
+            "quirks.apdf_filtering",
+            &[("apdf", 4), ("symmetric", 4), ("bad-checksum", 2)],
+            &[],
+        ),
     ),
-)];
+    (
+        "tests/quirks/ipv6_apdf_filtering.yaml",
+        proof("quirks.ipv6_apdf_filtering", &[("apdf", 4)], &[]),
+    ),
+];
 
 /// Library folders whose cases need a testbed other than the built-in one (they are skipped on
 /// it, with the reason), and that testbed (docs/language.md §5).

@@ -49,7 +49,12 @@ steps:
 
 /// Runs the cases on the compliant sim with every capture kept; returns the output folder.
 fn run_all(dir: &Path) -> Run {
-    for (name, text) in [("named.yaml", NAMED), ("flow.yaml", FLOW), ("nothing.yaml", NOTHING), ("csum.yaml", CSUM)] {
+    for (name, text) in [
+        ("named.yaml", NAMED),
+        ("flow.yaml", FLOW),
+        ("nothing.yaml", NOTHING),
+        ("csum.yaml", CSUM),
+    ] {
         std::fs::write(dir.join(name), text).unwrap();
     }
     let r = run_capturing_all(dir.to_str().unwrap(), &dir.join("out"));

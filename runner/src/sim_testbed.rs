@@ -1,14 +1,16 @@
 //! The `sim` backend as a [`Testbed`]: the in-process [`SimGateway`](crate::sim::SimGateway)
 //! driven on tokio's clock (paused in runs, so waits cost nothing). Each case gets a new one.
 //!
-//! Like a real gateway it takes time to forward: every frame it emits comes out
+//! Like a real gateway it takes time to forward: every frame it emits in answer to one comes out
 //! [`FORWARDING_DELAY`] after the frame that caused it went in, so a window no real gateway could
-//! meet (`within 1us`) fails here too instead of passing on an instantaneous model.
+//! meet (`within 1us`) fails here too instead of passing on an instantaneous model. What the
+//! gateway emits on its own (its timers) comes out when its time comes.
 
 use crate::sim::{Profile, SimGateway};
 use crate::testbed::{Received, Testbed, TestbedError};
 use dsl::plan::Side;
 use std::collections::VecDeque;
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -20,13 +22,17 @@ use tokio::time::{Instant, Sleep};
 /// would round a shorter delay up to it anyway. Fixed, so runs stay deterministic.
 pub const FORWARDING_DELAY: Duration = Duration::from_millis(1);
 
+/// The most gateway timers run before the engine sees a frame: a bound, so that a timer that
+/// never stops being due cannot hold the engine.
+const TIMERS_PER_TURN: usize = 1024;
+
 /// A simulated gateway behind two virtual ports.
 pub struct SimTestbed {
     gateway: SimGateway,
     start: Instant,
-    /// Frames the gateway has emitted, in order, each with the time it comes out.
+    /// Frames the gateway has emitted, in the order they come out, each with its time.
     in_flight: VecDeque<Received>,
-    /// The timer of the first frame in flight, while the engine waits for it.
+    /// Wakes the engine when the next frame in flight, or the gateway's next timer, is due.
     timer: Option<Pin<Box<Sleep>>>,
 }
 
@@ -40,39 +46,72 @@ impl SimTestbed {
             timer: None,
         }
     }
+
+    /// Puts frames the gateway emitted into flight, to come out at `at`, after every frame
+    /// already due no later.
+    fn launch(&mut self, frames: Vec<(Side, Vec<u8>)>, at: Instant) {
+        let mut i = self.in_flight.partition_point(|r| r.at <= at);
+        for (side, bytes) in frames {
+            self.in_flight.insert(
+                i,
+                Received {
+                    side,
+                    at,
+                    bytes,
+                    toward_gateway: false,
+                },
+            );
+            i += 1;
+        }
+    }
+
+    /// Runs the gateway's timers that are due by now (at most [`TIMERS_PER_TURN`] at once).
+    fn run_due_timers(&mut self) {
+        let now = Instant::now();
+        for _ in 0..TIMERS_PER_TURN {
+            let Some(due) = self.gateway.next_deadline().map(|d| self.start + d) else {
+                return;
+            };
+            if due > now {
+                return;
+            }
+            let out = self.gateway.advance(due - self.start);
+            self.launch(out, due);
+        }
+    }
 }
 
 impl Testbed for SimTestbed {
     fn send(&mut self, side: Side, frame: &[u8]) -> Result<(), TestbedError> {
+        self.run_due_timers();
         let now = Instant::now();
-        for (out_side, bytes) in self.gateway.input(side, frame, now - self.start) {
-            self.in_flight.push_back(Received {
-                side: out_side,
-                at: now + FORWARDING_DELAY,
-                bytes,
-                toward_gateway: false,
-            });
-        }
+        let out = self.gateway.input(side, frame, now - self.start);
+        self.launch(out, now + FORWARDING_DELAY);
         Ok(())
     }
 
     fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<Received>> {
-        let Some(due) = self.in_flight.front().map(|r| r.at) else {
-            self.timer = None;
-            return Poll::Pending;
-        };
-        if Instant::now() < due {
+        loop {
+            self.run_due_timers();
+            let next_frame = self.in_flight.front().map(|r| r.at);
+            if next_frame.is_some_and(|at| at <= Instant::now()) {
+                self.timer = None;
+                return Poll::Ready(self.in_flight.pop_front());
+            }
+            let next_timer = self.gateway.next_deadline().map(|d| self.start + d);
+            let Some(wake) = next_frame.into_iter().chain(next_timer).min() else {
+                self.timer = None;
+                return Poll::Pending;
+            };
             let timer = self
                 .timer
-                .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(due)));
-            if timer.deadline() != due {
-                timer.as_mut().reset(due);
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(wake)));
+            if timer.deadline() != wake {
+                timer.as_mut().reset(wake);
             }
             if timer.as_mut().poll(cx).is_pending() {
                 return Poll::Pending;
             }
         }
-        self.timer = None;
-        Poll::Ready(self.in_flight.pop_front())
     }
 }

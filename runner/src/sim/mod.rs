@@ -7,14 +7,18 @@
 
 mod bytes;
 mod defrag;
+mod icmp_check;
 mod mtu;
 mod nat;
 mod profile;
 #[cfg(test)]
 mod tests;
 mod v6;
+mod v6_addrs;
+mod v6_reject;
 
 pub use profile::{Profile, ProfileError, Quirk};
+pub use v6_addrs::{FORBIDDEN_V6, Prefix6};
 
 use crate::wire::checksum::internet_checksum;
 use crate::wire::ethernet::ethertype;
@@ -101,8 +105,9 @@ impl SimGateway {
         self.now = self.now.max(now);
         self.nat.expire(self.now, &self.profile);
         self.v6.expire(self.now, &self.profile);
+        self.send_due_rejections();
         if !self.links.admits(side, frame.len()) {
-            return Vec::new();
+            return std::mem::take(&mut self.out);
         }
         if let Some(l2) = L2::parse(frame) {
             let mine = l2.dst == self.ifaces[ix(side)].mac;
@@ -465,7 +470,9 @@ impl SimGateway {
         if !mine || self.ifaces[s].v6.is_some_and(|(a, _)| a == ip.dst) || ip.dst.is_multicast() {
             return;
         }
-        if self.bogon6(side, &ip) || self.refuse_oversize6(side, &frame, &l2, &ip) {
+        if v6_addrs::forbidden(side, ip.src, ip.dst, self.ifaces[0].v6, &self.profile)
+            || self.refuse_oversize6(side, &frame, &l2, &ip)
+        {
             return;
         }
         let out = side.other();
@@ -485,22 +492,6 @@ impl SimGateway {
             return;
         }
         self.emit(out, IpAddr::V6(ip.dst), frame);
-    }
-
-    /// RFC 6092 REC-1/3/5: a multicast source or an IPv4-mapped address is never forwarded, nor a
-    /// LAN packet whose source lies outside the LAN prefix (unless a quirk allows it).
-    fn bogon6(&self, side: Side, ip: &Ip6) -> bool {
-        let mapped = |a: Ipv6Addr| a.to_ipv4_mapped().is_some();
-        if !self.profile.has(Quirk::V6BogonForwarded) && (ip.src.is_multicast() || mapped(ip.src) || mapped(ip.dst)) {
-            return true;
-        }
-        let bogon_src = ip.src.is_multicast() || mapped(ip.src);
-        if side == Side::Lan && !bogon_src && !self.profile.has(Quirk::V6SpoofForwarded) {
-            if let Some((net, p)) = self.ifaces[0].v6 {
-                return !same_net6(ip.src, net, p);
-            }
-        }
-        false
     }
 
     fn neighbor_advert(&mut self, side: Side, l2: &L2, ip: &Ip6, target: Ipv6Addr) {
@@ -552,15 +543,6 @@ fn fix_ipv4_header(frame: &mut [u8], o: usize, ihl: usize) {
     wr16(frame, o + 10, 0);
     let c = internet_checksum(&frame[o..o + ihl]);
     wr16(frame, o + 10, c);
-}
-
-fn same_net6(a: Ipv6Addr, n: Ipv6Addr, p: u8) -> bool {
-    let m = if p == 0 {
-        0
-    } else {
-        u128::MAX << (128 - u32::from(p.min(128)))
-    };
-    u128::from(a) & m == u128::from(n) & m
 }
 
 fn same_net4(a: Ipv4Addr, n: Ipv4Addr, p: u8) -> bool {

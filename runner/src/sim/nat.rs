@@ -3,6 +3,7 @@
 
 use super::Quirk;
 use super::bytes::*;
+use super::icmp_check::icmp4_error_intact;
 use super::profile::Profile;
 use crate::wire::checksum::{internet_checksum, update16, update32};
 use rand::Rng;
@@ -297,7 +298,7 @@ impl Nat {
                         true
                     }
                     3 | 11 | 12 => {
-                        if profile.has(Quirk::NoIcmpErrors) {
+                        if profile.has(Quirk::NoIcmpErrors) || !icmp4_error_intact(&f[l4..o + ip.total_len], profile) {
                             return false;
                         }
                         // An error from a LAN host about an inbound packet: the quoted packet's
@@ -401,7 +402,7 @@ impl Nat {
                         Some(addr)
                     }
                     3 | 11 | 12 => {
-                        if profile.has(Quirk::NoIcmpErrors) {
+                        if profile.has(Quirk::NoIcmpErrors) || !icmp4_error_intact(&f[l4..o + ip.total_len], profile) {
                             return None;
                         }
                         let inner = Ip4::parse_quoted(f, l4 + 8)?;
@@ -489,6 +490,10 @@ fn rewrite_inner(
 ) {
     let io = il4 - inner.ihl;
     let (addr_at, port_at) = if inbound { (io + 12, il4) } else { (io + 16, il4 + 2) };
+    // The quoted header's checksum is updated, not recomputed: one that arrived wrong (only with
+    // `icmp-csum-unchecked`) stays wrong by the same amount, as Linux leaves it.
+    let header_csum = update32(rd16(f, io + 10), rd32(f, addr_at), u32::from(addr));
+    wr16(f, io + 10, header_csum);
     let quoted_csum = match inner.proto {
         TCP if f.len() >= il4 + 18 => Some(il4 + 16),
         UDP if f.len() >= il4 + 8 && rd16(f, il4 + 6) != 0 => Some(il4 + 6),
@@ -505,7 +510,6 @@ fn rewrite_inner(
     } else {
         rewrite_port(f, port_at, port, quoted_csum);
     }
-    super::fix_ipv4_header(f, io, inner.ihl);
 }
 
 /// Recomputes an ICMP checksum over the whole message.

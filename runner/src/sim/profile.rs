@@ -63,9 +63,9 @@ pub enum Quirk {
     IcmpTimeout30s,
     /// No IPv6 stateful filter: unsolicited inbound IPv6 is forwarded.
     Ipv6Open,
-    /// Forwards LAN IPv6 packets whose source is outside the LAN prefix.
+    /// Forwards LAN IPv6 packets whose source is outside the LAN prefix, WAN ones from inside it.
     V6SpoofForwarded,
-    /// Forwards IPv6 packets with a multicast source or an IPv4-mapped address.
+    /// Forwards IPv6 packets with a multicast source, a forbidden address or a type 0 routing header.
     V6BogonForwarded,
     /// Drops outbound TCP segments that start beyond the next expected sequence number.
     SeqHoleDrop,
@@ -77,11 +77,15 @@ pub enum Quirk {
     NoFragNeeded,
     /// Drops IPv6 packets too big for the next link without Packet Too Big.
     V6NoPtb,
+    /// Forwards ICMP errors without checking their checksums.
+    IcmpCsumUnchecked,
+    /// The IPv6 filter prohibits inbound IPsec: ESP and AH from the WAN, unsolicited IKE.
+    V6IpsecBlocked,
 }
 
 impl Quirk {
     /// Every quirk, in the order `gatecheck gateways` lists them.
-    pub const ALL: [Quirk; 35] = [
+    pub const ALL: [Quirk; 37] = [
         Quirk::SynDataDrop,
         Quirk::TfoStrip,
         Quirk::OptionsStrip,
@@ -117,6 +121,8 @@ impl Quirk {
         Quirk::FragOrderDrop,
         Quirk::NoFragNeeded,
         Quirk::V6NoPtb,
+        Quirk::IcmpCsumUnchecked,
+        Quirk::V6IpsecBlocked,
     ];
 
     /// The canonical name (`syn-data-drop`).
@@ -157,6 +163,8 @@ impl Quirk {
             Quirk::FragOrderDrop => "frag-order-drop",
             Quirk::NoFragNeeded => "no-frag-needed",
             Quirk::V6NoPtb => "v6-no-ptb",
+            Quirk::IcmpCsumUnchecked => "icmp-csum-unchecked",
+            Quirk::V6IpsecBlocked => "v6-ipsec-blocked",
         }
     }
 
@@ -168,7 +176,7 @@ impl Quirk {
             Quirk::OptionsStrip => "removes every TCP option but MSS, SACK, timestamps and window scale",
             Quirk::EcnBleach => "clears the IP ECN field and the TCP ECE/CWR flags",
             Quirk::Symmetric => "endpoint-dependent mapping with random external ports",
-            Quirk::Apdf => "address-and-port-dependent filtering of inbound traffic",
+            Quirk::Apdf => "address-and-port-dependent filtering of inbound traffic (IPv4 and IPv6)",
             Quirk::NoHairpin => "does not hairpin LAN traffic sent to its own external address",
             Quirk::UdpTimeout30s => "expires idle UDP mappings after 30 s",
             Quirk::MssClamp1400 => "clamps the MSS of TCP SYNs to 1400",
@@ -193,8 +201,13 @@ impl Quirk {
             Quirk::TcpTransitory120s => "expires half-open and closing TCP mappings after 120 s",
             Quirk::IcmpTimeout30s => "expires ICMP query mappings after 30 s",
             Quirk::Ipv6Open => "has no IPv6 stateful filter: unsolicited inbound IPv6 is forwarded",
-            Quirk::V6SpoofForwarded => "forwards LAN IPv6 packets whose source is outside the LAN prefix (no BCP 38)",
-            Quirk::V6BogonForwarded => "forwards IPv6 packets with a multicast source or an IPv4-mapped address",
+            Quirk::V6SpoofForwarded => {
+                "forwards LAN IPv6 packets from outside the LAN prefix (no BCP 38) and WAN ones from inside it"
+            }
+            Quirk::V6BogonForwarded => {
+                "forwards IPv6 packets with a multicast source, a forbidden address (IPv4-mapped, ULA, ...) or a type 0 \
+                 routing header"
+            }
             Quirk::SeqHoleDrop => "drops outbound TCP segments that leave a sequence gap (in-window, out of order)",
             Quirk::TfoBlacklist => "drops a TFO SYN with data, then blocks every new TCP connection of that client",
             Quirk::FragOrderDrop => {
@@ -205,6 +218,13 @@ impl Quirk {
             }
             Quirk::V6NoPtb => {
                 "drops IPv6 packets too big for the next link without ICMPv6 Packet Too Big (a PMTUD black hole)"
+            }
+            Quirk::IcmpCsumUnchecked => {
+                "forwards ICMP errors with a bad ICMP or quoted IPv4 header checksum: the ICMP checksum recomputed, \
+                 the quoted one updated and still wrong (as Linux does)"
+            }
+            Quirk::V6IpsecBlocked => {
+                "IPv6 filter drops inbound ESP and AH (also on an outbound pair) and unsolicited IKE on UDP 500"
             }
         }
     }

@@ -663,3 +663,8 @@ fn frag_order_drop_loses_a_datagram_whose_first_fragment_comes_late() {
     let late_first = [parts[2].clone(), parts[1].clone(), parts[0].clone()];
     assert!(wan_out("frag-order-drop", &late_first).is_empty());
 }
+
+#[path = "tests_icmp_check.rs"]
+mod icmp_check_tests;
+#[path = "tests_v6_filter.rs"]
+mod v6_filter_tests;

@@ -1,115 +1,222 @@
-//! IPv6: forwarded without translation through an RFC 6092 stateful filter — outbound packets
-//! open state for their 5-tuple, inbound packets pass only when they match open state.
+//! IPv6: forwarded without translation through the RFC 6092 filter (docs/ipv6-filter.md has the
+//! recommendation-by-recommendation table). Outbound packets open state for their flow; inbound
+//! packets pass when they match the state of their LAN endpoint whatever the remote
+//! (endpoint-independent filtering, REC-11/17/33), when they carry IPsec or IKE (REC-21/22/24/26),
+//! or when they are Echo Requests (RFC 4890 §4.3.1, which REC-10's section adopts). ICMPv6 errors
+//! pass when the packet they quote belongs to open state (REC-10/18/23/36).
 
 use super::Quirk;
 use super::bytes::*;
+use super::icmp_check;
 use super::profile::Profile;
+use super::v6_reject::Rejections;
 use dsl::plan::Side;
 use std::net::Ipv6Addr;
 use std::time::Duration;
 
-/// One open flow: protocol, LAN address and port (ICMP: echo id), remote address and port.
+const HOP_BY_HOP: u8 = 0;
+const TCP: u8 = 6;
+const UDP: u8 = 17;
+const ROUTING: u8 = 43;
+const FRAGMENT: u8 = 44;
+const ESP: u8 = 50;
+const AH: u8 = 51;
+const ICMPV6: u8 = 58;
+const DEST_OPTS: u8 = 60;
+const UDP_LITE: u8 = 136;
+const HIP: u8 = 139;
+/// IKE's port (RFC 6092 REC-24).
+const IKE_PORT: u16 = 500;
+const ECHO_REQUEST: u8 = 128;
+const ECHO_REPLY: u8 = 129;
+/// TCP flags.
+const SYN: u8 = 0x02;
+const ACK: u8 = 0x10;
+/// At most this many extension headers are walked before the upper layer.
+const MAX_EXTENSION_HEADERS: usize = 8;
+
+/// One flow: protocol, LAN address, LAN port (ICMPv6: echo id; protocols without ports: 0),
+/// remote address, remote port.
 type Key = (u8, Ipv6Addr, u16, Ipv6Addr, u16);
 
 /// The stateful filter.
 #[derive(Default)]
 pub struct Filter {
     state: Vec<(Key, Duration)>,
+    /// Answers owed to unsolicited inbound SYNs (REC-34).
+    pub(super) rejections: Rejections,
 }
 
-fn ports(f: &[u8], l4: usize, proto: u8) -> Option<(u16, u16)> {
-    match proto {
-        6 | 17 => Some((rd16(f, l4), rd16(f, l4 + 2))),
-        58 => Some((rd16(f, l4 + 4), 0)),
-        _ => None,
+/// What the filter reads of an IPv6 packet: its upper-layer protocol, found past the extension
+/// headers, and what those headers said.
+#[derive(Clone, Copy, Debug)]
+struct Chain {
+    /// The upper-layer protocol; [`FRAGMENT`] for a fragment that does not carry the upper-layer
+    /// header.
+    proto: u8,
+    /// Offset of the upper-layer header.
+    at: usize,
+    /// An Authentication Header came first (RFC 6092 REC-21).
+    ah: bool,
+    /// A type 0 routing header came first (RFC 6092 REC-4).
+    rh0: bool,
+}
+
+impl Chain {
+    /// Walks the extension headers of the IPv6 header at `l3` whose next header is `next`.
+    fn walk(f: &[u8], l3: usize, next: u8) -> Chain {
+        let mut c = Chain {
+            proto: next,
+            at: l3 + 40,
+            ah: false,
+            rh0: false,
+        };
+        for _ in 0..MAX_EXTENSION_HEADERS {
+            let (Some(&following), Some(&len)) = (f.get(c.at), f.get(c.at + 1)) else {
+                break;
+            };
+            let size = match c.proto {
+                HOP_BY_HOP | DEST_OPTS => (usize::from(len) + 1) * 8,
+                ROUTING => {
+                    c.rh0 |= f.get(c.at + 2) == Some(&0);
+                    (usize::from(len) + 1) * 8
+                }
+                FRAGMENT if rd16(f, c.at + 2) & 0xfff8 != 0 => break,
+                FRAGMENT => 8,
+                AH => {
+                    c.ah = true;
+                    (usize::from(len) + 2) * 4
+                }
+                _ => break,
+            };
+            c.proto = following;
+            c.at += size;
+        }
+        c
     }
+
+    /// The ports of the flow (ICMPv6: the echo id; no ports: 0, 0).
+    fn ports(&self, f: &[u8]) -> (u16, u16) {
+        match self.proto {
+            TCP | UDP | UDP_LITE => (rd16(f, self.at), rd16(f, self.at + 2)),
+            ICMPV6 => (rd16(f, self.at + 4), 0),
+            _ => (0, 0),
+        }
+    }
+
+    /// Whether the packet is IPsec or IKE, which RFC 6092 REC-21/22/24/26 let through by default.
+    fn ipsec_or_ike(&self, f: &[u8]) -> bool {
+        self.ah || matches!(self.proto, ESP | HIP) || (self.proto == UDP && self.ports(f).1 == IKE_PORT)
+    }
+}
+
+/// How long state idles before it expires: RFC 6092 REC-14 (UDP, 5 min), REC-35 (TCP, 2 h 4 min),
+/// REC-12 (other protocols, 5 min); an echo 60 s (RFC 5508 REQ-2's figure).
+fn timeout(proto: u8, profile: &Profile) -> Duration {
+    let secs = match proto {
+        TCP if profile.has(Quirk::TcpTimeoutShort) => 300,
+        TCP => 7440,
+        UDP | UDP_LITE if profile.has(Quirk::UdpTimeout30s) => 30,
+        ICMPV6 if profile.has(Quirk::IcmpTimeout30s) => 30,
+        ICMPV6 => 60,
+        _ => 300,
+    };
+    Duration::from_secs(secs)
 }
 
 impl Filter {
     /// Drops state idle for longer than its protocol's timeout.
     pub fn expire(&mut self, now: Duration, profile: &Profile) {
-        self.state.retain(|((proto, ..), last)| {
-            let t = match proto {
-                17 if profile.has(Quirk::UdpTimeout30s) => 30,
-                17 => 300,
-                58 if profile.has(Quirk::IcmpTimeout30s) => 30,
-                58 => 60,
-                _ if profile.has(Quirk::TcpTimeoutShort) => 300,
-                _ => 7440,
-            };
-            now.saturating_sub(*last) <= Duration::from_secs(t)
-        });
+        self.state
+            .retain(|((proto, ..), last)| now.saturating_sub(*last) <= timeout(*proto, profile));
     }
 
-    /// Whether a packet arriving on `side` may be forwarded (and records outbound state).
+    /// Whether a packet arriving on `side` may be forwarded (and records or refreshes state).
     pub fn allow(&mut self, side: Side, f: &[u8], l2: &L2, ip: &Ip6, now: Duration, profile: &Profile) -> bool {
-        let l4 = l2.l3 + 40;
-        let proto = ip.next;
+        let c = Chain::walk(f, l2.l3, ip.next);
+        if c.rh0 && !profile.has(Quirk::V6BogonForwarded) {
+            return false;
+        }
+        let end = l2.l3 + 40 + ip.payload_len;
+        let icmp_type = (c.proto == ICMPV6).then(|| f.get(c.at).copied()).flatten();
+        if icmp_type.is_some_and(|t| t < 128) {
+            let message = f.get(c.at..end).unwrap_or_default();
+            if profile.has(Quirk::NoIcmpErrors) || !icmp_check::icmp6_error_intact(message, ip.src, ip.dst, profile) {
+                return false;
+            }
+            // Outbound errors pass; inbound ones only about a flow that went out (REC-10).
+            return side == Side::Lan
+                || profile.has(Quirk::Ipv6Open)
+                || self.quoted_flow_open(f, c.at + 8, end, profile);
+        }
+        let ipsec_blocked = profile.has(Quirk::V6IpsecBlocked) && (c.ah || c.proto == ESP);
+        let (sp, dp) = c.ports(f);
         match side {
             Side::Lan => {
-                if proto == 58 && f.get(l4).is_some_and(|t| *t < 128) && profile.has(Quirk::NoIcmpErrors) {
-                    return false;
-                }
-                if proto == 58 && f.get(l4) != Some(&128) {
+                if icmp_type.is_some_and(|t| t != ECHO_REQUEST) {
                     return true;
                 }
-                let Some((sp, dp)) = ports(f, l4, proto) else {
-                    return true;
-                };
-                let key = (proto, ip.src, sp, ip.dst, dp);
-                match self.state.iter_mut().find(|(k, _)| *k == key) {
-                    Some(e) => e.1 = now,
-                    None => self.state.push((key, now)),
+                if c.proto == TCP && f.get(c.at + 13).is_some_and(|flags| flags & SYN != 0) {
+                    self.rejections.cancel((ip.src, sp, ip.dst, dp));
                 }
+                self.refresh((c.proto, ip.src, sp, ip.dst, dp), now);
                 true
             }
             Side::Wan if profile.has(Quirk::Ipv6Open) => true,
-            Side::Wan => {
-                if proto == 58 {
-                    let ty = f.get(l4).copied().unwrap_or(0);
-                    if ty == 129 {
-                        let id = rd16(f, l4 + 4);
-                        return self.touch((58, ip.dst, id, ip.src, 0), now);
+            Side::Wan if ipsec_blocked => false,
+            Side::Wan if c.ipsec_or_ike(f) && !profile.has(Quirk::V6IpsecBlocked) => true,
+            Side::Wan => match icmp_type {
+                Some(ECHO_REQUEST) => true,
+                Some(ECHO_REPLY) => self.touch(|k| *k == (ICMPV6, ip.dst, sp, ip.src, 0), now),
+                Some(_) => false,
+                None => {
+                    let open = if profile.has(Quirk::Apdf) {
+                        self.touch(|k| *k == (c.proto, ip.dst, dp, ip.src, sp), now)
+                    } else {
+                        self.touch(|k| (k.0, k.1, k.2) == (c.proto, ip.dst, dp), now)
+                    };
+                    if !open && c.proto == TCP && f.get(c.at + 13).is_some_and(|flags| flags & (SYN | ACK) == SYN) {
+                        self.rejections
+                            .hold((ip.dst, dp, ip.src, sp), f.get(l2.l3..end).unwrap_or_default(), now);
                     }
-                    if ty < 128 {
-                        if profile.has(Quirk::NoIcmpErrors) {
-                            return false;
-                        }
-                        // An error about an open flow: the quoted packet went out from the LAN.
-                        let q = l4 + 8;
-                        let Some(inner) = Ip6::parse_prefix(f, q) else {
-                            return false;
-                        };
-                        let Some((sp, dp)) = ports(f, q + 40, inner.next) else {
-                            return false;
-                        };
-                        let key = (
-                            inner.next,
-                            inner.src,
-                            sp,
-                            inner.dst,
-                            if inner.next == 58 { 0 } else { dp },
-                        );
-                        return self.touch(key, now);
-                    }
-                    return false;
+                    open
                 }
-                let Some((sp, dp)) = ports(f, l4, proto) else {
-                    return false;
-                };
-                self.touch((proto, ip.dst, dp, ip.src, sp), now)
-            }
+            },
         }
     }
 
-    fn touch(&mut self, key: Key, now: Duration) -> bool {
-        match self.state.iter_mut().find(|(k, _)| *k == key) {
-            Some(e) => {
-                e.1 = now;
-                true
-            }
-            None => false,
+    /// Whether the packet quoted at `q` by an inbound ICMPv6 error went out from the LAN on a flow
+    /// still open (the error neither refreshes nor ends it: REC-19/37).
+    fn quoted_flow_open(&self, f: &[u8], q: usize, end: usize, profile: &Profile) -> bool {
+        let quote = f.get(..end).unwrap_or(f);
+        let Some(inner) = Ip6::parse_prefix(quote, q) else {
+            return false;
+        };
+        let c = Chain::walk(quote, q, inner.next);
+        if profile.has(Quirk::V6IpsecBlocked) && (c.ah || c.proto == ESP) {
+            return false;
         }
+        let (sp, dp) = c.ports(quote);
+        let key = (c.proto, inner.src, sp, inner.dst, dp);
+        self.state.iter().any(|(k, _)| *k == key)
+    }
+
+    /// Opens state for a flow, or refreshes it (REC-16).
+    fn refresh(&mut self, key: Key, now: Duration) {
+        match self.state.iter_mut().find(|(k, _)| *k == key) {
+            Some(e) => e.1 = now,
+            None => self.state.push((key, now)),
+        }
+    }
+
+    /// Refreshes the state entries that match; whether there was one.
+    fn touch(&mut self, matches: impl Fn(&Key) -> bool, now: Duration) -> bool {
+        let mut any = false;
+        for e in self.state.iter_mut().filter(|(k, _)| matches(k)) {
+            e.1 = now;
+            any = true;
+        }
+        any
     }
 }
 
