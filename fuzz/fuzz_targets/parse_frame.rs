@@ -44,8 +44,8 @@ fn patterns() -> &'static (dsl::Testbed, Vec<(dsl::plan::Side, dsl::plan::Packet
 }
 
 fuzz_target!(|data: &[u8]| {
-    let frame = runner::wire::FrameRepr::parse(data);
-    let view = runner::view::View::of_frame(&frame);
+    let frame = runner::codec::FrameRepr::parse(data);
+    let view = runner::engine::view::View::of_frame(&frame);
     let _ = runner::engine::matcher::frame_text(&view);
     let _ = frame.to_bytes();
     let (testbed, pats, flows) = patterns();

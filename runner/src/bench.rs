@@ -1,8 +1,8 @@
 //! Helpers for `gatecheck bench`: the baseline (the simulated gateway alone processing frames).
 
+use crate::backend::sim::{Profile, SimGateway};
+use crate::backend::{GatewayPorts, Received};
 use crate::engine::build_udp_frame;
-use crate::sim::{Profile, SimGateway};
-use crate::testbed::{Received, Testbed};
 use dsl::plan::Side;
 use std::time::{Duration, Instant};
 
@@ -23,8 +23,8 @@ pub fn feed_sim(testbed: &dsl::Testbed, frames: &[Vec<u8>]) -> usize {
         for (side, bytes) in gw.input(Side::Lan, f, now) {
             out += 1;
             // Answer the gateway's ARP for the WAN host so it forwards.
-            let frame = crate::wire::FrameRepr::parse(&bytes);
-            let view = crate::view::View::of_frame(&frame);
+            let frame = crate::codec::FrameRepr::parse(&bytes);
+            let view = crate::engine::view::View::of_frame(&frame);
             if let Some(reply) = crate::engine::answer_arp(&frame, &view, side, testbed) {
                 for _ in gw.input(side, &reply, now) {}
             }
@@ -114,9 +114,9 @@ impl BenchCase {
     }
 
     /// The engine's receive path: parse, answer ARP/ND for emulated hosts, match on WAN.
-    fn handle(&self, tb: &mut dyn Testbed, r: &Received) -> bool {
-        let mut frame = crate::wire::FrameRepr::parse(&r.bytes);
-        let view = crate::view::View::of_frame_taking_payload(&mut frame);
+    fn handle(&self, tb: &mut dyn GatewayPorts, r: &Received) -> bool {
+        let mut frame = crate::codec::FrameRepr::parse(&r.bytes);
+        let view = crate::engine::view::View::of_frame_taking_payload(&mut frame);
         if let Some(reply) = crate::engine::hosts::answer(&frame, &view, r.side, &self.testbed) {
             let _ = tb.send(r.side, &reply);
             return false;
@@ -132,7 +132,7 @@ impl BenchCase {
     }
 
     /// Handles what arrives for `ms` milliseconds; returns the frames matched.
-    fn settle(&self, tb: &mut dyn Testbed, ms: u64) -> u64 {
+    fn settle(&self, tb: &mut dyn GatewayPorts, ms: u64) -> u64 {
         let until = Instant::now() + Duration::from_millis(ms);
         let mut n = 0;
         while Instant::now() < until {
@@ -146,7 +146,7 @@ impl BenchCase {
 
     /// The engine loop for `secs`: build, send on LAN, match what comes out. Returns the frames
     /// matched and the seconds the loop ran.
-    fn flood(&mut self, tb: &mut dyn Testbed, secs: f64) -> Result<(u64, f64), String> {
+    fn flood(&mut self, tb: &mut dyn GatewayPorts, secs: f64) -> Result<(u64, f64), String> {
         let first = self.build()?;
         tb.send(Side::Lan, &first).map_err(|e| e.to_string())?;
         self.settle(tb, 50);
@@ -169,7 +169,7 @@ impl BenchCase {
 /// then `recv()` on twan until empty. ARP from the gateway is answered so its neighbour entry
 /// for the WAN host stays valid.
 fn bare_loop(ns: &str, frame: &[u8], testbed: &dsl::Testbed, secs: f64) -> Result<(u64, f64), String> {
-    use crate::afpacket::PacketSocket;
+    use crate::backend::raw::afpacket::PacketSocket;
     let ns_path = format!("/var/run/netns/{ns}");
     let (lan, wan) = std::thread::scope(|s| {
         s.spawn(|| -> Result<_, String> {
@@ -189,8 +189,8 @@ fn bare_loop(ns: &str, frame: &[u8], testbed: &dsl::Testbed, secs: f64) -> Resul
         lan.send(frame).map_err(|e| e.to_string())?;
         while let Some(m) = wan.recv_copy(&mut buf).map_err(|e| e.to_string())? {
             if m.len >= 14 && buf[12..14] == [0x08, 0x06] {
-                let f = crate::wire::FrameRepr::parse(&buf[..m.len]);
-                let view = crate::view::View::of_frame(&f);
+                let f = crate::codec::FrameRepr::parse(&buf[..m.len]);
+                let view = crate::engine::view::View::of_frame(&f);
                 if let Some(reply) = crate::engine::hosts::answer(&f, &view, Side::Wan, testbed) {
                     wan.send(&reply).map_err(|e| e.to_string())?;
                 }
@@ -207,7 +207,8 @@ fn bare_loop(ns: &str, frame: &[u8], testbed: &dsl::Testbed, secs: f64) -> Resul
 /// runner's raw testbed and over the first pnet design, a bare socket loop, and send → match
 /// latency.
 pub fn netns(secs: f64, latency_samples: usize) -> Result<NetnsFigures, String> {
-    let lab = crate::netns::lab::Lab::up(crate::netns::profile::NetnsProfile::default()).map_err(|e| e.to_string())?;
+    let lab = crate::backend::netns::lab::Lab::up(crate::backend::netns::profile::NetnsProfile::default())
+        .map_err(|e| e.to_string())?;
     let result = measure_in(&lab, secs, latency_samples);
     let down = lab.down().map_err(|e| e.to_string());
     let figures = result?;
@@ -215,7 +216,11 @@ pub fn netns(secs: f64, latency_samples: usize) -> Result<NetnsFigures, String> 
     Ok(figures)
 }
 
-fn measure_in(lab: &crate::netns::lab::Lab, secs: f64, latency_samples: usize) -> Result<NetnsFigures, String> {
+fn measure_in(
+    lab: &crate::backend::netns::lab::Lab,
+    secs: f64,
+    latency_samples: usize,
+) -> Result<NetnsFigures, String> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -236,17 +241,18 @@ fn measure_in(lab: &crate::netns::lab::Lab, secs: f64, latency_samples: usize) -
     };
     for _ in 0..rounds {
         let mut tb =
-            crate::rawport::RawTestbed::open(Some(&lab.tester_ns), "tlan", "twan").map_err(|e| e.to_string())?;
+            crate::backend::raw::RawPorts::open(Some(&lab.tester_ns), "tlan", "twan").map_err(|e| e.to_string())?;
         add(&mut engine, case.flood(&mut tb, slice)?);
         drop(tb);
         add(&mut bare, bare_loop(&lab.tester_ns, &frame, &case.testbed, slice)?);
-        let mut tb =
-            crate::pnet_port::PnetTestbed::open(Some(&lab.tester_ns), "tlan", "twan").map_err(|e| e.to_string())?;
+        let mut tb = crate::backend::raw::pnet::PnetTestbed::open(Some(&lab.tester_ns), "tlan", "twan")
+            .map_err(|e| e.to_string())?;
         add(&mut pnet, case.flood(&mut tb, slice)?);
     }
 
     // Latency through the engine's own wait: send, await the frame, match it.
-    let mut tb = crate::rawport::RawTestbed::open(Some(&lab.tester_ns), "tlan", "twan").map_err(|e| e.to_string())?;
+    let mut tb =
+        crate::backend::raw::RawPorts::open(Some(&lab.tester_ns), "tlan", "twan").map_err(|e| e.to_string())?;
     let mut lat = Vec::with_capacity(latency_samples);
     let mut kernel = Vec::with_capacity(latency_samples);
     for _ in 0..latency_samples {
@@ -255,7 +261,7 @@ fn measure_in(lab: &crate::netns::lab::Lab, secs: f64, latency_samples: usize) -
         let deadline = t + Duration::from_millis(500);
         let got = rt.block_on(async {
             loop {
-                match tokio::time::timeout_at(deadline, crate::testbed::recv(&mut tb)).await {
+                match tokio::time::timeout_at(deadline, crate::backend::recv(&mut tb)).await {
                     Ok(Some(r)) if case.handle(&mut tb, &r) => return Some(r),
                     Ok(Some(_)) => {}
                     _ => return None,

@@ -67,6 +67,28 @@ pub struct CaseResult {
     pub frames: Vec<RecordedFrame>,
 }
 
+impl CaseResult {
+    /// The result of a case that did not run: skipped (a capability the testbed lacks, an
+    /// interruption) or an error before its first step (the gateway could not be opened).
+    pub fn not_run(case: &dsl::plan::Case, group: &str, verdict: Verdict, reason: String) -> CaseResult {
+        CaseResult {
+            id: case.id.clone(),
+            file: case.location.file.as_ref().clone(),
+            group: group.to_string(),
+            title: case.title.clone(),
+            verdict,
+            duration: Duration::ZERO,
+            wall_time: Duration::ZERO,
+            reason: Some(reason),
+            failure: None,
+            warnings: vec![],
+            log: vec![],
+            unexpected: vec![],
+            frames: vec![],
+        }
+    }
+}
+
 /// Why a step failed, in the terms of DSL.md §2.1 rule 7.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Failure {

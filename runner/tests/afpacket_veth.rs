@@ -5,7 +5,7 @@
 //! skips.
 
 use dsl::plan::Side;
-use runner::afpacket::PacketSocket;
+use runner::backend::raw::afpacket::PacketSocket;
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -14,7 +14,7 @@ struct VethNs(String);
 
 impl VethNs {
     fn new() -> Option<VethNs> {
-        if !runner::netns::cmd::is_root() {
+        if !runner::backend::host_tools::is_root() {
             eprintln!("SKIPPED: needs root to create a network namespace and a veth pair");
             return None;
         }
@@ -66,7 +66,7 @@ fn frame(tag: Option<u16>, fill: u8, len: usize) -> Vec<u8> {
 }
 
 /// Waits (bounded) for the next frame on `sock` that is not the kernel's own chatter.
-fn next_frame(sock: &mut PacketSocket, wait: Duration) -> Option<(Vec<u8>, runner::afpacket::RecvMeta)> {
+fn next_frame(sock: &mut PacketSocket, wait: Duration) -> Option<(Vec<u8>, runner::backend::raw::afpacket::RecvMeta)> {
     let deadline = Instant::now() + wait;
     while Instant::now() < deadline {
         if let Some(got) = sock.try_recv_with(|d, m| (d.to_vec(), m)) {
@@ -126,13 +126,13 @@ fn the_raw_testbed_wakes_the_engine_when_a_frame_arrives() {
         .unwrap();
     let _in = rt.enter();
     // The testbed watches va (as LAN) and vb (as WAN); a frame sent on LAN comes out on WAN.
-    let mut tb = runner::rawport::RawTestbed::open(Some(&ns.0), "va", "vb").expect("open");
+    let mut tb = runner::backend::raw::RawPorts::open(Some(&ns.0), "va", "vb").expect("open");
     let sent = frame(None, 0x11, 100);
     let got = rt.block_on(async {
         // Nothing is waiting yet: the wait must end by a wake-up from the reactor, not a poll.
         let waiter = async {
             loop {
-                match runner::testbed::recv(&mut tb).await {
+                match runner::backend::recv(&mut tb).await {
                     Some(r) if r.bytes.get(..6) == Some(&[0x02, 0, 0, 0, 0, 0xbb][..]) => return r,
                     Some(_) => {}
                     None => panic!("testbed closed"),

@@ -4,9 +4,9 @@
 
 use dsl::plan::Side;
 use dsl::source::SourceFile;
+use runner::backend::{GatewayPorts, PortsError, Received};
+use runner::codec::{ArpOp, FrameRepr, Mac, Net};
 use runner::result::{CandidateKind, Verdict};
-use runner::testbed::{Received, Testbed, TestbedError};
-use runner::wire::{ArpOp, FrameRepr, Mac, Net};
 use std::path::Path;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -31,8 +31,8 @@ impl Bridge {
     }
 }
 
-impl Testbed for Bridge {
-    fn send(&mut self, side: Side, frame: &[u8]) -> Result<(), TestbedError> {
+impl GatewayPorts for Bridge {
+    fn send(&mut self, side: Side, frame: &[u8]) -> Result<(), PortsError> {
         let f = FrameRepr::parse(frame);
         if let Net::Arp(a) = &f.net {
             let gw = self.testbed.side(side).gateway.clone();

@@ -4,10 +4,10 @@
 //! sees the fragments as they came; the capture keeps the frames that were on the wire.
 
 use dsl::plan::Side;
+use runner::backend::sim::Profile;
+use runner::backend::sim::SimPorts;
+use runner::backend::{GatewayPorts, PortsError, Received};
 use runner::result::{CaseResult, Direction, Verdict};
-use runner::sim::Profile;
-use runner::sim_testbed::SimTestbed;
-use runner::testbed::{Received, Testbed, TestbedError};
 use std::collections::VecDeque;
 use std::task::{Context, Poll};
 
@@ -17,7 +17,7 @@ const PIECE: usize = 512;
 /// IPv4 frame `f` cut into fragments of `PIECE` data bytes, last first; `None` for a frame that
 /// is not IPv4 or fits in one piece.
 fn fragments_last_first(f: &[u8]) -> Option<Vec<Vec<u8>>> {
-    let mut parts = runner::wire::fragmentation::split_ipv4(f, PIECE).ok()?;
+    let mut parts = runner::codec::fragmentation::split_ipv4(f, PIECE).ok()?;
     if parts.len() < 2 {
         return None;
     }
@@ -28,7 +28,7 @@ fn fragments_last_first(f: &[u8]) -> Option<Vec<Vec<u8>>> {
 /// The compliant simulated gateway, with every large IPv4 datagram it emits cut into fragments
 /// delivered last first; `drop_middle` loses one fragment of each.
 struct FragmentingSim {
-    inner: SimTestbed,
+    inner: SimPorts,
     queue: VecDeque<Received>,
     drop_middle: bool,
 }
@@ -36,15 +36,15 @@ struct FragmentingSim {
 impl FragmentingSim {
     fn new(drop_middle: bool) -> FragmentingSim {
         FragmentingSim {
-            inner: SimTestbed::new(&dsl::Testbed::builtin(), &Profile::default(), 1),
+            inner: SimPorts::new(&dsl::Testbed::builtin(), &Profile::default(), 1),
             queue: VecDeque::new(),
             drop_middle,
         }
     }
 }
 
-impl Testbed for FragmentingSim {
-    fn send(&mut self, side: Side, frame: &[u8]) -> Result<(), TestbedError> {
+impl GatewayPorts for FragmentingSim {
+    fn send(&mut self, side: Side, frame: &[u8]) -> Result<(), PortsError> {
         self.inner.send(side, frame)
     }
 

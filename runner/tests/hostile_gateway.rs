@@ -4,11 +4,11 @@
 //! the real frames correctly, reports the junk, and keeps a bounded capture.
 
 use dsl::plan::Side;
+use runner::backend::sim::Profile;
+use runner::backend::sim::{FORWARDING_DELAY, SimPorts};
+use runner::backend::{GatewayPorts, PortsError, Received};
 use runner::engine::{MAX_RECORDED_FRAMES, build_udp_frame};
 use runner::result::{CaseResult, Verdict};
-use runner::sim::Profile;
-use runner::sim_testbed::{FORWARDING_DELAY, SimTestbed};
-use runner::testbed::{Received, Testbed, TestbedError};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::path::PathBuf;
@@ -93,7 +93,7 @@ fn hostile_frames(testbed: &dsl::Testbed) -> Vec<Vec<u8>> {
 /// every hostile frame on both sides, and `flood` junk frames once, after the first send, when
 /// the real gateway has answered it (after its own ARP exchange, if it needs one).
 struct HostileSim {
-    inner: SimTestbed,
+    inner: SimPorts,
     junk: Vec<Vec<u8>>,
     flood: usize,
     queue: VecDeque<Received>,
@@ -106,7 +106,7 @@ impl HostileSim {
     fn new(profile: &str, flood: usize, endless: bool) -> HostileSim {
         let testbed = dsl::Testbed::builtin();
         HostileSim {
-            inner: SimTestbed::new(&testbed, &Profile::parse(profile).unwrap(), 1),
+            inner: SimPorts::new(&testbed, &Profile::parse(profile).unwrap(), 1),
             junk: hostile_frames(&testbed),
             flood,
             queue: VecDeque::new(),
@@ -117,8 +117,8 @@ impl HostileSim {
     }
 }
 
-impl Testbed for HostileSim {
-    fn send(&mut self, side: Side, frame: &[u8]) -> Result<(), TestbedError> {
+impl GatewayPorts for HostileSim {
+    fn send(&mut self, side: Side, frame: &[u8]) -> Result<(), PortsError> {
         self.inner.send(side, frame)?;
         let now = Instant::now();
         for out in [Side::Lan, Side::Wan] {

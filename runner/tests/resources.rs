@@ -2,8 +2,10 @@
 //! descriptors and no more threads than there were before (sim), and neither do netns cases with
 //! their sockets and namespaces (root; skipped loudly without it).
 
+use runner::backend::GatewaySpec;
 use runner::result::Verdict;
-use runner::run::{GatewaySpec, Job, RunOptions, StopSignal, run_all};
+use runner::run::{Job, RunOptions, run_all};
+use runner::stop::StopSignal;
 use std::sync::Arc;
 
 /// The counts are of the whole process: the two tests take turns.

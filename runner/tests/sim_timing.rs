@@ -4,8 +4,8 @@
 
 mod common;
 use common::run_on_sim;
+use runner::backend::sim::FORWARDING_DELAY;
 use runner::result::{Direction, Verdict};
-use runner::sim_testbed::FORWARDING_DELAY;
 
 /// A first datagram (the gateway resolves the WAN host's MAC), then a second one.
 const WARM_UP: &str = "  - lan: udp lan:5000 -> wan:53 data \"q\"

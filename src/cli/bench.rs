@@ -5,8 +5,9 @@
 use super::output::Output;
 use super::{EXIT_OK, EXIT_USAGE};
 use dsl::source::SourceFile;
+use runner::backend::GatewaySpec;
 use runner::result::Verdict;
-use runner::run::{GatewaySpec, Job, RunOptions};
+use runner::run::{Job, RunOptions};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -85,7 +86,7 @@ pub fn run(out: &Output, args: BenchArgs) -> u8 {
             testbed.clone(),
             &gateway,
             &RunOptions { jobs: cores, seed: 1 },
-            runner::run::StopSignal::new(),
+            runner::stop::StopSignal::new(),
             |r| {
                 total += 1;
                 if matches!(r.verdict, Verdict::Pass | Verdict::Skip) {
@@ -106,7 +107,7 @@ pub fn run(out: &Output, args: BenchArgs) -> u8 {
     let mut eng_best = Duration::MAX;
     for _ in 0..args.repeat {
         let t = Instant::now();
-        let r = runner::run::run_one(&job, &testbed, &gateway, 1, &runner::run::StopSignal::new());
+        let r = runner::run::run_one(&job, &testbed, &gateway, 1, &runner::stop::StopSignal::new());
         eng_best = eng_best.min(t.elapsed());
         if r.verdict != Verdict::Pass {
             out.error(&format!(
@@ -149,7 +150,7 @@ pub fn run(out: &Output, args: BenchArgs) -> u8 {
 /// `bench --gateway netns`: the engine's frame path through a Linux lab against a bare socket
 /// loop in the same lab, latency, and scapy when it is installed.
 fn run_netns(out: &Output, args: &BenchArgs) -> u8 {
-    if !runner::netns::cmd::is_root() {
+    if !runner::backend::host_tools::is_root() {
         out.error("bench --gateway netns needs root (network namespaces)");
         return 3;
     }
@@ -200,10 +201,10 @@ fn scapy_baseline(secs: f64) -> Result<f64, String> {
     if !probe.status.success() {
         return Err("scapy is not installed (pip install scapy)".into());
     }
-    let lab =
-        runner::netns::lab::Lab::up(runner::netns::profile::NetnsProfile::default()).map_err(|e| e.to_string())?;
+    let lab = runner::backend::netns::lab::Lab::up(runner::backend::netns::profile::NetnsProfile::default())
+        .map_err(|e| e.to_string())?;
     // The gateway must know the WAN host: a static neighbour entry, as the emulation would answer.
-    let _ = runner::netns::cmd::run(
+    let _ = runner::backend::host_tools::run(
         "ip",
         &[
             "-n",
@@ -218,7 +219,7 @@ fn scapy_baseline(secs: f64) -> Result<f64, String> {
         ],
         None,
     );
-    let out = runner::netns::cmd::in_ns(
+    let out = runner::backend::host_tools::in_ns(
         &lab.tester_ns,
         "python3",
         &["benches/baseline/scapy_flood.py", &secs.to_string()],

@@ -8,11 +8,11 @@ pub fn run(out: &Output) -> u8 {
     let mut s = String::from(
         "sim                      built-in simulated gateway: compliant NAT, virtual time (the default)\n",
     );
-    for q in runner::sim::Quirk::ALL {
+    for q in runner::backend::sim::Quirk::ALL {
         s.push_str(&format!("sim:{:<21} {}\n", q.name(), q.description()));
     }
     s.push_str("\nnetns                    a Linux kernel gateway in network namespaces (root): nft masquerade,\n                         RFC 6092 stateful IPv6 filter, UDP conntrack timers 300 s (`gatecheck lab up`)\n");
-    for p in runner::netns::profile::NetnsProfile::all().iter().skip(1) {
+    for p in runner::backend::netns::profile::NetnsProfile::all().iter().skip(1) {
         let name = p.name();
         let changes = p.changes();
         s.push_str(&format!(

@@ -4,7 +4,8 @@
 
 use super::output::Output;
 use super::{EXIT_OK, EXIT_USAGE};
-use runner::netns::{cmd, lab, links::LabLinks, profile::NetnsProfile};
+use runner::backend::host_tools;
+use runner::backend::netns::{lab, links::LabLinks, profile::NetnsProfile};
 use std::path::PathBuf;
 
 /// Exit code: the lab could not be built or removed.
@@ -33,7 +34,7 @@ pub enum LabCommand {
 
 /// Runs a lab subcommand.
 pub fn run(out: &Output, c: LabCommand) -> u8 {
-    if !cmd::is_root() {
+    if !host_tools::is_root() {
         out.error("the netns lab needs root (network namespaces); run as root, e.g. with sudo");
         return EXIT_LAB;
     }

@@ -10,8 +10,9 @@ use reports::{
     CaptureConfig, CaptureMode, CaptureReporter, CaptureRunInfo, CaseClock, ConsoleReporter, JunitReporter, Reporter,
     ReproReporter, RunInfo, RunSummary,
 };
+use runner::backend::GatewaySpec;
 use runner::result::{CaseResult, Verdict};
-use runner::run::{GatewaySpec, Job, RunOptions};
+use runner::run::{Job, RunOptions};
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -132,7 +133,7 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
             return EXIT_USAGE;
         };
         for name in [&lan, &wan] {
-            match runner::wire_safety::check_interface(name, &args.allow_host_interface) {
+            match runner::backend::raw::safety::check_interface(name, &args.allow_host_interface) {
                 Ok(warnings) => {
                     for w in warnings {
                         out.stderr(&format!("warning: {w}\n"));
@@ -147,14 +148,14 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
     }
     if let GatewaySpec::Netns(_) = gateway {
         // The lab has the built-in addresses; a testbed file may only change its MTUs.
-        if let Err(e) = runner::netns::links::LabLinks::for_testbed(&testbed) {
+        if let Err(e) = runner::backend::netns::links::LabLinks::for_testbed(&testbed) {
             out.error(&e.to_string());
             return EXIT_USAGE;
         }
         // Labs left by a run that was killed (its pid is gone) are removed before building new ones.
-        if let Ok(labs) = runner::netns::lab::labs() {
+        if let Ok(labs) = runner::backend::netns::lab::labs() {
             for l in labs.iter().filter(|l| !l.kept && !l.owner_alive) {
-                match runner::netns::lab::remove(&l.id) {
+                match runner::backend::netns::lab::remove(&l.id) {
                     Ok(()) => out.stderr(&format!(
                         "removed lab {} left by a run that ended without cleaning up\n",
                         l.id
@@ -233,7 +234,7 @@ pub fn run(out: &Output, mut args: RunArgs) -> u8 {
         workers
     ));
 
-    let stop = runner::run::StopSignal::new();
+    let stop = runner::stop::StopSignal::new();
     super::signals::on_interrupt(stop.clone());
     let out_of_time = Arc::new(std::sync::atomic::AtomicBool::new(false));
     if let Some(limit) = max_duration {
@@ -442,7 +443,7 @@ fn group_of(roots: &[PathBuf], file: &Path) -> String {
 fn gateway_help() -> String {
     format!(
         "The gateway: {} (default: the testbed's `gateway:`, else sim; `gatecheck gateways` lists them)",
-        runner::run::FORMS
+        runner::backend::FORMS
     )
 }
 

@@ -2,7 +2,7 @@
 //! ends at once (its lab is removed) — and still write the reports of what finished. The exit
 //! code says which signal it was: 130 for SIGINT, 143 for SIGTERM.
 
-use runner::run::StopSignal;
+use runner::stop::StopSignal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 

@@ -6,8 +6,8 @@ use super::run::EXIT_TESTBED;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use reports::pcapng::Capture;
 use reports::{CaseClock, ConsoleReporter, JunitReporter, Reporter, RunInfo, RunSummary};
+use runner::backend::replay::{RecordedPacket, Recording};
 use runner::result::{Direction, Verdict};
-use runner::verify::{RecordedPacket, Recording};
 use std::path::PathBuf;
 
 /// The options of `verify`.
@@ -87,14 +87,15 @@ pub fn run(out: &Output, args: VerifyArgs) -> u8 {
         }
     };
     let recording = recording_of(&capture);
-    let sides = match runner::verify::assign_sides(&recording, &testbed, args.lan.as_deref(), args.wan.as_deref()) {
-        Ok(s) => s,
-        Err(e) => {
-            out.error(&format!("{}: {e}", args.capture.display()));
-            return EXIT_USAGE;
-        }
-    };
-    let playback = match runner::verify::replay_frames(&recording, sides, &testbed) {
+    let sides =
+        match runner::backend::replay::assign_sides(&recording, &testbed, args.lan.as_deref(), args.wan.as_deref()) {
+            Ok(s) => s,
+            Err(e) => {
+                out.error(&format!("{}: {e}", args.capture.display()));
+                return EXIT_USAGE;
+            }
+        };
+    let playback = match runner::backend::replay::replay_frames(&recording, sides, &testbed) {
         Ok(f) => f,
         Err(e) => {
             out.error(&format!("{}: {e}", args.capture.display()));

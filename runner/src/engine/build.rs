@@ -3,9 +3,9 @@
 
 use super::env::{Env, EvalError, RtVal, parse_hex};
 use super::flow::Dir;
-use crate::wire::ethernet::ethertype;
-use crate::wire::tcp_options::{TcpOption, TcpOptions};
-use crate::wire::{
+use crate::codec::ethernet::ethertype;
+use crate::codec::tcp_options::{TcpOption, TcpOptions};
+use crate::codec::{
     ArpOp, ArpRepr, EthernetRepr, FrameRepr, Icmpv4Message, Icmpv4Repr, Icmpv6Message, Icmpv6Repr, IpPacket, Ipv4Repr,
     Ipv6Repr, Mac, Net, TcpFlags, TcpRepr, Transport, UdpRepr, VlanTag,
 };
@@ -40,7 +40,7 @@ pub struct Fragments {
 
 /// Cuts the built `frame` as `spec` says and picks the fragments its order sends.
 pub fn fragments(frame: &[u8], spec: &dsl::plan::FragmentSpec) -> Result<Fragments, BuildError> {
-    let parts = crate::wire::fragmentation::split_ipv4(frame, usize::from(spec.size))?;
+    let parts = crate::codec::fragmentation::split_ipv4(frame, usize::from(spec.size))?;
     let total = parts.len();
     if let Some(bad) = spec.order.iter().find(|&&i| usize::from(i) > total) {
         return Err(BuildError::Missing(format!(
@@ -91,7 +91,7 @@ pub enum BuildError {
     Eval(#[from] EvalError),
     /// The frame could not be emitted.
     #[error("the frame cannot be built: {0}")]
-    Wire(#[from] crate::wire::WireError),
+    Wire(#[from] crate::codec::WireError),
     /// Something the sentence needs is missing.
     #[error("{0}")]
     Missing(String),
@@ -379,9 +379,9 @@ impl BuildCx<'_> {
                     None => None,
                 };
                 let max = if v6 {
-                    crate::wire::icmpv6::MAX_QUOTE
+                    crate::codec::icmpv6::MAX_QUOTE
                 } else {
-                    crate::wire::icmpv4::MAX_QUOTE
+                    crate::codec::icmpv4::MAX_QUOTE
                 };
                 let quoted = quoted.map(|q| q.truncated(max)).unwrap_or_else(|| IpPacket::parse(&[]));
                 let csum = self.int(p, Field::IcmpCsum)?.map(|v| v as u16);

@@ -7,12 +7,12 @@ use super::flow::{C2S, FlowState, S2C};
 use super::hosts;
 use super::matcher::{self, Bind, MatchResult, Matcher};
 use super::noise::{self, NoiseClass};
+use crate::backend::{GatewayPorts, Received};
+use crate::codec::FrameRepr;
+use crate::codec::reassembly::Reassembler;
+use crate::engine::view::{L4View, View};
 use crate::result::*;
-use crate::run::StopSignal;
-use crate::testbed::{Received, Testbed};
-use crate::view::{L4View, View};
-use crate::wire::FrameRepr;
-use crate::wire::reassembly::Reassembler;
+use crate::stop::StopSignal;
 use dsl::display;
 use dsl::plan::*;
 use rand::{Rng, SeedableRng};
@@ -108,7 +108,7 @@ enum StepEnd {
 struct Run<'a> {
     case: &'a Case,
     testbed: &'a dsl::Testbed,
-    tb: Box<dyn Testbed>,
+    tb: Box<dyn GatewayPorts>,
     start: Instant,
     /// When the case's clock started, for its `timeout`: the start of a live run; judging a
     /// capture, the frame the first send step took (`None` until then).
@@ -183,7 +183,7 @@ fn side_ix(s: Side) -> usize {
 }
 
 /// Runs a case and returns its result. `seed` makes random choices (ISNs, ports) repeatable.
-pub async fn run_case(case: &Case, testbed: &dsl::Testbed, tb: Box<dyn Testbed>, seed: u64) -> CaseResult {
+pub async fn run_case(case: &Case, testbed: &dsl::Testbed, tb: Box<dyn GatewayPorts>, seed: u64) -> CaseResult {
     run_case_with(case, testbed, tb, seed, None, None).await
 }
 
@@ -193,7 +193,7 @@ pub async fn run_case(case: &Case, testbed: &dsl::Testbed, tb: Box<dyn Testbed>,
 pub async fn run_case_until(
     case: &Case,
     testbed: &dsl::Testbed,
-    tb: Box<dyn Testbed>,
+    tb: Box<dyn GatewayPorts>,
     seed: u64,
     stop: &StopSignal,
 ) -> CaseResult {
@@ -209,7 +209,7 @@ pub async fn run_case_until(
 pub async fn verify_case(
     case: &Case,
     testbed: &dsl::Testbed,
-    tb: Box<dyn Testbed>,
+    tb: Box<dyn GatewayPorts>,
     skew: Duration,
     recorded_until: Option<Duration>,
 ) -> CaseResult {
@@ -227,7 +227,7 @@ pub async fn verify_case(
 async fn run_case_with(
     case: &Case,
     testbed: &dsl::Testbed,
-    tb: Box<dyn Testbed>,
+    tb: Box<dyn GatewayPorts>,
     seed: u64,
     replay: Option<Replay>,
     stop: Option<&StopSignal>,
@@ -574,7 +574,7 @@ impl Run<'_> {
         if self.interrupted || self.replay.as_ref().is_some_and(|r| r.ended) {
             return false;
         }
-        match crate::testbed::recv(self.tb.as_mut()).await {
+        match crate::backend::recv(self.tb.as_mut()).await {
             Some(r) => {
                 self.record(r);
                 true
@@ -604,7 +604,7 @@ impl Run<'_> {
             }
         };
         let got = tokio::select! {
-            got = tokio::time::timeout_at(deadline, crate::testbed::recv(self.tb.as_mut())) => got,
+            got = tokio::time::timeout_at(deadline, crate::backend::recv(self.tb.as_mut())) => got,
             () = stopped => {
                 self.interrupted = true;
                 return false;

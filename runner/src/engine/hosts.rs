@@ -1,9 +1,9 @@
 //! Host emulation shared by every backend: the emulated hosts answer ARP and IPv6 neighbour
 //! solicitations for their addresses, and the runner resolves the gateway's MAC before sending.
 
-use crate::view::{L4View, View};
-use crate::wire::ethernet::ethertype;
-use crate::wire::{ArpOp, ArpRepr, EthernetRepr, FrameRepr, Icmpv6Message, Icmpv6Repr, Ipv6Repr, Mac, Net, Transport};
+use crate::codec::ethernet::ethertype;
+use crate::codec::{ArpOp, ArpRepr, EthernetRepr, FrameRepr, Icmpv6Message, Icmpv6Repr, Ipv6Repr, Mac, Net, Transport};
+use crate::engine::view::{L4View, View};
 use dsl::plan::Side;
 use dsl::testbed::Testbed;
 use std::net::{IpAddr, Ipv6Addr};

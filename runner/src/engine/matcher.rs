@@ -4,9 +4,9 @@
 
 use super::env::{Env, RtVal, parse_hex};
 use super::flow::{C2S, Dir};
+use crate::codec::tcp_options::{TcpOption, TcpOptions};
+use crate::engine::view::{L4View, View};
 use crate::result::Row;
-use crate::view::{L4View, View};
-use crate::wire::tcp_options::{TcpOption, TcpOptions};
 use dsl::display;
 use dsl::plan::*;
 use dsl::testbed::Testbed;
@@ -928,7 +928,7 @@ pub fn frame_text(v: &View) -> String {
         }
     }
     if let L4View::Tcp { options, .. } = &v.l4 {
-        if *options != crate::wire::TcpOptions::default() {
+        if *options != crate::codec::TcpOptions::default() {
             s.push_str(&format!(" {}", options.text(0)));
         }
     }

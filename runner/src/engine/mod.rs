@@ -1,4 +1,4 @@
-//! The engine: runs one compiled case against a [`Testbed`](crate::testbed::Testbed), step by
+//! The engine: runs one compiled case against a [`Testbed`](crate::backend::GatewayPorts), step by
 //! step, by the matching rules of DSL.md §2.1, and produces a [`CaseResult`](crate::result::CaseResult).
 
 pub mod build;
@@ -8,14 +8,15 @@ pub mod flow;
 pub mod hosts;
 pub mod matcher;
 pub mod noise;
+pub mod view;
 
 pub use case::{MAX_RECORDED_BYTES, MAX_RECORDED_FRAMES, run_case, run_case_until, verify_case};
 
 /// The answer an emulated host gives to an ARP request or neighbour solicitation (for benches
 /// and backends that drive a gateway without the engine).
 pub fn answer_arp(
-    frame: &crate::wire::FrameRepr,
-    view: &crate::view::View,
+    frame: &crate::codec::FrameRepr,
+    view: &crate::engine::view::View,
     side: dsl::plan::Side,
     testbed: &dsl::Testbed,
 ) -> Option<Vec<u8>> {
@@ -24,7 +25,7 @@ pub fn answer_arp(
 
 /// A UDP frame from the LAN host to the WAN host, addressed to the gateway's LAN MAC.
 pub fn build_udp_frame(testbed: &dsl::Testbed, sport: u16, dport: u16, data: &[u8]) -> Vec<u8> {
-    use crate::wire::*;
+    use crate::codec::*;
     let lan = &testbed.lan;
     let host = &lan.hosts[0];
     let src = host.ipv4.map(|a| a.0).unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);

@@ -4,7 +4,7 @@
 //! proto=58` could match a Neighbor Solicitation — must not see it: only a pattern that names
 //! the class does.
 
-use crate::view::{L4View, View};
+use crate::engine::view::{L4View, View};
 use dsl::plan::{Expr, Family, Field, PacketSpec, Proto, Value};
 
 /// UDP ports whose traffic is noise: DHCP, DHCPv6, mDNS, LLMNR, SSDP, NetBIOS.

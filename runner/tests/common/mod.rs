@@ -3,9 +3,9 @@
 #![allow(dead_code)]
 
 use dsl::source::SourceFile;
+use runner::backend::sim::Profile;
+use runner::backend::sim::SimPorts;
 use runner::result::CaseResult;
-use runner::sim::Profile;
-use runner::sim_testbed::SimTestbed;
 use std::path::Path;
 
 /// Compiles a case whose keys after `case`, `title` and `timeout` are `body` (`flows:`, `steps:`,
@@ -41,7 +41,7 @@ pub fn run_on_sim(steps: &str, profile: &str) -> CaseResult {
 pub fn run_case_on_sim(case: &dsl::plan::Case, profile: &str) -> CaseResult {
     block_on_paused(async {
         let testbed = dsl::Testbed::builtin();
-        let gateway = SimTestbed::new(&testbed, &Profile::parse(profile).unwrap(), 1);
+        let gateway = SimPorts::new(&testbed, &Profile::parse(profile).unwrap(), 1);
         runner::engine::run_case(case, &testbed, Box::new(gateway), 1).await
     })
 }

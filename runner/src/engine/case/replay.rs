@@ -7,8 +7,8 @@ use crate::engine::env::{Env, RtVal};
 use crate::engine::flow::sent_dir;
 use crate::engine::matcher::{self, MatchResult, Matcher};
 use crate::engine::noise;
+use crate::engine::view::{L4View, View};
 use crate::result::{CandidateKind, Direction};
-use crate::view::{L4View, View};
 use dsl::plan::*;
 use std::time::Duration;
 

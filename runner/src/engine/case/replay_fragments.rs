@@ -6,8 +6,8 @@
 
 use super::{Run, StepEnd, side_ix};
 use crate::engine::matcher::{MatchResult, Matcher};
+use crate::engine::view::View;
 use crate::result::{CandidateKind, Direction};
-use crate::view::View;
 use dsl::plan::*;
 use std::time::Duration;
 

@@ -1,0 +1,377 @@
+//! A flat view of what a frame carries, layer by layer, built once per received frame from the
+//! [`wire`](crate::wire) reprs. The matcher, the noise classes and the failure tables read it.
+
+use crate::codec::{
+    ArpOp, FrameRepr, Icmpv4Message, Icmpv6Message, InnerIp, IpPacket, Ipv4Repr, Ipv6Repr, Net, QuotedTransport,
+    TcpOptions, TcpRepr, Transport,
+};
+use std::net::IpAddr;
+
+/// The IP layer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IpView {
+    /// Source address.
+    pub src: IpAddr,
+    /// Destination address.
+    pub dst: IpAddr,
+    /// TTL (v4) or hop limit (v6).
+    pub ttl: u8,
+    /// TOS / traffic class.
+    pub tos: u8,
+    /// IPv4 identification.
+    pub id: u16,
+    /// Don't fragment.
+    pub df: bool,
+    /// More fragments.
+    pub mf: bool,
+    /// Fragment offset.
+    pub frag: u16,
+    /// Length field as written.
+    pub len: u16,
+    /// IPv6 flow label.
+    pub flow: u32,
+    /// Protocol / next header (upper layer).
+    pub proto: u8,
+    /// IPv4 header checksum as written.
+    pub csum: u16,
+    /// IPv6.
+    pub v6: bool,
+}
+
+/// The transport layer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum L4View {
+    /// TCP.
+    Tcp {
+        /// Ports.
+        sport: u16,
+        /// Ports.
+        dport: u16,
+        /// Sequence number.
+        seq: u32,
+        /// Ack number.
+        ack: u32,
+        /// Window.
+        win: u16,
+        /// Urgent pointer.
+        urg: u16,
+        /// The eight classic flag bits.
+        flags: u8,
+        /// Reserved bits (incl. AE).
+        res: u8,
+        /// Checksum.
+        csum: u16,
+        /// Options.
+        options: TcpOptions,
+    },
+    /// UDP.
+    Udp {
+        /// Ports.
+        sport: u16,
+        /// Ports.
+        dport: u16,
+        /// Length field.
+        len: u16,
+        /// Checksum.
+        csum: u16,
+    },
+    /// ICMP / ICMPv6.
+    Icmp {
+        /// Type.
+        ty: u8,
+        /// Code.
+        code: u8,
+        /// Echo id.
+        id: Option<u16>,
+        /// Echo sequence.
+        seq: Option<u16>,
+        /// MTU (frag-needed, packet-too-big).
+        mtu: Option<u32>,
+        /// Checksum.
+        csum: u16,
+    },
+    /// ARP.
+    Arp {
+        /// 1 request, 2 reply.
+        op: u16,
+        /// Sender protocol address.
+        spa: IpAddr,
+        /// Target protocol address.
+        tpa: IpAddr,
+    },
+    /// Nothing the engine decodes (other protocols, later fragments, truncated headers).
+    None,
+}
+
+/// A frame (or a packet quoted in an ICMP error) as the matcher sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct View {
+    /// Ethernet source (zero for a quoted packet).
+    pub eth_src: [u8; 6],
+    /// Ethernet destination.
+    pub eth_dst: [u8; 6],
+    /// EtherType.
+    pub eth_type: u16,
+    /// VLAN id.
+    pub vlan: Option<u16>,
+    /// IP layer.
+    pub ip: Option<IpView>,
+    /// Transport layer.
+    pub l4: L4View,
+    /// Payload (TCP/UDP data, ICMP echo data).
+    pub payload: Vec<u8>,
+    /// The packet an ICMP error quotes.
+    pub inner: Option<Box<View>>,
+    /// Checksum validity: IP header, transport, quoted IPv4 header.
+    pub csum_ok: (Option<bool>, Option<bool>, Option<bool>),
+}
+
+impl IpView {
+    /// An IPv4 fragment: more fragments follow, or it is not the first.
+    pub fn is_v4_fragment(&self) -> bool {
+        !self.v6 && (self.mf || self.frag != 0)
+    }
+}
+
+impl View {
+    /// Builds the view of a whole frame.
+    pub fn of_frame(f: &FrameRepr) -> View {
+        Self::with_payload(f, f.payload.clone())
+    }
+
+    /// Builds the view of a whole frame, moving the frame's payload into it instead of copying
+    /// it: the frame keeps its headers and is left with an empty payload. For the per-frame
+    /// path, where the frame is needed afterwards only for its headers (host emulation).
+    pub fn of_frame_taking_payload(f: &mut FrameRepr) -> View {
+        let payload = std::mem::take(&mut f.payload);
+        Self::with_payload(f, payload)
+    }
+
+    fn with_payload(f: &FrameRepr, mut payload: Vec<u8>) -> View {
+        let ip = match &f.net {
+            Net::Ipv4(h) => Some(ip4_view(h)),
+            Net::Ipv6(h) => Some(ip6_view(h, h.fragment().map(|f| (f.offset, f.more)))),
+            _ => None,
+        };
+        let mut inner = None;
+        let l4 = match (&f.net, &f.transport) {
+            (Net::Arp(a), _) => L4View::Arp {
+                op: match a.op {
+                    ArpOp::Request => 1,
+                    ArpOp::Reply => 2,
+                    ArpOp::Other(n) => n,
+                },
+                spa: IpAddr::V4(a.sender_ip),
+                tpa: IpAddr::V4(a.target_ip),
+            },
+            (_, Transport::Tcp(t)) => tcp_view(t),
+            (_, Transport::Udp(u)) => L4View::Udp {
+                sport: u.src_port,
+                dport: u.dst_port,
+                len: u.length,
+                csum: u.checksum,
+            },
+            (_, Transport::Icmpv4(i)) => {
+                let (view, data, quoted) = icmp4(&i.msg, i.checksum);
+                payload = data;
+                inner = quoted.map(|q| Box::new(View::of_quoted(q)));
+                view
+            }
+            (_, Transport::Icmpv6(i)) => {
+                let (view, data, quoted) = icmp6(&i.msg, i.checksum);
+                payload = data;
+                inner = quoted.map(|q| Box::new(View::of_quoted(q)));
+                view
+            }
+            _ => L4View::None,
+        };
+        View {
+            eth_src: f.eth.src.0,
+            eth_dst: f.eth.dst.0,
+            eth_type: f.eth.ethertype,
+            vlan: f.eth.vlan.map(|v| v.vid),
+            ip,
+            l4,
+            payload,
+            inner,
+            csum_ok: (f.checksums.ip, f.checksums.l4, f.checksums.inner_ip),
+        }
+    }
+
+    /// Builds the view of a packet quoted in an ICMP error.
+    pub fn of_quoted(q: &IpPacket) -> View {
+        let ip = q.ip().map(|ip| match ip {
+            InnerIp::V4(h) => ip4_view(h),
+            InnerIp::V6(h) => ip6_view(h, None),
+        });
+        let l4 = match q.transport() {
+            QuotedTransport::Tcp(t) => tcp_view(t),
+            QuotedTransport::Udp(u) => L4View::Udp {
+                sport: u.src_port,
+                dport: u.dst_port,
+                len: u.length,
+                csum: u.checksum,
+            },
+            QuotedTransport::Icmp {
+                ty,
+                code,
+                checksum,
+                rest,
+            } => L4View::Icmp {
+                ty: *ty,
+                code: *code,
+                id: Some((rest >> 16) as u16),
+                seq: Some(*rest as u16),
+                mtu: None,
+                csum: *checksum,
+            },
+            QuotedTransport::Partial {
+                src_port: Some(s),
+                dst_port: Some(d),
+                protocol,
+                seq,
+                ..
+            } if *protocol == 6 => L4View::Tcp {
+                sport: *s,
+                dport: *d,
+                seq: seq.unwrap_or(0),
+                ack: 0,
+                win: 0,
+                urg: 0,
+                flags: 0,
+                res: 0,
+                csum: 0,
+                options: TcpOptions::default(),
+            },
+            QuotedTransport::Partial {
+                src_port: Some(s),
+                dst_port: Some(d),
+                ..
+            } => L4View::Udp {
+                sport: *s,
+                dport: *d,
+                len: 0,
+                csum: 0,
+            },
+            _ => L4View::None,
+        };
+        View {
+            eth_src: [0; 6],
+            eth_dst: [0; 6],
+            eth_type: match ip {
+                Some(IpView { v6: true, .. }) => 0x86dd,
+                _ => 0x0800,
+            },
+            vlan: None,
+            ip,
+            l4,
+            payload: q.payload().to_vec(),
+            inner: None,
+            csum_ok: (q.ipv4_checksum_valid(), None, None),
+        }
+    }
+
+    /// Source and destination ports, when the transport has them.
+    pub fn ports(&self) -> Option<(u16, u16)> {
+        match self.l4 {
+            L4View::Tcp { sport, dport, .. } | L4View::Udp { sport, dport, .. } => Some((sport, dport)),
+            _ => None,
+        }
+    }
+}
+
+fn icmp4(m: &Icmpv4Message, csum: u16) -> (L4View, Vec<u8>, Option<&IpPacket>) {
+    let mk = |ty, code, id, seq, mtu| L4View::Icmp {
+        ty,
+        code,
+        id,
+        seq,
+        mtu,
+        csum,
+    };
+    match m {
+        Icmpv4Message::EchoRequest { id, seq, data } => (mk(8, 0, Some(*id), Some(*seq), None), data.clone(), None),
+        Icmpv4Message::EchoReply { id, seq, data } => (mk(0, 0, Some(*id), Some(*seq), None), data.clone(), None),
+        Icmpv4Message::DstUnreachable { code, mtu, quoted } => (
+            mk(3, *code, None, None, (*code == 4).then_some(u32::from(*mtu))),
+            vec![],
+            Some(quoted),
+        ),
+        Icmpv4Message::TimeExceeded { code, quoted } => (mk(11, *code, None, None, None), vec![], Some(quoted)),
+        Icmpv4Message::ParamProblem { code, quoted, .. } => (mk(12, *code, None, None, None), vec![], Some(quoted)),
+        Icmpv4Message::Redirect { code, quoted, .. } => (mk(5, *code, None, None, None), vec![], Some(quoted)),
+        Icmpv4Message::Other { ty, code, body, .. } => (mk(*ty, *code, None, None, None), body.clone(), None),
+    }
+}
+
+fn icmp6(m: &Icmpv6Message, csum: u16) -> (L4View, Vec<u8>, Option<&IpPacket>) {
+    let mk = |ty, code, id, seq, mtu| L4View::Icmp {
+        ty,
+        code,
+        id,
+        seq,
+        mtu,
+        csum,
+    };
+    match m {
+        Icmpv6Message::EchoRequest { id, seq, data } => (mk(128, 0, Some(*id), Some(*seq), None), data.clone(), None),
+        Icmpv6Message::EchoReply { id, seq, data } => (mk(129, 0, Some(*id), Some(*seq), None), data.clone(), None),
+        Icmpv6Message::DstUnreachable { code, quoted } => (mk(1, *code, None, None, None), vec![], Some(quoted)),
+        Icmpv6Message::PacketTooBig { mtu, quoted } => (mk(2, 0, None, None, Some(*mtu)), vec![], Some(quoted)),
+        Icmpv6Message::TimeExceeded { code, quoted } => (mk(3, *code, None, None, None), vec![], Some(quoted)),
+        Icmpv6Message::ParamProblem { code, quoted, .. } => (mk(4, *code, None, None, None), vec![], Some(quoted)),
+        Icmpv6Message::Other { ty, code, body } => (mk(*ty, *code, None, None, None), body.clone(), None),
+    }
+}
+
+fn ip4_view(h: &Ipv4Repr) -> IpView {
+    IpView {
+        src: IpAddr::V4(h.src),
+        dst: IpAddr::V4(h.dst),
+        ttl: h.ttl,
+        tos: h.tos,
+        id: h.id,
+        df: h.df,
+        mf: h.mf,
+        frag: h.frag_offset,
+        len: h.total_len,
+        flow: 0,
+        proto: h.protocol,
+        csum: h.header_checksum,
+        v6: false,
+    }
+}
+
+/// `frag`: the fragment header's offset and more-fragments flag, if any.
+fn ip6_view(h: &Ipv6Repr, frag: Option<(u16, bool)>) -> IpView {
+    IpView {
+        src: IpAddr::V6(h.src),
+        dst: IpAddr::V6(h.dst),
+        ttl: h.hop_limit,
+        tos: h.traffic_class,
+        id: 0,
+        df: false,
+        mf: frag.is_some_and(|f| f.1),
+        frag: frag.map_or(0, |f| f.0),
+        len: h.payload_len,
+        flow: h.flow_label,
+        proto: h.protocol,
+        csum: 0,
+        v6: true,
+    }
+}
+
+fn tcp_view(t: &TcpRepr) -> L4View {
+    L4View::Tcp {
+        sport: t.src_port,
+        dport: t.dst_port,
+        seq: t.seq,
+        ack: t.ack,
+        win: t.window,
+        urg: t.urgent,
+        flags: t.flags.bits,
+        res: t.flags.reserved,
+        csum: t.checksum,
+        options: t.options.clone(),
+    }
+}
