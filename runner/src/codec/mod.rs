@@ -20,6 +20,7 @@ pub mod ip_packet;
 pub mod ip_proto;
 pub mod ipv4;
 pub mod ipv6;
+pub mod neighbour;
 pub mod reassembly;
 pub mod tcp;
 pub mod tcp_flags;

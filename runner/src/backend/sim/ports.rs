@@ -50,10 +50,10 @@ impl SimPorts {
     /// Puts frames the gateway emitted into flight, to come out at `at`, after every frame
     /// already due no later.
     fn launch(&mut self, frames: Vec<(Side, Vec<u8>)>, at: Instant) {
-        let mut i = self.in_flight.partition_point(|r| r.at <= at);
-        for (side, bytes) in frames {
+        let first = self.in_flight.partition_point(|r| r.at <= at);
+        for (i, (side, bytes)) in frames.into_iter().enumerate() {
             self.in_flight.insert(
-                i,
+                first + i,
                 Received {
                     side,
                     at,
@@ -61,7 +61,6 @@ impl SimPorts {
                     toward_gateway: false,
                 },
             );
-            i += 1;
         }
     }
 
