@@ -164,19 +164,16 @@ fn run_netns(out: &Output, args: &BenchArgs) -> u8 {
     let mut s = format!(
         "netns lab, one core sending ({:.0} s each):\n\
          engine (AF_PACKET under AsyncFd): {:.0} frames/s built, sent on LAN and matched on WAN ({} frames)\n\
-         engine over the first design (pnet + reader threads): {:.0} frames/s\n\
          bare AF_PACKET send/recv loop, same lab: {:.0} frames/s ({} frames)\n\
-         ratio engine/bare: {:.3}; pnet design/bare: {:.3}\n\
+         ratio engine/bare: {:.3}\n\
          send → match latency: p50 {:.1} µs, p99 {:.1} µs; kernel receive timestamp p50 {:.1} µs after the send \
          (2000 frames, one at a time)\n",
         args.secs,
         f.engine_fps,
         f.engine_frames,
-        f.pnet_fps,
         f.bare_fps,
         f.bare_frames,
         f.engine_fps / f.bare_fps,
-        f.pnet_fps / f.bare_fps,
         f.p50_us,
         f.p99_us,
         f.kernel_p50_us
@@ -192,7 +189,11 @@ fn run_netns(out: &Output, args: &BenchArgs) -> u8 {
     EXIT_OK
 }
 
-/// Runs `benches/baseline/scapy_flood.py` in a fresh lab's tester namespace.
+/// The scapy baseline (`benches/baseline/scapy_flood.py`), built in so that `bench` runs from any
+/// directory: Python reads it from standard input.
+const SCAPY_FLOOD: &str = include_str!("../../benches/baseline/scapy_flood.py");
+
+/// Runs the scapy baseline in a fresh lab's tester namespace; its frames per second.
 fn scapy_baseline(secs: f64) -> Result<f64, String> {
     let probe = std::process::Command::new("python3")
         .args(["-c", "import scapy"])
@@ -219,13 +220,9 @@ fn scapy_baseline(secs: f64) -> Result<f64, String> {
         ],
         None,
     );
-    let out = runner::backend::host_tools::in_ns(
-        &lab.tester_ns,
-        "python3",
-        &["benches/baseline/scapy_flood.py", &secs.to_string()],
-        None,
-    )
-    .map_err(|e| e.to_string());
+    let out =
+        runner::backend::host_tools::in_ns(&lab.tester_ns, "python3", &["-", &secs.to_string()], Some(SCAPY_FLOOD))
+            .map_err(|e| e.to_string());
     let _ = lab.down();
     let out = out?;
     out.split_whitespace()
