@@ -14,17 +14,18 @@ pub const MAX_QUOTE: usize = MAX_ERROR_DATAGRAM - 20 - 8;
 
 /// ICMPv4 type numbers (RFC 792, RFC 1812).
 pub mod types {
-    /// Echo reply.
+    /// Echo reply: answers an echo request with its identifier, sequence number and data.
     pub const ECHO_REPLY: u8 = 0;
-    /// Destination unreachable.
+    /// Destination unreachable: an error quoting a packet that could not be delivered.
     pub const DST_UNREACHABLE: u8 = 3;
-    /// Redirect.
+    /// Redirect: a router naming a better first hop, quoting the packet that took the long way.
     pub const REDIRECT: u8 = 5;
-    /// Echo request.
+    /// Echo request: asks for an echo reply (ping).
     pub const ECHO_REQUEST: u8 = 8;
-    /// Time exceeded.
+    /// Time exceeded: an error quoting a packet whose TTL ran out, or whose fragments did not
+    /// all arrive in time.
     pub const TIME_EXCEEDED: u8 = 11;
-    /// Parameter problem.
+    /// Parameter problem: an error quoting a packet with a header the receiver cannot process.
     pub const PARAM_PROBLEM: u8 = 12;
 }
 
@@ -221,7 +222,7 @@ impl Icmpv4Repr {
         }
     }
 
-    /// The ICMP type.
+    /// The type number on the wire (one of [`types`] unless [`Icmpv4Message::Other`]).
     pub fn ty(&self) -> u8 {
         match &self.msg {
             Icmpv4Message::EchoReply { .. } => types::ECHO_REPLY,
@@ -234,7 +235,7 @@ impl Icmpv4Repr {
         }
     }
 
-    /// The ICMP code.
+    /// The code on the wire: which kind of its type the message is (0 for echo).
     pub fn code(&self) -> u8 {
         match &self.msg {
             Icmpv4Message::EchoReply { .. } | Icmpv4Message::EchoRequest { .. } => 0,

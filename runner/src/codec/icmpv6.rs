@@ -14,17 +14,18 @@ pub const MAX_QUOTE: usize = MAX_ERROR_PACKET - 40 - 8;
 /// ICMPv6 type numbers (RFC 4443, RFC 4861, RFC 2710, RFC 3810); those from 130 on are kept as
 /// [`Icmpv6Message::Other`].
 pub mod types {
-    /// Destination unreachable.
+    /// Destination unreachable: an error quoting a packet that could not be delivered.
     pub const DST_UNREACHABLE: u8 = 1;
-    /// Packet too big.
+    /// Packet too big: an error quoting a packet larger than the next link's MTU, which it names.
     pub const PACKET_TOO_BIG: u8 = 2;
-    /// Time exceeded.
+    /// Time exceeded: an error quoting a packet whose hop limit ran out, or whose fragments did
+    /// not all arrive in time.
     pub const TIME_EXCEEDED: u8 = 3;
-    /// Parameter problem.
+    /// Parameter problem: an error quoting a packet with a header the receiver cannot process.
     pub const PARAM_PROBLEM: u8 = 4;
-    /// Echo request.
+    /// Echo request: asks for an echo reply (ping).
     pub const ECHO_REQUEST: u8 = 128;
-    /// Echo reply.
+    /// Echo reply: answers an echo request with its identifier, sequence number and data.
     pub const ECHO_REPLY: u8 = 129;
     /// MLD query.
     pub const MLD_QUERY: u8 = 130;

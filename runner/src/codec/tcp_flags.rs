@@ -16,23 +16,23 @@ pub struct TcpFlags {
 }
 
 impl TcpFlags {
-    /// FIN.
+    /// FIN: the sender has no more data (takes one sequence number).
     pub const FIN: u8 = 0x01;
-    /// SYN.
+    /// SYN: synchronizes sequence numbers, opening a connection (takes one sequence number).
     pub const SYN: u8 = 0x02;
-    /// RST.
+    /// RST: resets the connection.
     pub const RST: u8 = 0x04;
-    /// PSH.
+    /// PSH: asks the receiver to hand the data on at once.
     pub const PSH: u8 = 0x08;
-    /// ACK.
+    /// ACK: the acknowledgment number is valid.
     pub const ACK: u8 = 0x10;
-    /// URG.
+    /// URG: the urgent pointer is valid.
     pub const URG: u8 = 0x20;
-    /// ECE.
+    /// ECE: ECN-Echo (RFC 3168), congestion seen, or ECN offered on a SYN.
     pub const ECE: u8 = 0x40;
-    /// CWR.
+    /// CWR: congestion window reduced (RFC 3168), or ECN offered on a SYN.
     pub const CWR: u8 = 0x80;
-    /// AE (accurate ECN) bit within `reserved`.
+    /// AE (accurate ECN, RFC 9768) bit within `reserved`.
     pub const AE: u8 = 0x01;
 
     /// tcpdump letters in display order, with their bits.

@@ -27,7 +27,8 @@ pub fn wr32(b: &mut [u8], i: usize, v: u32) {
     }
 }
 
-/// The Ethernet header.
+/// What the gateway reads of an Ethernet header: the addresses, the EtherType (past one VLAN
+/// tag) and where the IP header starts.
 #[derive(Clone, Copy, Debug)]
 pub struct L2 {
     pub dst: [u8; 6],

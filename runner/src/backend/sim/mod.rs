@@ -49,7 +49,8 @@ struct Iface {
     v6: Option<(Ipv6Addr, u8)>,
 }
 
-/// A simulated NAT gateway.
+/// One simulated gateway's whole state — its addresses, neighbour tables, NAT, IPv6 filter and
+/// clock — fed frames by [`SimGateway::input`]; [`SimPorts`] drives it on tokio's clock.
 pub struct SimGateway {
     profile: Profile,
     ifaces: [Iface; 2],

@@ -35,7 +35,7 @@ pub struct Links {
 }
 
 impl Links {
-    /// The links of a testbed.
+    /// The links with the MTU the testbed gives each side.
     pub fn new(testbed: &dsl::Testbed) -> Links {
         Links {
             mtu: [usize::from(testbed.lan.mtu), usize::from(testbed.wan.mtu)],
@@ -43,7 +43,7 @@ impl Links {
         }
     }
 
-    /// The MTU of a side.
+    /// The largest IP packet the link on `side` carries.
     pub fn mtu(&self, side: Side) -> usize {
         self.mtu[ix(side)]
     }

@@ -1,4 +1,4 @@
-//! The `sim` backend as a [`Testbed`]: the in-process [`SimGateway`](crate::backend::sim::SimGateway)
+//! The `sim` backend as [`GatewayPorts`]: the in-process [`SimGateway`](crate::backend::sim::SimGateway)
 //! driven on tokio's clock (paused in runs, so waits cost nothing). Each case gets a new one.
 //!
 //! Like a real gateway it takes time to forward: every frame it emits in answer to one comes out

@@ -26,7 +26,8 @@ const MAX_EXTENSION_HEADERS: usize = 8;
 /// remote address, remote port.
 type Key = (u8, Ipv6Addr, u16, Ipv6Addr, u16);
 
-/// The stateful filter.
+/// The RFC 6092 stateful filter: the flows LAN hosts opened, each with when it was last used, and
+/// the answers owed to unsolicited SYNs.
 #[derive(Default)]
 pub struct Filter {
     state: Vec<(Key, Duration)>,
