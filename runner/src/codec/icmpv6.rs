@@ -226,7 +226,7 @@ impl Icmpv6Repr {
         }
     }
 
-    /// The ICMPv6 type.
+    /// The type number on the wire (one of [`types`] unless [`Icmpv6Message::Other`]).
     pub fn ty(&self) -> u8 {
         match &self.msg {
             Icmpv6Message::DstUnreachable { .. } => types::DST_UNREACHABLE,
@@ -239,7 +239,8 @@ impl Icmpv6Repr {
         }
     }
 
-    /// The ICMPv6 code.
+    /// The code on the wire: which kind of its type the message is (0 for echo and Packet Too
+    /// Big).
     pub fn code(&self) -> u8 {
         match &self.msg {
             Icmpv6Message::EchoRequest { .. }

@@ -84,10 +84,18 @@ impl Lab {
         Ok(lab)
     }
 
+    /// The two namespaces, cabled and configured.
     fn build(&self) -> Result<(), CmdError> {
+        host_tools::run("ip", &["netns", "add", &self.gw_ns], None)?;
+        host_tools::run("ip", &["netns", "add", &self.tester_ns], None)?;
+        self.cable()?;
+        self.configure_gateway()
+    }
+
+    /// The two veth pairs between the namespaces, with the built-in testbed's MACs and the
+    /// gateway's addresses, their MTUs, up.
+    fn cable(&self) -> Result<(), CmdError> {
         let (gw, t) = (self.gw_ns.as_str(), self.tester_ns.as_str());
-        host_tools::run("ip", &["netns", "add", gw], None)?;
-        host_tools::run("ip", &["netns", "add", t], None)?;
         // No duplicate address detection in the gateway: its link-local addresses are usable at
         // once, so it can resolve IPv6 neighbours from the first case step.
         host_tools::in_ns(
@@ -152,6 +160,12 @@ impl Lab {
         ] {
             host_tools::run("ip", &["-n", ns, "link", "set", dev, "up"], None)?;
         }
+        Ok(())
+    }
+
+    /// The gateway's forwarding, its nftables ruleset (the profile's), and conntrack's timers.
+    fn configure_gateway(&self) -> Result<(), CmdError> {
+        let gw = self.gw_ns.as_str();
         // Frames the gateway generates itself (a RST from `reject with tcp reset`) cross the veth
         // with their checksum left to an offload that never happens: the tester read them with a
         // wrong TCP checksum until transmit offload was off (docs/netns.md).
