@@ -1,8 +1,18 @@
-//! Helpers for `gatecheck bench`: the baseline (the simulated gateway alone processing frames).
+//! The measuring loops behind `gatecheck bench` and the runner's `pnet_design` bench: the
+//! simulated gateway alone, the engine's frame path over any pair of ports, a bare AF_PACKET
+//! loop, and the rounds that take turns between loops so that load from elsewhere on the machine
+//! falls on all of them alike.
 
+use crate::backend::netns::lab::Lab;
+use crate::backend::netns::profile::NetnsProfile;
+use crate::backend::raw::RawPorts;
+use crate::backend::raw::afpacket::PacketSocket;
 use crate::backend::sim::{Profile, SimGateway};
-use crate::backend::{GatewayPorts, Received};
+use crate::backend::{Clock, GatewayPorts, Received};
+use crate::codec::FrameRepr;
+use crate::codec::ethernet::ethertype;
 use crate::engine::build_udp_frame;
+use crate::engine::view::View;
 use dsl::plan::Side;
 use std::time::{Duration, Instant};
 
@@ -23,8 +33,8 @@ pub fn feed_sim(testbed: &dsl::Testbed, frames: &[Vec<u8>]) -> usize {
         for (side, bytes) in gw.input(Side::Lan, f, now) {
             out += 1;
             // Answer the gateway's ARP for the WAN host so it forwards.
-            let frame = crate::codec::FrameRepr::parse(&bytes);
-            let view = crate::engine::view::View::of_frame(&frame);
+            let frame = FrameRepr::parse(&bytes);
+            let view = View::of_frame(&frame);
             if let Some(reply) = crate::engine::answer_arp(&frame, &view, side, testbed) {
                 for _ in gw.input(side, &reply, now) {}
             }
@@ -33,29 +43,48 @@ pub fn feed_sim(testbed: &dsl::Testbed, frames: &[Vec<u8>]) -> usize {
     out
 }
 
-/// Figures of the engine against a `netns` lab, and of a bare socket loop in the same lab.
-#[derive(Debug, Clone)]
-pub struct NetnsFigures {
-    /// Frames per second the engine built, sent on LAN and matched on WAN (AF_PACKET + AsyncFd).
-    pub engine_fps: f64,
-    /// The same loop over the first design (pnet channels + a reader thread per port).
-    pub pnet_fps: f64,
-    /// Frames per second a bare send()/recv() loop on two raw sockets pushed through the lab.
-    pub bare_fps: f64,
-    /// Median send → match latency, microseconds (the engine's own wait: send, await, match).
-    pub p50_us: f64,
-    /// 99th percentile send → match latency, microseconds.
-    pub p99_us: f64,
-    /// Median of kernel receive timestamp minus the time just before the send, microseconds.
-    pub kernel_p50_us: f64,
-    /// Frames matched by the engine loop.
-    pub engine_frames: u64,
-    /// Frames received by the bare loop.
-    pub bare_frames: u64,
+/// What one measuring loop did: frames counted over the seconds it ran.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rate {
+    /// Frames counted.
+    pub frames: u64,
+    /// Seconds the loop ran.
+    pub secs: f64,
 }
 
-/// What the engine loops need: the compiled bench case and the engine state to build and match.
-struct BenchCase {
+impl Rate {
+    /// Frames per second.
+    pub fn fps(&self) -> f64 {
+        self.frames as f64 / self.secs
+    }
+}
+
+/// A measuring loop for [`take_turns`]: given the shared state and the seconds of one turn, it
+/// runs that long and says what it did.
+pub type Turn<'a, S> = &'a mut dyn FnMut(&mut S, f64) -> Result<Rate, String>;
+
+/// Runs the loops in turn, in rounds of about 0.5 s (at least 3 rounds) for `secs` seconds each
+/// in all: load from elsewhere on the machine falls on every loop alike. Each loop opens its
+/// sockets afresh in its turn, so only one set is open at a time (or the kernel would copy every
+/// frame into all of them). What each loop did, in the order given.
+pub fn take_turns<S>(state: &mut S, secs: f64, loops: &mut [Turn<'_, S>]) -> Result<Vec<Rate>, String> {
+    let rounds = ((secs / 0.5).round() as usize).max(3);
+    let slice = secs / rounds as f64;
+    let mut total = vec![Rate::default(); loops.len()];
+    for _ in 0..rounds {
+        for (run, sum) in loops.iter_mut().zip(&mut total) {
+            let got = run(state, slice)?;
+            sum.frames += got.frames;
+            sum.secs += got.secs;
+        }
+    }
+    Ok(total)
+}
+
+/// The engine's frame path on the bench case (UDP from the LAN host to the WAN host, expected
+/// translated on the WAN side): its compiled send and pattern, and the engine state that builds
+/// and matches them.
+pub struct EngineLoop {
     testbed: dsl::Testbed,
     send: dsl::plan::PacketSpec,
     pattern: dsl::plan::PacketSpec,
@@ -64,8 +93,9 @@ struct BenchCase {
     ip_ids: crate::engine::build::IpIdCounters,
 }
 
-impl BenchCase {
-    fn compile() -> Result<BenchCase, String> {
+impl EngineLoop {
+    /// Compiles the bench case against the built-in testbed.
+    pub fn compile() -> Result<EngineLoop, String> {
         let testbed = dsl::Testbed::builtin();
         let text = "case: bench.netns\ntitle: netns bench\nsteps:\n  - lan: udp lan:5000 -> wan:9 data \"x\"\n  - wan: expect udp gw:* -> wan:9 data \"x\"\n";
         let compiled = dsl::compile(
@@ -83,7 +113,7 @@ impl BenchCase {
             }
             _ => return Err("unexpected bench case".into()),
         };
-        Ok(BenchCase {
+        Ok(EngineLoop {
             testbed,
             send,
             pattern,
@@ -97,8 +127,13 @@ impl BenchCase {
         })
     }
 
+    /// The testbed the case runs on.
+    pub fn testbed(&self) -> &dsl::Testbed {
+        &self.testbed
+    }
+
     /// The engine's send path: the compiled send built into frame bytes.
-    fn build(&mut self) -> Result<Vec<u8>, String> {
+    pub fn build(&mut self) -> Result<Vec<u8>, String> {
         let gw_mac = self.testbed.lan.gateway.mac.ok_or("no gateway MAC")?;
         crate::engine::build::BuildCx {
             env: &mut self.env,
@@ -113,12 +148,13 @@ impl BenchCase {
         .map_err(|e| e.to_string())
     }
 
-    /// The engine's receive path: parse, answer ARP/ND for emulated hosts, match on WAN.
-    fn handle(&self, tb: &mut dyn GatewayPorts, r: &Received) -> bool {
-        let mut frame = crate::codec::FrameRepr::parse(&r.bytes);
-        let view = crate::engine::view::View::of_frame_taking_payload(&mut frame);
+    /// The engine's receive path: parse, answer ARP/ND for emulated hosts, match on WAN. Whether
+    /// the frame matched.
+    pub fn handle(&self, ports: &mut dyn GatewayPorts, r: &Received) -> bool {
+        let mut frame = FrameRepr::parse(&r.bytes);
+        let view = View::of_frame_taking_payload(&mut frame);
         if let Some(reply) = crate::engine::hosts::answer(&frame, &view, r.side, &self.testbed) {
-            let _ = tb.send(r.side, &reply);
+            let _ = ports.send(r.side, &reply);
             return false;
         }
         r.side == Side::Wan
@@ -132,45 +168,50 @@ impl BenchCase {
     }
 
     /// Handles what arrives for `ms` milliseconds; returns the frames matched.
-    fn settle(&self, tb: &mut dyn GatewayPorts, ms: u64) -> u64 {
+    fn settle(&self, ports: &mut dyn GatewayPorts, ms: u64) -> u64 {
         let until = Instant::now() + Duration::from_millis(ms);
         let mut n = 0;
         while Instant::now() < until {
-            match tb.try_recv() {
-                Some(r) => n += u64::from(self.handle(tb, &r)),
+            match ports.try_recv() {
+                Some(r) => n += u64::from(self.handle(ports, &r)),
                 None => std::thread::yield_now(),
             }
         }
         n
     }
 
-    /// The engine loop for `secs`: build, send on LAN, match what comes out. Returns the frames
-    /// matched and the seconds the loop ran.
-    fn flood(&mut self, tb: &mut dyn GatewayPorts, secs: f64) -> Result<(u64, f64), String> {
+    /// The engine loop for `secs`: build, send on LAN, match what comes out. The frames matched
+    /// and the seconds the loop ran.
+    pub fn flood(&mut self, ports: &mut dyn GatewayPorts, secs: f64) -> Result<Rate, String> {
         let first = self.build()?;
-        tb.send(Side::Lan, &first).map_err(|e| e.to_string())?;
-        self.settle(tb, 50);
+        ports.send(Side::Lan, &first).map_err(|e| e.to_string())?;
+        self.settle(ports, 50);
         let t0 = Instant::now();
         let mut matched = 0u64;
         while t0.elapsed().as_secs_f64() < secs {
             let bytes = self.build()?;
-            tb.send(Side::Lan, &bytes).map_err(|e| e.to_string())?;
-            while let Some(r) = tb.try_recv() {
-                matched += u64::from(self.handle(tb, &r));
+            ports.send(Side::Lan, &bytes).map_err(|e| e.to_string())?;
+            while let Some(r) = ports.try_recv() {
+                matched += u64::from(self.handle(ports, &r));
             }
         }
-        let time = t0.elapsed().as_secs_f64();
-        matched += self.settle(tb, 20);
-        Ok((matched, time))
+        let secs = t0.elapsed().as_secs_f64();
+        matched += self.settle(ports, 20);
+        Ok(Rate { frames: matched, secs })
+    }
+
+    /// [`EngineLoop::flood`] over the runner's raw-socket ports on the lab's tester ends.
+    pub fn flood_raw_ports(&mut self, lab: &Lab, secs: f64) -> Result<Rate, String> {
+        let mut ports = RawPorts::open(Some(&lab.tester_ns), "tlan", "twan").map_err(|e| e.to_string())?;
+        self.flood(&mut ports, secs)
     }
 }
 
-/// The ceiling of this path: a bare loop on two AF_PACKET sockets, one thread, `send()` on tlan
-/// then `recv()` on twan until empty. ARP from the gateway is answered so its neighbour entry
-/// for the WAN host stays valid.
-fn bare_loop(ns: &str, frame: &[u8], testbed: &dsl::Testbed, secs: f64) -> Result<(u64, f64), String> {
-    use crate::backend::raw::afpacket::PacketSocket;
-    let ns_path = format!("/var/run/netns/{ns}");
+/// The ceiling of this path: a bare loop on two AF_PACKET sockets in the lab's tester namespace,
+/// one thread, `send()` of `frame` on tlan then `recv()` on twan until empty. ARP from the
+/// gateway is answered so its neighbour entry for the WAN host stays valid.
+pub fn bare_loop(lab: &Lab, frame: &[u8], testbed: &dsl::Testbed, secs: f64) -> Result<Rate, String> {
+    let ns_path = format!("/var/run/netns/{}", lab.tester_ns);
     let (lan, wan) = std::thread::scope(|s| {
         s.spawn(|| -> Result<_, String> {
             let f = std::fs::File::open(&ns_path).map_err(|e| e.to_string())?;
@@ -188,9 +229,9 @@ fn bare_loop(ns: &str, frame: &[u8], testbed: &dsl::Testbed, secs: f64) -> Resul
     while t0.elapsed().as_secs_f64() < secs {
         lan.send(frame).map_err(|e| e.to_string())?;
         while let Some(m) = wan.recv_copy(&mut buf).map_err(|e| e.to_string())? {
-            if m.len >= 14 && buf[12..14] == [0x08, 0x06] {
-                let f = crate::codec::FrameRepr::parse(&buf[..m.len]);
-                let view = crate::engine::view::View::of_frame(&f);
+            if m.len >= 14 && buf[12..14] == ethertype::ARP.to_be_bytes() {
+                let f = FrameRepr::parse(&buf[..m.len]);
+                let view = View::of_frame(&f);
                 if let Some(reply) = crate::engine::hosts::answer(&f, &view, Side::Wan, testbed) {
                     wan.send(&reply).map_err(|e| e.to_string())?;
                 }
@@ -199,70 +240,100 @@ fn bare_loop(ns: &str, frame: &[u8], testbed: &dsl::Testbed, secs: f64) -> Resul
             count += 1;
         }
     }
-    Ok((count, t0.elapsed().as_secs_f64()))
+    Ok(Rate {
+        frames: count,
+        secs: t0.elapsed().as_secs_f64(),
+    })
 }
 
-/// Measures, in one fresh compliant lab: the engine's frame path (build each frame from a
-/// compiled send, send it, parse and match what comes out against a compiled pattern) over the
-/// runner's raw testbed and over the first pnet design, a bare socket loop, and send → match
-/// latency.
-pub fn netns(secs: f64, latency_samples: usize) -> Result<NetnsFigures, String> {
-    let lab = crate::backend::netns::lab::Lab::up(crate::backend::netns::profile::NetnsProfile::default())
-        .map_err(|e| e.to_string())?;
-    let result = measure_in(&lab, secs, latency_samples);
+/// Brings up a fresh compliant lab, runs `measure` in it inside a real-time runtime (raw-socket
+/// ports register with its reactor), and takes the lab down again, also when `measure` fails.
+pub fn in_fresh_lab<T>(measure: impl FnOnce(&Lab, &tokio::runtime::Runtime) -> Result<T, String>) -> Result<T, String> {
+    let lab = Lab::up(NetnsProfile::default()).map_err(|e| e.to_string())?;
+    let result = Clock::Real.runtime().and_then(|rt| {
+        let _in_runtime = rt.enter();
+        measure(&lab, &rt)
+    });
     let down = lab.down().map_err(|e| e.to_string());
     let figures = result?;
     down?;
     Ok(figures)
 }
 
-fn measure_in(
-    lab: &crate::backend::netns::lab::Lab,
-    secs: f64,
-    latency_samples: usize,
-) -> Result<NetnsFigures, String> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let _in_runtime = rt.enter();
-    let mut case = BenchCase::compile()?;
+/// Figures of the engine against a `netns` lab, and of a bare socket loop in the same lab.
+#[derive(Debug, Clone)]
+pub struct NetnsFigures {
+    /// Frames per second the engine built, sent on LAN and matched on WAN (AF_PACKET + AsyncFd).
+    pub engine_fps: f64,
+    /// Frames per second a bare send()/recv() loop on two raw sockets pushed through the lab.
+    pub bare_fps: f64,
+    /// Median send → match latency, microseconds (the engine's own wait: send, await, match).
+    pub p50_us: f64,
+    /// 99th percentile send → match latency, microseconds.
+    pub p99_us: f64,
+    /// Median of kernel receive timestamp minus the time just before the send, microseconds.
+    pub kernel_p50_us: f64,
+    /// Frames matched by the engine loop.
+    pub engine_frames: u64,
+    /// Frames received by the bare loop.
+    pub bare_frames: u64,
+}
 
-    // The three loops take turns in short rounds, so that load from elsewhere on the machine
-    // falls on all three alike; each round opens its sockets afresh (only one set is open at a
-    // time, or the kernel would copy every frame into all of them).
-    let frame = case.build()?;
-    let rounds = ((secs / 0.5).round() as usize).max(3);
-    let slice = secs / rounds as f64;
-    let (mut engine, mut bare, mut pnet) = ((0u64, 0f64), (0u64, 0f64), (0u64, 0f64));
-    let add = |acc: &mut (u64, f64), got: (u64, f64)| {
-        acc.0 += got.0;
-        acc.1 += got.1;
-    };
-    for _ in 0..rounds {
-        let mut tb =
-            crate::backend::raw::RawPorts::open(Some(&lab.tester_ns), "tlan", "twan").map_err(|e| e.to_string())?;
-        add(&mut engine, case.flood(&mut tb, slice)?);
-        drop(tb);
-        add(&mut bare, bare_loop(&lab.tester_ns, &frame, &case.testbed, slice)?);
-        let mut tb = crate::backend::raw::pnet::PnetTestbed::open(Some(&lab.tester_ns), "tlan", "twan")
-            .map_err(|e| e.to_string())?;
-        add(&mut pnet, case.flood(&mut tb, slice)?);
-    }
+/// Measures, in one fresh compliant lab: the engine's frame path (build each frame from a
+/// compiled send, send it, parse and match what comes out against a compiled pattern) over the
+/// runner's raw-socket ports, a bare socket loop, taking turns for `secs` seconds each, then
+/// send → match latency over `latency_samples` frames.
+pub fn netns(secs: f64, latency_samples: usize) -> Result<NetnsFigures, String> {
+    in_fresh_lab(|lab, rt| {
+        let mut case = EngineLoop::compile()?;
+        let frame = case.build()?;
+        let rates = take_turns(
+            &mut case,
+            secs,
+            &mut [
+                &mut |case: &mut EngineLoop, slice| case.flood_raw_ports(lab, slice),
+                &mut |case: &mut EngineLoop, slice| bare_loop(lab, &frame, case.testbed(), slice),
+            ],
+        )?;
+        let (engine, bare) = (rates[0], rates[1]);
+        let latency = latency(lab, rt, &case, &frame, latency_samples)?;
+        Ok(NetnsFigures {
+            engine_fps: engine.fps(),
+            bare_fps: bare.fps(),
+            p50_us: latency.p50_us,
+            p99_us: latency.p99_us,
+            kernel_p50_us: latency.kernel_p50_us,
+            engine_frames: engine.frames,
+            bare_frames: bare.frames,
+        })
+    })
+}
 
-    // Latency through the engine's own wait: send, await the frame, match it.
-    let mut tb =
-        crate::backend::raw::RawPorts::open(Some(&lab.tester_ns), "tlan", "twan").map_err(|e| e.to_string())?;
-    let mut lat = Vec::with_capacity(latency_samples);
-    let mut kernel = Vec::with_capacity(latency_samples);
-    for _ in 0..latency_samples {
+/// Send → match latency through the engine's own wait, one frame at a time.
+struct Latency {
+    p50_us: f64,
+    p99_us: f64,
+    kernel_p50_us: f64,
+}
+
+fn latency(
+    lab: &Lab,
+    rt: &tokio::runtime::Runtime,
+    case: &EngineLoop,
+    frame: &[u8],
+    samples: usize,
+) -> Result<Latency, String> {
+    let mut ports = RawPorts::open(Some(&lab.tester_ns), "tlan", "twan").map_err(|e| e.to_string())?;
+    let mut lat = Vec::with_capacity(samples);
+    let mut kernel = Vec::with_capacity(samples);
+    for _ in 0..samples {
         let t = tokio::time::Instant::now();
-        tb.send(Side::Lan, &frame).map_err(|e| e.to_string())?;
+        ports.send(Side::Lan, frame).map_err(|e| e.to_string())?;
         let deadline = t + Duration::from_millis(500);
         let got = rt.block_on(async {
             loop {
-                match tokio::time::timeout_at(deadline, crate::backend::recv(&mut tb)).await {
-                    Ok(Some(r)) if case.handle(&mut tb, &r) => return Some(r),
+                match tokio::time::timeout_at(deadline, crate::backend::recv(&mut ports)).await {
+                    Ok(Some(r)) if case.handle(&mut ports, &r) => return Some(r),
                     Ok(Some(_)) => {}
                     _ => return None,
                 }
@@ -273,23 +344,10 @@ fn measure_in(
             kernel.push(r.at.saturating_duration_since(t).as_secs_f64() * 1e6);
         }
     }
-    drop(tb);
-    let (engine_fps, bare_fps, pnet_fps) = (
-        engine.0 as f64 / engine.1,
-        bare.0 as f64 / bare.1,
-        pnet.0 as f64 / pnet.1,
-    );
-    let (engine_frames, bare_frames) = (engine.0, bare.0);
-
-    Ok(NetnsFigures {
-        engine_fps,
-        pnet_fps,
-        bare_fps,
+    Ok(Latency {
         p50_us: percentile(&mut lat, 0.5),
         p99_us: percentile(&mut lat, 0.99),
         kernel_p50_us: percentile(&mut kernel, 0.5),
-        engine_frames,
-        bare_frames,
     })
 }
 

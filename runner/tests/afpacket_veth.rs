@@ -4,6 +4,8 @@
 //! runner's testbed wakes the engine when a frame arrives. Needs root; without it, says so and
 //! skips.
 
+mod common;
+
 use dsl::plan::Side;
 use runner::backend::raw::afpacket::PacketSocket;
 use std::process::Command;
@@ -14,8 +16,7 @@ struct VethNs(String);
 
 impl VethNs {
     fn new() -> Option<VethNs> {
-        if !runner::backend::host_tools::is_root() {
-            eprintln!("SKIPPED: needs root to create a network namespace and a veth pair");
+        if !common::root_and_tools_for("afpacket_veth (a namespace and a veth pair)", &["ip"]) {
             return None;
         }
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -152,4 +153,23 @@ fn the_raw_testbed_wakes_the_engine_when_a_frame_arrives() {
     });
     assert_eq!(got.side, Side::Wan);
     assert_eq!(got.bytes, sent);
+}
+
+#[test]
+fn the_raw_ports_refuse_an_interface_that_is_down_or_missing() {
+    let Some(ns) = VethNs::new() else { return };
+    let rt = runner::backend::Clock::Real.runtime().unwrap();
+    let _in = rt.enter();
+    let open = |lan: &str, wan: &str| match runner::backend::raw::RawPorts::open(Some(&ns.0), lan, wan) {
+        Ok(_) => "opened".to_string(),
+        Err(e) => e.to_string(),
+    };
+    assert_eq!(open("va", "vb"), "opened");
+    assert_eq!(open("va", "vz"), "testbed: interface vz not found");
+    let st = Command::new("ip")
+        .args(["-n", &ns.0, "link", "set", "vb", "down"])
+        .status();
+    assert!(st.is_ok_and(|s| s.success()));
+    assert_eq!(open("va", "vb"), "testbed: interface vb is down");
+    assert_eq!(open("vz", "vb"), "testbed: interface vz not found", "checked in order");
 }

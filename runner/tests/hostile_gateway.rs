@@ -3,15 +3,16 @@
 //! VLAN tags, jumbo frames, broken TCP options, floods. The engine keeps running, still matches
 //! the real frames correctly, reports the junk, and keeps a bounded capture.
 
+mod common;
+
+use common::{TimedFrames, compile_steps_within, library_case, run_case_with};
 use dsl::plan::Side;
 use runner::backend::sim::Profile;
 use runner::backend::sim::{FORWARDING_DELAY, SimPorts};
-use runner::backend::{GatewayPorts, PortsError, Received};
+use runner::backend::{Clock, GatewayPorts, PortsError, Received};
+use runner::codec::ethernet::ethertype;
 use runner::engine::{MAX_RECORDED_FRAMES, build_udp_frame};
 use runner::result::{CaseResult, Verdict};
-use std::collections::VecDeque;
-use std::future::Future;
-use std::path::PathBuf;
 use std::task::{Context, Poll};
 use tokio::time::Instant;
 
@@ -96,10 +97,9 @@ struct HostileSim {
     inner: SimPorts,
     junk: Vec<Vec<u8>>,
     flood: usize,
-    queue: VecDeque<Received>,
+    queue: TimedFrames,
     endless: bool,
     sent: bool,
-    timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl HostileSim {
@@ -109,10 +109,9 @@ impl HostileSim {
             inner: SimPorts::new(&testbed, &Profile::parse(profile).unwrap(), 1),
             junk: hostile_frames(&testbed),
             flood,
-            queue: VecDeque::new(),
+            queue: TimedFrames::default(),
             endless,
             sent: false,
-            timer: None,
         }
     }
 }
@@ -123,28 +122,19 @@ impl GatewayPorts for HostileSim {
         let now = Instant::now();
         for out in [Side::Lan, Side::Wan] {
             for j in &self.junk {
-                self.queue.push_back(Received {
-                    side: out,
-                    at: now,
-                    bytes: j.clone(),
-                    toward_gateway: false,
-                });
+                self.queue.push(out, now, j.clone());
             }
         }
         // The flood starts after the first frame that is not ARP (the runner's own ARP for the
         // gateway comes first).
-        let arp = frame.len() >= 14 && frame[12..14] == [0x08, 0x06];
+        let arp = frame.len() >= 14 && frame[12..14] == ethertype::ARP.to_be_bytes();
         if !self.sent && !arp {
             self.sent = true;
             let after_the_answer = now + 3 * FORWARDING_DELAY;
             for i in 0..self.flood {
                 let side = if i % 2 == 0 { Side::Wan } else { Side::Lan };
-                self.queue.push_back(Received {
-                    side,
-                    at: after_the_answer,
-                    bytes: self.junk[i % self.junk.len()].clone(),
-                    toward_gateway: false,
-                });
+                self.queue
+                    .push(side, after_the_answer, self.junk[i % self.junk.len()].clone());
             }
         }
         Ok(())
@@ -155,20 +145,9 @@ impl GatewayPorts for HostileSim {
         if let Poll::Ready(Some(r)) = self.inner.poll_recv(cx) {
             return Poll::Ready(Some(r));
         }
-        if let Some(due) = self.queue.front().map(|r| r.at) {
-            if Instant::now() >= due {
-                self.timer = None;
-                return Poll::Ready(self.queue.pop_front());
-            }
-            let timer = self
-                .timer
-                .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(due)));
-            timer.as_mut().reset(due);
-            if timer.as_mut().poll(cx).is_ready() {
-                self.timer = None;
-                return Poll::Ready(self.queue.pop_front());
-            }
-            return Poll::Pending;
+        match self.queue.poll_next(cx) {
+            Poll::Ready(None) => {}
+            frame_or_waiting => return frame_or_waiting,
         }
         if self.endless && self.sent {
             // A gateway that never stops: a junk frame is always waiting.
@@ -183,33 +162,18 @@ impl GatewayPorts for HostileSim {
     }
 }
 
-fn case(rel: &str) -> dsl::plan::Case {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(rel);
-    let loaded = dsl::load(&[path], &dsl::Testbed::builtin()).unwrap();
-    assert!(!loaded.has_errors());
-    loaded.files[0].compiled.cases[0].clone()
-}
-
+/// A case of `steps` with a 3 s limit: the endless gateway below must not stretch it.
 fn inline(steps: &str) -> dsl::plan::Case {
-    let text = format!("case: t.hostile\ntitle: hostile\ntimeout: 3s\nsteps:\n{steps}");
-    let f = dsl::source::SourceFile::new(std::path::Path::new("hostile.yaml"), text);
-    let c = dsl::compile(&f, &dsl::Testbed::builtin());
-    assert!(!c.has_errors(), "{:?}", c.diagnostics);
-    c.cases.into_iter().next().unwrap()
+    compile_steps_within("3s", steps)
 }
 
 fn run(c: &dsl::plan::Case, tb: HostileSim, paused: bool) -> CaseResult {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(paused)
-        .build()
-        .unwrap();
-    rt.block_on(runner::engine::run_case(c, &dsl::Testbed::builtin(), Box::new(tb), 1))
+    run_case_with(c, tb, if paused { Clock::Paused } else { Clock::Real })
 }
 
 #[test]
 fn hostile_frames_on_both_sides_do_not_change_any_verdict() {
-    let tfo = case("cases/tfo/cookie_then_data.yaml");
+    let tfo = library_case("cases/tfo/cookie_then_data.yaml");
     let r = run(&tfo, HostileSim::new("", 0, false), true);
     assert_eq!(r.verdict, Verdict::Pass, "{:?}\n{:?}", r.failure, r.log);
     // The junk was seen, kept for the capture, and reported as unexpected.

@@ -2,6 +2,8 @@
 //! descriptors and no more threads than there were before (sim), and neither do netns cases with
 //! their sockets and namespaces (root; skipped loudly without it).
 
+mod common;
+
 use runner::backend::GatewaySpec;
 use runner::result::Verdict;
 use runner::run::{Job, RunOptions, run_all};
@@ -25,11 +27,9 @@ fn threads() -> usize {
 }
 
 fn jobs(n: usize) -> Vec<Job> {
-    let text = "case: res.udp_and_tcp\ntitle: resources\nflows:\n  web: tcp lan:* -> wan:80\nsteps:\n  - lan: udp lan:5000 -> wan:9 data \"x\"\n  - wan: expect udp gw:* -> wan:9 data \"x\"\n  - lan: web S\n  - wan: expect web S\n  - wait: 100ms\n";
-    let f = dsl::source::SourceFile::new(std::path::Path::new("res.yaml"), text);
-    let c = dsl::compile(&f, &dsl::Testbed::builtin());
-    assert!(!c.has_errors(), "{:?}", c.diagnostics);
-    let case = c.cases.into_iter().next().unwrap();
+    let case = common::compile_body(
+        "flows:\n  web: tcp lan:* -> wan:80\nsteps:\n  - lan: udp lan:5000 -> wan:9 data \"x\"\n  - wan: expect udp gw:* -> wan:9 data \"x\"\n  - lan: web S\n  - wan: expect web S\n  - wait: 100ms\n",
+    );
     (0..n)
         .map(|_| Job {
             case: case.clone(),
@@ -69,12 +69,7 @@ fn five_hundred_sim_cases_leave_no_descriptors_or_threads_behind() {
 #[test]
 fn netns_cases_give_back_their_sockets_and_namespaces() {
     let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let root = std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"));
-    if !root || std::process::Command::new("nft").arg("--version").output().is_err() {
-        eprintln!("\n!!! SKIPPED resources (netns): needs root and nftables. !!!\n");
+    if !common::root_and_tools_for("resources (netns)", &["ip", "nft"]) {
         return;
     }
     run(1, "netns");

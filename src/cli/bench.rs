@@ -73,78 +73,116 @@ pub fn run(out: &Output, args: BenchArgs) -> u8 {
         })
         .collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-
-    // 1. The whole library, all cores.
-    let mut lib_best = Duration::MAX;
-    let mut verdicts = (0, 0);
-    for _ in 0..args.repeat {
-        let t = Instant::now();
-        let mut pass = 0;
-        let mut total = 0;
-        runner::run::run_all(
-            jobs.clone(),
-            testbed.clone(),
-            &gateway,
-            &RunOptions { jobs: cores, seed: 1 },
-            runner::stop::StopSignal::new(),
-            |r| {
-                total += 1;
-                if matches!(r.verdict, Verdict::Pass | Verdict::Skip) {
-                    pass += 1;
-                }
-            },
-        );
-        lib_best = lib_best.min(t.elapsed());
-        verdicts = (pass, total);
-    }
-
-    // 2. Expect steps per second on one core.
-    let case = synthetic(args.pairs);
-    let job = Job {
-        case,
-        group: String::new(),
-    };
-    let mut eng_best = Duration::MAX;
-    for _ in 0..args.repeat {
-        let t = Instant::now();
-        let r = runner::run::run_one(&job, &testbed, &gateway, 1, &runner::stop::StopSignal::new());
-        eng_best = eng_best.min(t.elapsed());
-        if r.verdict != Verdict::Pass {
-            out.error(&format!(
-                "the synthetic case did not pass: {:?} {:?}",
-                r.reason,
-                r.failure.map(|f| f.render())
-            ));
+    let f = match measure_sim(&args, &jobs, &testbed, &gateway, cores) {
+        Ok(f) => f,
+        Err(e) => {
+            out.error(&e);
             return EXIT_USAGE;
         }
-    }
-    // 3. Baseline: the simulated gateway alone, fed the same frames the engine sends.
-    let frames = runner::bench::synthetic_frames(&testbed, args.pairs);
-    let mut base_best = Duration::MAX;
-    for _ in 0..args.repeat {
-        let t = Instant::now();
-        runner::bench::feed_sim(&testbed, &frames);
-        base_best = base_best.min(t.elapsed());
-    }
+    };
     let steps = args.pairs as f64;
-    let eng_rate = steps / eng_best.as_secs_f64();
-    let base_rate = steps / base_best.as_secs_f64();
+    let eng_rate = steps / f.engine.as_secs_f64();
+    let base_rate = steps / f.baseline.as_secs_f64();
     out.stdout(&format!(
         "library: {} cases ({} passed or skipped) in {:.1} ms wall time on {cores} core(s) (best of {})\n\
          engine:  {:.0} expect steps/s on one core ({} send+expect pairs in {:.1} ms)\n\
          baseline (sim gateway alone, same frames): {:.0} frames/s\n\
          ratio engine/baseline: {:.3}\n",
-        verdicts.1,
-        verdicts.0,
-        lib_best.as_secs_f64() * 1e3,
+        f.verdicts.1,
+        f.verdicts.0,
+        f.library.as_secs_f64() * 1e3,
         args.repeat,
         eng_rate,
         args.pairs,
-        eng_best.as_secs_f64() * 1e3,
+        f.engine.as_secs_f64() * 1e3,
         base_rate,
         eng_rate / base_rate,
     ));
     EXIT_OK
+}
+
+/// The best times of `bench` on `sim`.
+struct SimFigures {
+    /// The whole library on all cores.
+    library: Duration,
+    /// Cases of the library that passed or were skipped, and all of them.
+    verdicts: (usize, usize),
+    /// The synthetic case of send/expect pairs on one core.
+    engine: Duration,
+    /// The simulated gateway alone, fed the frames the synthetic case sends.
+    baseline: Duration,
+}
+
+/// Times the library, the engine on the synthetic case, and the baseline, each the best of
+/// `args.repeat`; an error when the synthetic case does not pass.
+fn measure_sim(
+    args: &BenchArgs,
+    jobs: &[Job],
+    testbed: &Arc<dsl::Testbed>,
+    gateway: &GatewaySpec,
+    cores: usize,
+) -> Result<SimFigures, String> {
+    let mut verdicts = (0, 0);
+    let library = best_of(args.repeat, || {
+        verdicts = run_library(jobs, testbed, gateway, cores);
+        Ok(())
+    })?;
+    let job = Job {
+        case: synthetic(args.pairs),
+        group: String::new(),
+    };
+    let engine = best_of(args.repeat, || {
+        let r = runner::run::run_one(&job, testbed, gateway, 1, &runner::stop::StopSignal::new());
+        match r.verdict {
+            Verdict::Pass => Ok(()),
+            _ => Err(format!(
+                "the synthetic case did not pass: {:?} {:?}",
+                r.reason,
+                r.failure.map(|f| f.render())
+            )),
+        }
+    })?;
+    let frames = runner::bench::synthetic_frames(testbed, args.pairs);
+    let baseline = best_of(args.repeat, || {
+        runner::bench::feed_sim(testbed, &frames);
+        Ok(())
+    })?;
+    Ok(SimFigures {
+        library,
+        verdicts,
+        engine,
+        baseline,
+    })
+}
+
+/// The shortest of `repeat` timed runs of `f`; the first error `f` returns.
+fn best_of(repeat: usize, mut f: impl FnMut() -> Result<(), String>) -> Result<Duration, String> {
+    let mut best = Duration::MAX;
+    for _ in 0..repeat {
+        let t = Instant::now();
+        f()?;
+        best = best.min(t.elapsed());
+    }
+    Ok(best)
+}
+
+/// Runs the library's cases on `cores` workers: how many passed or were skipped, of how many.
+fn run_library(jobs: &[Job], testbed: &Arc<dsl::Testbed>, gateway: &GatewaySpec, cores: usize) -> (usize, usize) {
+    let (mut pass, mut total) = (0, 0);
+    runner::run::run_all(
+        jobs.to_vec(),
+        testbed.clone(),
+        gateway,
+        &RunOptions { jobs: cores, seed: 1 },
+        runner::stop::StopSignal::new(),
+        |r| {
+            total += 1;
+            if matches!(r.verdict, Verdict::Pass | Verdict::Skip) {
+                pass += 1;
+            }
+        },
+    );
+    (pass, total)
 }
 
 /// `bench --gateway netns`: the engine's frame path through a Linux lab against a bare socket
@@ -164,19 +202,16 @@ fn run_netns(out: &Output, args: &BenchArgs) -> u8 {
     let mut s = format!(
         "netns lab, one core sending ({:.0} s each):\n\
          engine (AF_PACKET under AsyncFd): {:.0} frames/s built, sent on LAN and matched on WAN ({} frames)\n\
-         engine over the first design (pnet + reader threads): {:.0} frames/s\n\
          bare AF_PACKET send/recv loop, same lab: {:.0} frames/s ({} frames)\n\
-         ratio engine/bare: {:.3}; pnet design/bare: {:.3}\n\
+         ratio engine/bare: {:.3}\n\
          send → match latency: p50 {:.1} µs, p99 {:.1} µs; kernel receive timestamp p50 {:.1} µs after the send \
          (2000 frames, one at a time)\n",
         args.secs,
         f.engine_fps,
         f.engine_frames,
-        f.pnet_fps,
         f.bare_fps,
         f.bare_frames,
         f.engine_fps / f.bare_fps,
-        f.pnet_fps / f.bare_fps,
         f.p50_us,
         f.p99_us,
         f.kernel_p50_us
@@ -192,7 +227,11 @@ fn run_netns(out: &Output, args: &BenchArgs) -> u8 {
     EXIT_OK
 }
 
-/// Runs `benches/baseline/scapy_flood.py` in a fresh lab's tester namespace.
+/// The scapy baseline (`benches/baseline/scapy_flood.py`), built in so that `bench` runs from any
+/// directory: Python reads it from standard input.
+const SCAPY_FLOOD: &str = include_str!("../../benches/baseline/scapy_flood.py");
+
+/// Runs the scapy baseline in a fresh lab's tester namespace; its frames per second.
 fn scapy_baseline(secs: f64) -> Result<f64, String> {
     let probe = std::process::Command::new("python3")
         .args(["-c", "import scapy"])
@@ -219,13 +258,9 @@ fn scapy_baseline(secs: f64) -> Result<f64, String> {
         ],
         None,
     );
-    let out = runner::backend::host_tools::in_ns(
-        &lab.tester_ns,
-        "python3",
-        &["benches/baseline/scapy_flood.py", &secs.to_string()],
-        None,
-    )
-    .map_err(|e| e.to_string());
+    let out =
+        runner::backend::host_tools::in_ns(&lab.tester_ns, "python3", &["-", &secs.to_string()], Some(SCAPY_FLOOD))
+            .map_err(|e| e.to_string());
     let _ = lab.down();
     let out = out?;
     out.split_whitespace()

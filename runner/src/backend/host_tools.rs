@@ -8,7 +8,7 @@ pub enum CmdError {
     /// The program is not installed or cannot be started.
     #[error("`{program}` is needed but could not be started ({reason}); install {package}")]
     Missing {
-        /// The program.
+        /// The program that could not be started.
         program: String,
         /// What the OS said.
         reason: String,

@@ -11,41 +11,41 @@ use tokio::time::Instant;
 pub struct Received {
     /// The side it came out on.
     pub side: Side,
-    /// When it arrived (the testbed's clock: tokio's, paused on `sim`).
+    /// When it arrived (on tokio's clock, paused on `sim`).
     pub at: Instant,
-    /// The bytes.
+    /// The whole frame, from its Ethernet header on, as it was on the wire.
     pub bytes: Vec<u8>,
     /// The frame went into the gateway rather than out of it: only a replayed capture
-    /// (`gatecheck verify`) holds such frames; live testbeds deliver only what came out.
+    /// (`gatecheck verify`) holds such frames; live gateways deliver only what came out.
     pub toward_gateway: bool,
 }
 
-/// Why the testbed could not do what was asked (verdict error).
+/// Why the ports could not do what was asked (the case's verdict is then *error*).
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum PortsError {
     /// A frame could not be sent.
     #[error("could not send on {side}: {reason}")]
     Send {
-        /// The side.
+        /// The side the frame was for (`lan`, `wan`).
         side: &'static str,
-        /// What went wrong.
+        /// Why it could not go, as the OS or the backend said.
         reason: String,
     },
-    /// The testbed could not be set up.
+    /// The ports could not be opened (an interface missing or down, no permission).
     #[error("testbed: {0}")]
     Setup(String),
 }
 
-/// A gateway behind two ports. The engine polls [`Testbed::poll_recv`] for the frames the
+/// A gateway behind two ports. The engine polls [`GatewayPorts::poll_recv`] for the frames the
 /// gateway emits and matches each as it arrives; it never sleeps waiting for one.
 pub trait GatewayPorts: Send {
     /// Sends one frame into the gateway on `side`.
     fn send(&mut self, side: Side, frame: &[u8]) -> Result<(), PortsError>;
-    /// The next frame out of the gateway: `Ready(Some)` a frame, `Ready(None)` the testbed is
+    /// The next frame out of the gateway: `Ready(Some)` a frame, `Ready(None)` the ports are
     /// closed, `Pending` nothing yet (the context's waker fires when something arrives).
     fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<Received>>;
     /// A frame already waiting, without waiting and without asking to be woken: what the
-    /// engine calls to drain what has arrived. A testbed that can look without registering
+    /// engine calls to drain what has arrived. Ports that can look without registering
     /// interest (a receive ring) overrides it.
     fn try_recv(&mut self) -> Option<Received> {
         match self.poll_recv(&mut Context::from_waker(Waker::noop())) {
@@ -53,7 +53,8 @@ pub trait GatewayPorts: Send {
             Poll::Pending => None,
         }
     }
-    /// A note for reports when the testbed cannot guarantee a fresh gateway (DSL.md rule 9).
+    /// A note for reports when the backend cannot guarantee a fresh gateway (docs/language.md
+    /// §2.1 rule 9).
     fn freshness_caveat(&self) -> Option<String> {
         None
     }
@@ -64,7 +65,7 @@ pub trait GatewayPorts: Send {
     }
 }
 
-/// Waits for the next frame out of the gateway; `None` when the testbed is closed.
+/// Waits for the next frame out of the gateway; `None` when the ports are closed.
 pub async fn recv(tb: &mut dyn GatewayPorts) -> Option<Received> {
     std::future::poll_fn(|cx| tb.poll_recv(cx)).await
 }

@@ -16,23 +16,23 @@ pub struct TcpFlags {
 }
 
 impl TcpFlags {
-    /// FIN.
+    /// FIN: the sender has no more data (takes one sequence number).
     pub const FIN: u8 = 0x01;
-    /// SYN.
+    /// SYN: synchronizes sequence numbers, opening a connection (takes one sequence number).
     pub const SYN: u8 = 0x02;
-    /// RST.
+    /// RST: resets the connection.
     pub const RST: u8 = 0x04;
-    /// PSH.
+    /// PSH: asks the receiver to hand the data on at once.
     pub const PSH: u8 = 0x08;
-    /// ACK.
+    /// ACK: the acknowledgment number is valid.
     pub const ACK: u8 = 0x10;
-    /// URG.
+    /// URG: the urgent pointer is valid.
     pub const URG: u8 = 0x20;
-    /// ECE.
+    /// ECE: ECN-Echo (RFC 3168), congestion seen, or ECN offered on a SYN.
     pub const ECE: u8 = 0x40;
-    /// CWR.
+    /// CWR: congestion window reduced (RFC 3168), or ECN offered on a SYN.
     pub const CWR: u8 = 0x80;
-    /// AE (accurate ECN) bit within `reserved`.
+    /// AE (accurate ECN, RFC 9768) bit within `reserved`.
     pub const AE: u8 = 0x01;
 
     /// tcpdump letters in display order, with their bits.
@@ -75,6 +75,12 @@ impl TcpFlags {
     /// True if RST is set.
     pub fn rst(&self) -> bool {
         self.has(Self::RST)
+    }
+
+    /// True if SYN is set and ACK is not: the segment that asks to open a connection (a SYN-ACK
+    /// answers one).
+    pub fn syn_without_ack(&self) -> bool {
+        self.bits & (Self::SYN | Self::ACK) == Self::SYN
     }
 }
 
@@ -132,6 +138,21 @@ mod tests {
             reserved: TcpFlags::AE,
         };
         assert_eq!(ae.to_string(), "S res=0x1");
+    }
+
+    #[test]
+    fn a_connection_request_is_a_syn_without_ack_whatever_else_is_set() {
+        for (letters, request) in [
+            ("S", true),
+            ("SEW", true),
+            ("SP", true),
+            ("S.", false),
+            (".", false),
+            ("none", false),
+        ] {
+            let f: TcpFlags = letters.parse().unwrap();
+            assert_eq!(f.syn_without_ack(), request, "{letters}");
+        }
     }
 
     #[test]

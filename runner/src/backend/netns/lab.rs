@@ -1,5 +1,5 @@
 //! The `netns` lab: a real Linux kernel gateway in a network namespace, cabled by two veth pairs to
-//! a tester namespace, with the built-in testbed's addresses and MACs (DSL.md §5) and a profile
+//! a tester namespace, with the built-in testbed's addresses and MACs (docs/language.md §5) and a profile
 //! of kernel configuration. Names carry a unique prefix so parallel labs never collide; a lab is
 //! removed by [`Lab::down`], on drop, or — after a SIGKILL — by the next `lab down`.
 
@@ -20,7 +20,7 @@ pub struct Lab {
     pub gw_ns: String,
     /// The tester namespace (interfaces `tlan`, `twan`: the ends the runner uses).
     pub tester_ns: String,
-    /// The profile applied.
+    /// The misbehaviours the gateway's ruleset was built with.
     pub profile: NetnsProfile,
     /// The MTUs of the gateway's interfaces.
     pub links: LabLinks,
@@ -31,7 +31,7 @@ pub struct Lab {
 /// A lab found on the machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabInfo {
-    /// Its id.
+    /// The id in its namespaces' names (`gc-ID-gw`), what `gatecheck lab down --id` takes.
     pub id: String,
     /// The process that made it, if recorded (`None` also for labs kept by `lab up`).
     pub pid: Option<u32>,
@@ -39,7 +39,7 @@ pub struct LabInfo {
     pub kept: bool,
     /// Whether that process is still alive.
     pub owner_alive: bool,
-    /// The profile recorded.
+    /// The profile it was built with, as its marker file recorded it.
     pub profile: String,
 }
 
@@ -84,10 +84,18 @@ impl Lab {
         Ok(lab)
     }
 
+    /// The two namespaces, cabled and configured.
     fn build(&self) -> Result<(), CmdError> {
+        host_tools::run("ip", &["netns", "add", &self.gw_ns], None)?;
+        host_tools::run("ip", &["netns", "add", &self.tester_ns], None)?;
+        self.cable()?;
+        self.configure_gateway()
+    }
+
+    /// The two veth pairs between the namespaces, with the built-in testbed's MACs and the
+    /// gateway's addresses, their MTUs, up.
+    fn cable(&self) -> Result<(), CmdError> {
         let (gw, t) = (self.gw_ns.as_str(), self.tester_ns.as_str());
-        host_tools::run("ip", &["netns", "add", gw], None)?;
-        host_tools::run("ip", &["netns", "add", t], None)?;
         // No duplicate address detection in the gateway: its link-local addresses are usable at
         // once, so it can resolve IPv6 neighbours from the first case step.
         host_tools::in_ns(
@@ -152,8 +160,15 @@ impl Lab {
         ] {
             host_tools::run("ip", &["-n", ns, "link", "set", dev, "up"], None)?;
         }
-        // Frames the gateway generates itself (RST, ICMP) must cross the veth with finished
-        // checksums (LAB-NOTES: checksum offload).
+        Ok(())
+    }
+
+    /// The gateway's forwarding, its nftables ruleset (the profile's), and conntrack's timers.
+    fn configure_gateway(&self) -> Result<(), CmdError> {
+        let gw = self.gw_ns.as_str();
+        // Frames the gateway generates itself (a RST from `reject with tcp reset`) cross the veth
+        // with their checksum left to an offload that never happens: the tester read them with a
+        // wrong TCP checksum until transmit offload was off (docs/netns.md).
         for dev in ["lan0", "wan0"] {
             host_tools::in_ns(gw, "ethtool", &["-K", dev, "tx", "off"], None)?;
         }
@@ -199,7 +214,8 @@ impl Lab {
         Ok(())
     }
 
-    /// Flushes conntrack and neighbour tables: a fresh gateway for the next case (DSL.md rule 9).
+    /// Flushes conntrack and neighbour tables: a fresh gateway for the next case
+    /// (docs/language.md §2.1 rule 9).
     pub fn reset(&self) -> Result<(), CmdError> {
         host_tools::in_ns(&self.gw_ns, "nft", &["-f", "-"], Some(&self.profile.ruleset()))?;
         for dev in ["lan0", "wan0"] {
@@ -208,7 +224,8 @@ impl Lab {
         Ok(())
     }
 
-    /// Removes the lab.
+    /// Removes the lab's namespaces (their veths and tables go with them) and its marker file,
+    /// reporting what failed; dropping a lab removes it too, silently.
     pub fn down(mut self) -> Result<(), CmdError> {
         self.remove_on_drop = false;
         remove(&self.id)

@@ -6,9 +6,10 @@
 //! the kernel took off, and reports the kernel's drop counter. Nothing blocks on receive, so the
 //! socket sits under a tokio `AsyncFd` (the ring makes it readable) with no reader thread.
 //!
-//! It replaces pnet_datalink's channel because `gatecheck bench --gateway netns` showed the
-//! reader-thread design falling short of the bare socket loop (docs/netns.md has the figures).
-//! [`PacketSocket::recv_copy`] (plain `recvmsg`) is what the bench's bare loop uses.
+//! It replaces the first design, pnet_datalink's channel read by a thread per port, which fell
+//! short of a bare socket loop (docs/netns.md "Speed" has the figures; the comparison is the
+//! runner's `pnet_design` bench). [`PacketSocket::recv_copy`] (plain `recvmsg`) is what the
+//! bench's bare loop uses.
 
 use nix::libc;
 use std::io;
@@ -86,16 +87,7 @@ impl PacketSocket {
     }
 
     fn open_with(name: &str, rcvbuf: usize, ring: bool) -> io::Result<PacketSocket> {
-        let cname = std::ffi::CString::new(name)
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "interface name with a NUL byte"))?;
-        // SAFETY: plain FFI with a valid NUL-terminated string.
-        let ifindex = unsafe { libc::if_nametoindex(cname.as_ptr()) };
-        if ifindex == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::NotFound,
-                format!("interface {name} not found"),
-            ));
-        }
+        let ifindex = super::link::index(name)?;
         // SAFETY: FFI; the result is checked and owned at once.
         let raw = unsafe {
             libc::socket(

@@ -4,7 +4,7 @@
 //! the `netns` lab.
 
 pub mod afpacket;
-pub mod pnet;
+mod link;
 mod ports;
 pub mod safety;
 
@@ -25,4 +25,20 @@ pub fn open_wire(testbed: &dsl::Testbed) -> Result<Opened, String> {
     let mut ports = RawPorts::open(None, lan, wan).map_err(|e| e.to_string())?;
     ports.set_caveat(NOT_FRESH);
     Ok(Opened::new(ports))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The first design of these ports (pnet_datalink channels) serves only the `pnet_design`
+    /// bench: the library lists interfaces and opens sockets without it.
+    #[test]
+    fn the_runner_library_does_not_depend_on_pnet() {
+        let manifest = include_str!("../../../Cargo.toml");
+        let dependencies = manifest
+            .split("\n[dependencies]\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n[").next())
+            .expect("a [dependencies] table");
+        assert!(!dependencies.contains("pnet"), "{dependencies}");
+    }
 }

@@ -27,7 +27,8 @@ pub fn wr32(b: &mut [u8], i: usize, v: u32) {
     }
 }
 
-/// The Ethernet header.
+/// What the gateway reads of an Ethernet header: the addresses, the EtherType (past one VLAN
+/// tag) and where the IP header starts.
 #[derive(Clone, Copy, Debug)]
 pub struct L2 {
     pub dst: [u8; 6],
@@ -79,18 +80,30 @@ pub struct Ip4 {
 impl Ip4 {
     /// Parses an IPv4 header at `o`; `None` when it is not a whole, sane header.
     pub fn parse(f: &[u8], o: usize) -> Option<Ip4> {
+        let ip = Self::parse_header(f, o)?;
+        let claimed = usize::from(rd16(f, o + 2));
+        (claimed >= ip.ihl && claimed <= ip.total_len).then_some(Ip4 {
+            total_len: claimed,
+            ..ip
+        })
+    }
+
+    /// Parses the IPv4 header an ICMP error quotes at `o`: its total length is what was quoted,
+    /// which may be less than the length it claims.
+    pub fn parse_quoted(f: &[u8], o: usize) -> Option<Ip4> {
+        Self::parse_header(f, o).filter(|ip| ip.total_len >= ip.ihl + 4)
+    }
+
+    /// The header at `o`, its total length taken as everything from `o` to the end of `f`.
+    fn parse_header(f: &[u8], o: usize) -> Option<Ip4> {
         let h = f.get(o..)?;
         if h.len() < 20 || h[0] >> 4 != 4 {
             return None;
         }
         let ihl = usize::from(h[0] & 0xf) * 4;
-        let total_len = usize::from(rd16(h, 2));
-        if ihl < 20 || total_len < ihl || total_len > h.len() {
-            return None;
-        }
-        Some(Ip4 {
+        (ihl >= 20).then(|| Ip4 {
             ihl,
-            total_len,
+            total_len: h.len(),
             ttl: h[8],
             proto: h[9],
             src: Ipv4Addr::new(h[12], h[13], h[14], h[15]),
@@ -112,19 +125,26 @@ pub struct Ip6 {
 }
 
 impl Ip6 {
-    /// Parses an IPv6 header at `o`.
+    /// Parses an IPv6 header at `o`, with all the payload it claims.
     pub fn parse(f: &[u8], o: usize) -> Option<Ip6> {
+        Self::parse_header(f, o, 40).filter(|ip| 40 + ip.payload_len <= f.len() - o)
+    }
+
+    /// Parses the IPv6 header an ICMPv6 error quotes at `o` (its payload may be cut short, but
+    /// not its first four bytes).
+    pub fn parse_prefix(f: &[u8], o: usize) -> Option<Ip6> {
+        Self::parse_header(f, o, 44)
+    }
+
+    /// The header at `o` when at least `min_len` bytes are there from `o` on.
+    fn parse_header(f: &[u8], o: usize, min_len: usize) -> Option<Ip6> {
         let h = f.get(o..)?;
-        if h.len() < 40 || h[0] >> 4 != 6 {
-            return None;
-        }
-        let payload_len = usize::from(rd16(h, 4));
-        if 40 + payload_len > h.len() {
+        if h.len() < min_len || h[0] >> 4 != 6 {
             return None;
         }
         let a = |i: usize| -> Ipv6Addr { Ipv6Addr::from(<[u8; 16]>::try_from(&h[i..i + 16]).unwrap_or([0; 16])) };
         Some(Ip6 {
-            payload_len,
+            payload_len: usize::from(rd16(h, 4)),
             next: h[6],
             hlim: h[7],
             src: a(8),

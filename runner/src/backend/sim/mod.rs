@@ -4,14 +4,22 @@
 //! It works on raw frame bytes the way a real NAT does: addresses and ports are rewritten in
 //! place and checksums updated incrementally (RFC 1624), so a wrong checksum that arrives stays
 //! wrong. Quirk profiles ([`Profile`]) switch on known CPE misbehaviours one by one.
+//!
+//! This file forwards: a frame comes in, IPv4 goes through the NAT ([`nat`]), IPv6 through the
+//! RFC 6092 filter ([`v6`]). What the gateway sends in its own name is in [`neighbours`] (ARP and
+//! neighbour discovery), [`answers`] (Time Exceeded, the syn-rst quirk's RST), [`mtu`] (link
+//! MTUs, Fragmentation Needed, Packet Too Big) and [`v6_reject`] (the delayed REC-34 refusal).
 
+mod answers;
 mod bytes;
 mod defrag;
 mod icmp_check;
 mod mtu;
 mod nat;
+mod neighbours;
 mod ports;
 mod profile;
+mod tcp_quirks;
 #[cfg(test)]
 mod tests;
 mod v6;
@@ -24,9 +32,7 @@ pub use v6_addrs::{FORBIDDEN_V6, Prefix6};
 
 use crate::codec::checksum::internet_checksum;
 use crate::codec::ethernet::ethertype;
-use crate::codec::{
-    ArpOp, ArpRepr, EthernetRepr, FrameRepr, Icmpv4Repr, Icmpv6Message, Icmpv6Repr, Ipv6Repr, Mac, Net, Transport,
-};
+use crate::codec::{TcpFlags, ip_proto};
 use bytes::*;
 use dsl::plan::Side;
 use nat::Nat;
@@ -34,9 +40,6 @@ use rand::SeedableRng;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
-
-/// Packets queued per destination while the gateway resolves its MAC.
-const QUEUE_PER_DEST: usize = 16;
 
 /// The gateway's own addresses on one side.
 #[derive(Clone, Debug)]
@@ -46,7 +49,8 @@ struct Iface {
     v6: Option<(Ipv6Addr, u8)>,
 }
 
-/// A simulated NAT gateway.
+/// One simulated gateway's whole state — its addresses, neighbour tables, NAT, IPv6 filter and
+/// clock — fed frames by [`SimGateway::input`]; [`SimPorts`] drives it on tokio's clock.
 pub struct SimGateway {
     profile: Profile,
     ifaces: [Iface; 2],
@@ -64,6 +68,7 @@ pub struct SimGateway {
     links: mtu::Links,
 }
 
+/// The index of a side in the gateway's per-side arrays.
 fn ix(s: Side) -> usize {
     match s {
         Side::Lan => 0,
@@ -124,122 +129,11 @@ impl SimGateway {
         std::mem::take(&mut self.out)
     }
 
-    fn arp(&mut self, side: Side, frame: &[u8]) {
-        let f = FrameRepr::parse(frame);
-        let Net::Arp(a) = &f.net else { return };
-        let s = ix(side);
-        if a.sender_ip != Ipv4Addr::UNSPECIFIED {
-            self.learn(side, IpAddr::V4(a.sender_ip), a.sender_mac.0);
-        }
-        let me = &self.ifaces[s];
-        if a.op == ArpOp::Request && me.v4.is_some_and(|(ip, _)| ip == a.target_ip) {
-            let reply = ArpRepr {
-                op: ArpOp::Reply,
-                sender_mac: Mac(me.mac),
-                sender_ip: a.target_ip,
-                target_mac: a.sender_mac,
-                target_ip: a.sender_ip,
-            };
-            let eth = EthernetRepr {
-                dst: a.sender_mac,
-                src: Mac(me.mac),
-                ethertype: ethertype::ARP,
-                vlan: None,
-            };
-            if let Ok(b) = FrameRepr::new(eth, Net::Arp(reply), Transport::None, vec![]).to_bytes() {
-                self.out.push((side, b));
-            }
-        }
-    }
-
-    /// Records a neighbour's MAC and releases what waited for it.
-    fn learn(&mut self, side: Side, ip: IpAddr, mac: [u8; 6]) {
-        let s = ix(side);
-        self.neighbours[s].insert(ip, mac);
-        if let Some(q) = self.pending[s].remove(&ip) {
-            for mut f in q {
-                f[0..6].copy_from_slice(&mac);
-                self.out.push((side, f));
-            }
-        }
-    }
-
     /// Sends an IP packet (a whole frame whose L2 header will be rewritten) towards `next_hop`,
     /// cut into fragments where the link needs it (`mtu.rs`).
     fn emit(&mut self, side: Side, next_hop: IpAddr, frame: Vec<u8>) {
         for part in self.fit_to_link(side, frame) {
             self.emit_frame(side, next_hop, part);
-        }
-    }
-
-    fn emit_frame(&mut self, side: Side, next_hop: IpAddr, mut frame: Vec<u8>) {
-        let s = ix(side);
-        frame[6..12].copy_from_slice(&self.ifaces[s].mac);
-        if let Some(mac) = self.neighbours[s].get(&next_hop) {
-            frame[0..6].copy_from_slice(mac);
-            self.out.push((side, frame));
-            return;
-        }
-        let first = !self.pending[s].contains_key(&next_hop);
-        let q = self.pending[s].entry(next_hop).or_default();
-        if q.len() >= QUEUE_PER_DEST {
-            q.remove(0);
-        }
-        q.push(frame);
-        if first {
-            self.solicit(side, next_hop);
-        }
-    }
-
-    /// ARP request or neighbour solicitation for `ip`.
-    fn solicit(&mut self, side: Side, ip: IpAddr) {
-        let me = self.ifaces[ix(side)].clone();
-        match ip {
-            IpAddr::V4(t) => {
-                let Some((src, _)) = me.v4 else { return };
-                let req = ArpRepr::request(Mac(me.mac), src, t);
-                let eth = EthernetRepr {
-                    dst: Mac::BROADCAST,
-                    src: Mac(me.mac),
-                    ethertype: ethertype::ARP,
-                    vlan: None,
-                };
-                if let Ok(b) = FrameRepr::new(eth, Net::Arp(req), Transport::None, vec![]).to_bytes() {
-                    self.out.push((side, b));
-                }
-            }
-            IpAddr::V6(t) => {
-                let Some((src, _)) = me.v6 else { return };
-                let o = t.octets();
-                let group = Ipv6Addr::new(
-                    0xff02,
-                    0,
-                    0,
-                    0,
-                    0,
-                    1,
-                    0xff00 | u16::from(o[13]),
-                    u16::from_be_bytes([o[14], o[15]]),
-                );
-                let mut body = vec![0, 0, 0, 0];
-                body.extend_from_slice(&o);
-                body.extend_from_slice(&[1, 1]);
-                body.extend_from_slice(&me.mac);
-                let mut ip6 = Ipv6Repr::new(src, group, 58, 0);
-                ip6.hop_limit = 255;
-                let g = group.octets();
-                let eth = EthernetRepr {
-                    dst: Mac([0x33, 0x33, g[12], g[13], g[14], g[15]]),
-                    src: Mac(me.mac),
-                    ethertype: ethertype::IPV6,
-                    vlan: None,
-                };
-                let icmp = Icmpv6Repr::from(Icmpv6Message::Other { ty: 135, code: 0, body });
-                if let Ok(b) = FrameRepr::new(eth, Net::Ipv6(ip6), Transport::Icmpv6(Box::new(icmp)), vec![]).to_bytes()
-                {
-                    self.out.push((side, b));
-                }
-            }
         }
     }
 
@@ -305,26 +199,6 @@ impl SimGateway {
         true
     }
 
-    fn time_exceeded4(&mut self, side: Side, frame: &[u8], l2: &L2, ip: &Ip4) {
-        let Some((me, _)) = self.ifaces[ix(side)].v4 else {
-            return;
-        };
-        let original = &frame[l2.l3..];
-        let original = &original[..original.len().min(self.links.quote_limit4(side))];
-        let icmp = Icmpv4Repr::time_exceeded(0, original);
-        let mut v4 = crate::codec::Ipv4Repr::new(me, ip.src, 1, 0);
-        v4.ttl = 64;
-        let eth = EthernetRepr {
-            dst: Mac(l2.src),
-            src: Mac(self.ifaces[ix(side)].mac),
-            ethertype: ethertype::IPV4,
-            vlan: None,
-        };
-        if let Ok(b) = FrameRepr::new(eth, Net::Ipv4(v4), Transport::Icmpv4(Box::new(icmp)), vec![]).to_bytes() {
-            self.out.push((side, b));
-        }
-    }
-
     /// Common forwarding fix-ups on IPv4: quirks on the header, then the header checksum.
     fn finish4(&self, frame: &mut [u8], l2: &L2, ip: &Ip4) {
         let o = l2.l3;
@@ -380,48 +254,12 @@ impl SimGateway {
     /// A TCP SYN (without ACK) from the WAN to a port no mapping owns.
     fn unsolicited_syn4(&mut self, frame: &[u8], l2: &L2, ip: &Ip4) -> bool {
         let l4 = l2.l3 + ip.ihl;
-        ip.proto == 6
+        ip.proto == ip_proto::TCP
             && frame.len() >= l4 + 20
-            && frame[l4 + 13] & 0x12 == 0x02
-            && !self.nat.has_mapping(6, rd16(frame, l4 + 2), self.now, &self.profile)
-    }
-
-    /// Answers a TCP segment with RST+ACK from the address it was sent to (RFC 9293 §3.10.7.1).
-    fn rst_for4(&mut self, frame: &[u8], l2: &L2, ip: &Ip4) {
-        let o = l2.l3;
-        let l4 = o + ip.ihl;
-        let doff = usize::from(frame[l4 + 12] >> 4) * 4;
-        let payload = (o + ip.total_len).saturating_sub(l4 + doff);
-        let ack = rd32(frame, l4 + 4).wrapping_add(1 + payload as u32);
-        let mut f = Vec::with_capacity(o + 40);
-        f.extend_from_slice(&frame[6..12]);
-        f.extend_from_slice(&self.ifaces[1].mac);
-        f.extend_from_slice(&frame[12..o]);
-        let mut iph = [0u8; 20];
-        iph[0] = 0x45;
-        wr16(&mut iph, 2, 40);
-        iph[6] = 0x40;
-        iph[8] = 64;
-        iph[9] = 6;
-        iph[12..16].copy_from_slice(&ip.dst.octets());
-        iph[16..20].copy_from_slice(&ip.src.octets());
-        let c = internet_checksum(&iph);
-        wr16(&mut iph, 10, c);
-        let mut tcp = [0u8; 20];
-        tcp[0..2].copy_from_slice(&frame[l4 + 2..l4 + 4]);
-        tcp[2..4].copy_from_slice(&frame[l4..l4 + 2]);
-        wr32(&mut tcp, 8, ack);
-        tcp[12] = 5 << 4;
-        tcp[13] = 0x14;
-        let ph = crate::codec::checksum::PseudoHeader::V4 {
-            src: ip.dst,
-            dst: ip.src,
-        };
-        let c = crate::codec::checksum::pseudo_checksum(&ph, 6, &tcp);
-        wr16(&mut tcp, 16, c);
-        f.extend_from_slice(&iph);
-        f.extend_from_slice(&tcp);
-        self.out.push((Side::Wan, f));
+            && TcpFlags::new(frame[l4 + 13]).syn_without_ack()
+            && !self
+                .nat
+                .has_mapping(ip_proto::TCP, rd16(frame, l4 + 2), self.now, &self.profile)
     }
 
     fn hairpin(&mut self, mut frame: Vec<u8>, l2: L2, ip: Ip4) {
@@ -447,28 +285,10 @@ impl SimGateway {
     fn ipv6(&mut self, side: Side, mut frame: Vec<u8>, l2: L2, mine: bool) {
         let Some(ip) = Ip6::parse(&frame, l2.l3) else { return };
         frame.truncate(l2.l3 + 40 + ip.payload_len);
-        let s = ix(side);
-        // Neighbour discovery addressed to the gateway.
-        if ip.next == 58 && frame.len() > l2.l3 + 40 + 24 {
-            let l4 = l2.l3 + 40;
-            let ty = frame[l4];
-            let target: [u8; 16] = frame[l4 + 8..l4 + 24].try_into().unwrap_or([0; 16]);
-            let target = Ipv6Addr::from(target);
-            if ty == 135 && self.ifaces[s].v6.is_some_and(|(a, _)| a == target) {
-                self.neighbor_advert(side, &l2, &ip, target);
-                if !ip.src.is_unspecified() {
-                    self.neighbours[s].insert(IpAddr::V6(ip.src), l2.src);
-                }
-                return;
-            }
-            if ty == 136 {
-                self.learn(side, IpAddr::V6(target), l2.src);
-                return;
-            }
-            if (130..=137).contains(&ty) || ty == 143 {
-                return;
-            }
+        if self.neighbour_discovery(side, &frame, &l2, &ip) {
+            return;
         }
+        let s = ix(side);
         if !mine || self.ifaces[s].v6.is_some_and(|(a, _)| a == ip.dst) || ip.dst.is_multicast() {
             return;
         }
@@ -495,49 +315,6 @@ impl SimGateway {
         }
         self.emit(out, IpAddr::V6(ip.dst), frame);
     }
-
-    fn neighbor_advert(&mut self, side: Side, l2: &L2, ip: &Ip6, target: Ipv6Addr) {
-        let me = &self.ifaces[ix(side)];
-        let mut body = vec![0x60, 0, 0, 0];
-        body.extend_from_slice(&target.octets());
-        body.extend_from_slice(&[2, 1]);
-        body.extend_from_slice(&me.mac);
-        let dst = if ip.src.is_unspecified() {
-            Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1)
-        } else {
-            ip.src
-        };
-        let mut v6 = Ipv6Repr::new(target, dst, 58, 0);
-        v6.hop_limit = 255;
-        let eth = EthernetRepr {
-            dst: Mac(l2.src),
-            src: Mac(me.mac),
-            ethertype: ethertype::IPV6,
-            vlan: None,
-        };
-        let icmp = Icmpv6Repr::from(Icmpv6Message::Other { ty: 136, code: 0, body });
-        if let Ok(b) = FrameRepr::new(eth, Net::Ipv6(v6), Transport::Icmpv6(Box::new(icmp)), vec![]).to_bytes() {
-            self.out.push((side, b));
-        }
-    }
-
-    fn time_exceeded6(&mut self, side: Side, frame: &[u8], l2: &L2, ip: &Ip6) {
-        let Some((me, _)) = self.ifaces[ix(side)].v6 else {
-            return;
-        };
-        let icmp = Icmpv6Repr::time_exceeded(0, &frame[l2.l3..]);
-        let mut v6 = Ipv6Repr::new(me, ip.src, 58, 0);
-        v6.hop_limit = 64;
-        let eth = EthernetRepr {
-            dst: Mac(l2.src),
-            src: Mac(self.ifaces[ix(side)].mac),
-            ethertype: ethertype::IPV6,
-            vlan: None,
-        };
-        if let Ok(b) = FrameRepr::new(eth, Net::Ipv6(v6), Transport::Icmpv6(Box::new(icmp)), vec![]).to_bytes() {
-            self.out.push((side, b));
-        }
-    }
 }
 
 /// The IPv4 header checksum, recomputed.
@@ -547,6 +324,7 @@ fn fix_ipv4_header(frame: &mut [u8], o: usize, ihl: usize) {
     wr16(frame, o + 10, c);
 }
 
+/// Whether `a` lies in the IPv4 network `n`/`p`.
 fn same_net4(a: Ipv4Addr, n: Ipv4Addr, p: u8) -> bool {
     let m = if p == 0 {
         0

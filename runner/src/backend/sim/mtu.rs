@@ -15,7 +15,7 @@
 use super::bytes::{Ip4, Ip6, L2};
 use super::{Quirk, SimGateway, ix};
 use crate::codec::ethernet::ethertype;
-use crate::codec::{EthernetRepr, FrameRepr, Icmpv4Repr, Icmpv6Repr, Ipv4Repr, Ipv6Repr, Mac, Net, Transport};
+use crate::codec::{FrameRepr, Icmpv4Repr, Icmpv6Repr, Ipv4Repr, Ipv6Repr, Net, Transport, ip_proto};
 use dsl::plan::Side;
 
 /// Bytes a frame may carry beyond the MTU: the Ethernet header and one 802.1Q tag.
@@ -35,7 +35,7 @@ pub struct Links {
 }
 
 impl Links {
-    /// The links of a testbed.
+    /// The links with the MTU the testbed gives each side.
     pub fn new(testbed: &dsl::Testbed) -> Links {
         Links {
             mtu: [usize::from(testbed.lan.mtu), usize::from(testbed.wan.mtu)],
@@ -43,7 +43,7 @@ impl Links {
         }
     }
 
-    /// The MTU of a side.
+    /// The largest IP packet the link on `side` carries.
     pub fn mtu(&self, side: Side) -> usize {
         self.mtu[ix(side)]
     }
@@ -104,15 +104,14 @@ impl SimGateway {
         let quote = &original[..original.len().min(self.links.quote_limit4(from))];
         let mtu = u16::try_from(self.links.mtu(to)).unwrap_or(u16::MAX);
         let icmp = Icmpv4Repr::frag_needed(mtu, quote);
-        let mut v4 = Ipv4Repr::new(me, ip.src, 1, 0);
+        let mut v4 = Ipv4Repr::new(me, ip.src, ip_proto::ICMP, 0);
         v4.tos = TOS_INTERNETWORK_CONTROL;
         v4.df = false;
         v4.id = self.links.next_error_id;
         self.links.next_error_id = self.links.next_error_id.wrapping_add(1);
         let eth = self.reply_eth(from, l2, ethertype::IPV4);
-        if let Ok(b) = FrameRepr::new(eth, Net::Ipv4(v4), Transport::Icmpv4(Box::new(icmp)), vec![]).to_bytes() {
-            self.out.push((from, b));
-        }
+        let answer = FrameRepr::new(eth, Net::Ipv4(v4), Transport::Icmpv4(Box::new(icmp)), vec![]);
+        self.send_own(from, &answer);
     }
 
     /// Refuses an IPv6 packet that came in on `from` and is too big for the other side: `true`
@@ -132,22 +131,11 @@ impl SimGateway {
         };
         // Every IPv6 link carries 1280 bytes, the most an ICMPv6 error is (RFC 4443 §2.4).
         let icmp = Icmpv6Repr::packet_too_big(u32::try_from(mtu).unwrap_or(u32::MAX), &frame[l2.l3..]);
-        let v6 = Ipv6Repr::new(me, ip.src, 58, 0);
+        let v6 = Ipv6Repr::new(me, ip.src, ip_proto::ICMPV6, 0);
         let eth = self.reply_eth(from, l2, ethertype::IPV6);
-        if let Ok(b) = FrameRepr::new(eth, Net::Ipv6(v6), Transport::Icmpv6(Box::new(icmp)), vec![]).to_bytes() {
-            self.out.push((from, b));
-        }
+        let answer = FrameRepr::new(eth, Net::Ipv6(v6), Transport::Icmpv6(Box::new(icmp)), vec![]);
+        self.send_own(from, &answer);
         true
-    }
-
-    /// The Ethernet header of an answer to the frame `l2` that came in on `side`.
-    fn reply_eth(&self, side: Side, l2: &L2, ethertype: u16) -> EthernetRepr {
-        EthernetRepr {
-            dst: Mac(l2.src),
-            src: Mac(self.ifaces[ix(side)].mac),
-            ethertype,
-            vlan: None,
-        }
     }
 
     /// The frames a forwarded IP packet leaves as on `side`: IPv4 cut into fragments that fit the
@@ -173,7 +161,3 @@ impl SimGateway {
         crate::codec::fragmentation::split_ipv4(&frame, piece).unwrap_or_else(|_| vec![frame])
     }
 }
-
-#[cfg(test)]
-#[path = "mtu_tests.rs"]
-mod tests;

@@ -1,4 +1,4 @@
-//! The `sim` backend as a [`Testbed`]: the in-process [`SimGateway`](crate::backend::sim::SimGateway)
+//! The `sim` backend as [`GatewayPorts`]: the in-process [`SimGateway`](crate::backend::sim::SimGateway)
 //! driven on tokio's clock (paused in runs, so waits cost nothing). Each case gets a new one.
 //!
 //! Like a real gateway it takes time to forward: every frame it emits in answer to one comes out
@@ -50,10 +50,10 @@ impl SimPorts {
     /// Puts frames the gateway emitted into flight, to come out at `at`, after every frame
     /// already due no later.
     fn launch(&mut self, frames: Vec<(Side, Vec<u8>)>, at: Instant) {
-        let mut i = self.in_flight.partition_point(|r| r.at <= at);
-        for (side, bytes) in frames {
+        let first = self.in_flight.partition_point(|r| r.at <= at);
+        for (i, (side, bytes)) in frames.into_iter().enumerate() {
             self.in_flight.insert(
-                i,
+                first + i,
                 Received {
                     side,
                     at,
@@ -61,7 +61,6 @@ impl SimPorts {
                     toward_gateway: false,
                 },
             );
-            i += 1;
         }
     }
 

@@ -10,28 +10,15 @@ use super::bytes::*;
 use super::icmp_check;
 use super::profile::Profile;
 use super::v6_reject::Rejections;
+use crate::codec::TcpFlags;
+use crate::codec::icmpv6::types::{self, ECHO_REPLY, ECHO_REQUEST};
+use crate::codec::ip_proto::{AH, DEST_OPTS, ESP, FRAGMENT, HIP, HOP_BY_HOP, ICMPV6, ROUTING, TCP, UDP, UDP_LITE};
 use dsl::plan::Side;
 use std::net::Ipv6Addr;
 use std::time::Duration;
 
-const HOP_BY_HOP: u8 = 0;
-const TCP: u8 = 6;
-const UDP: u8 = 17;
-const ROUTING: u8 = 43;
-const FRAGMENT: u8 = 44;
-const ESP: u8 = 50;
-const AH: u8 = 51;
-const ICMPV6: u8 = 58;
-const DEST_OPTS: u8 = 60;
-const UDP_LITE: u8 = 136;
-const HIP: u8 = 139;
 /// IKE's port (RFC 6092 REC-24).
 const IKE_PORT: u16 = 500;
-const ECHO_REQUEST: u8 = 128;
-const ECHO_REPLY: u8 = 129;
-/// TCP flags.
-const SYN: u8 = 0x02;
-const ACK: u8 = 0x10;
 /// At most this many extension headers are walked before the upper layer.
 const MAX_EXTENSION_HEADERS: usize = 8;
 
@@ -39,7 +26,8 @@ const MAX_EXTENSION_HEADERS: usize = 8;
 /// remote address, remote port.
 type Key = (u8, Ipv6Addr, u16, Ipv6Addr, u16);
 
-/// The stateful filter.
+/// The RFC 6092 stateful filter: the flows LAN hosts opened, each with when it was last used, and
+/// the answers owed to unsolicited SYNs.
 #[derive(Default)]
 pub struct Filter {
     state: Vec<(Key, Duration)>,
@@ -139,7 +127,7 @@ impl Filter {
         }
         let end = l2.l3 + 40 + ip.payload_len;
         let icmp_type = (c.proto == ICMPV6).then(|| f.get(c.at).copied()).flatten();
-        if icmp_type.is_some_and(|t| t < 128) {
+        if icmp_type.is_some_and(types::is_error) {
             let message = f.get(c.at..end).unwrap_or_default();
             if profile.has(Quirk::NoIcmpErrors) || !icmp_check::icmp6_error_intact(message, ip.src, ip.dst, profile) {
                 return false;
@@ -156,7 +144,7 @@ impl Filter {
                 if icmp_type.is_some_and(|t| t != ECHO_REQUEST) {
                     return true;
                 }
-                if c.proto == TCP && f.get(c.at + 13).is_some_and(|flags| flags & SYN != 0) {
+                if c.proto == TCP && f.get(c.at + 13).is_some_and(|&flags| TcpFlags::new(flags).syn()) {
                     self.rejections.cancel((ip.src, sp, ip.dst, dp));
                 }
                 self.refresh((c.proto, ip.src, sp, ip.dst, dp), now);
@@ -175,7 +163,11 @@ impl Filter {
                     } else {
                         self.touch(|k| (k.0, k.1, k.2) == (c.proto, ip.dst, dp), now)
                     };
-                    if !open && c.proto == TCP && f.get(c.at + 13).is_some_and(|flags| flags & (SYN | ACK) == SYN) {
+                    if !open
+                        && c.proto == TCP
+                        && f.get(c.at + 13)
+                            .is_some_and(|&flags| TcpFlags::new(flags).syn_without_ack())
+                    {
                         self.rejections
                             .hold((ip.dst, dp, ip.src, sp), f.get(l2.l3..end).unwrap_or_default(), now);
                     }
@@ -220,24 +212,6 @@ impl Filter {
     }
 }
 
-impl Ip6 {
-    /// A quoted IPv6 header (its payload may be truncated).
-    pub fn parse_prefix(f: &[u8], o: usize) -> Option<Ip6> {
-        let h = f.get(o..)?;
-        if h.len() < 44 || h[0] >> 4 != 6 {
-            return None;
-        }
-        let a = |i: usize| -> Ipv6Addr { Ipv6Addr::from(<[u8; 16]>::try_from(&h[i..i + 16]).unwrap_or([0; 16])) };
-        Some(Ip6 {
-            payload_len: usize::from(rd16(h, 4)),
-            next: h[6],
-            hlim: h[7],
-            src: a(8),
-            dst: a(24),
-        })
-    }
-}
-
 /// Header quirks on a forwarded IPv6 packet: ECN bleaching and the TCP quirks; `false` to drop it.
 pub fn quirks(f: &mut [u8], l2: &L2, ip: &Ip6, p: &Profile, outbound: bool) -> bool {
     let o = l2.l3;
@@ -245,10 +219,10 @@ pub fn quirks(f: &mut [u8], l2: &L2, ip: &Ip6, p: &Profile, outbound: bool) -> b
         // Traffic class straddles bytes 0 and 1: ECN is bits 4-5 of byte 1.
         f[o + 1] &= !0x30;
     }
-    if ip.next == 6 && f.len() >= o + 60 {
+    if ip.next == TCP && f.len() >= o + 60 {
         let l4 = o + 40;
         let doff = usize::from(f[l4 + 12] >> 4) * 4;
-        return super::nat::tcp_common(f, l4, doff, p, outbound);
+        return super::tcp_quirks::both_ways(f, l4, doff, p, outbound);
     }
     true
 }

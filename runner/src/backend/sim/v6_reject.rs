@@ -6,16 +6,13 @@
 
 use super::SimGateway;
 use crate::codec::ethernet::ethertype;
-use crate::codec::{EthernetRepr, FrameRepr, Icmpv6Repr, Ipv6Repr, Mac, Net, Transport};
+use crate::codec::{EthernetRepr, FrameRepr, Icmpv6Repr, Ipv6Repr, Mac, Net, Transport, icmpv6, ip_proto};
 use dsl::plan::Side;
 use std::net::{IpAddr, Ipv6Addr};
 use std::time::Duration;
 
 /// How long the filter waits before answering (REC-34: at least 6 s).
 pub const REJECT_AFTER: Duration = Duration::from_secs(6);
-
-/// ICMPv6 Destination Unreachable code: communication administratively prohibited.
-const ADMIN_PROHIBITED: u8 = 1;
 
 /// At most this many answers wait at once; a flood of SYNs pushes the oldest out.
 const MAX_PENDING: usize = 64;
@@ -101,9 +98,8 @@ impl SimGateway {
             else {
                 continue;
             };
-            let icmp = Icmpv6Repr::dst_unreachable(ADMIN_PROHIBITED, &syn);
-            let mut v6 = Ipv6Repr::new(me, src, 58, 0);
-            v6.hop_limit = 64;
+            let icmp = Icmpv6Repr::dst_unreachable(icmpv6::codes::ADMIN_PROHIBITED, &syn);
+            let v6 = Ipv6Repr::new(me, src, ip_proto::ICMPV6, 0);
             let eth = EthernetRepr {
                 dst: Mac::BROADCAST,
                 src: Mac(self.ifaces[1].mac),

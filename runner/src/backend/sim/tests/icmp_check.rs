@@ -11,7 +11,7 @@ const WAN2_4: [u8; 4] = [203, 0, 113, 4];
 fn port_unreachable(side: Side, src: [u8; 4], dst: [u8; 4], quoted: &[u8], icmp_csum: Option<u16>) -> Vec<u8> {
     let mut m = vec![3, 3, 0, 0, 0, 0, 0, 0];
     m.extend_from_slice(quoted);
-    let mut f = ip4(side, src, dst, 1, &m, false);
+    let mut f = ip4(side, src, dst, ICMP, &m, false);
     if let Some(c) = icmp_csum {
         wr16(&mut f, 14 + 20 + 2, c);
     }
@@ -21,7 +21,7 @@ fn port_unreachable(side: Side, src: [u8; 4], dst: [u8; 4], quoted: &[u8], icmp_
 /// An IPv4 UDP datagram without its Ethernet header, with valid checksums unless `ip_csum`
 /// overwrites its header checksum.
 fn datagram(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, ip_csum: Option<u16>) -> Vec<u8> {
-    let mut p = ip4(Side::Lan, src, dst, 17, &udp_dgram(sport, dport, b"q"), false)[14..].to_vec();
+    let mut p = ip4(Side::Lan, src, dst, UDP, &udp_dgram(sport, dport, b"q"), false)[14..].to_vec();
     if let Some(c) = ip_csum {
         wr16(&mut p, 10, c);
     }
@@ -31,7 +31,7 @@ fn datagram(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, ip_csum: Option<
 /// A gateway with the mapping LAN 5400 -> WAN 53 (kept as external port 5400).
 fn gw_with_dns_mapping(profile: &str) -> SimGateway {
     let mut gw = gw_with(profile);
-    let q = ip4(Side::Lan, LAN4, WAN4, 17, &udp_dgram(5400, 53, b"q"), false);
+    let q = lan_to_wan(UDP, &udp_dgram(5400, 53, b"q"));
     let out = feed(&mut gw, Side::Lan, &q, 0);
     assert_eq!(on(&out, Side::Wan)[0].ports(), Some((5400, 53)));
     gw

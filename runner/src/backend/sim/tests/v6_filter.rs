@@ -49,21 +49,21 @@ fn esp_ah_and_hip_pass_inbound_after_outbound_and_unsolicited_unless_ipsec_is_bl
     for (profile, allowed) in [("", true), ("v6-ipsec-blocked", false)] {
         let mut gw = gw_with(profile);
         assert!(
-            passes(&mut gw, Side::Lan, lan6(), wan6(), 50, &esp(0x1001), 0),
+            passes(&mut gw, Side::Lan, lan6(), wan6(), ESP, &esp(0x1001), 0),
             "{profile}: outbound ESP"
         );
         assert_eq!(
-            passes(&mut gw, Side::Wan, wan6(), lan6(), 50, &esp(0x2002), 0),
+            passes(&mut gw, Side::Wan, wan6(), lan6(), ESP, &esp(0x2002), 0),
             allowed,
             "{profile}: the inbound ESP of the same pair"
         );
         assert_eq!(
-            passes(&mut gw, Side::Wan, wan2_6(), lan6(), 50, &esp(0x3003), 0),
+            passes(&mut gw, Side::Wan, wan2_6(), lan6(), ESP, &esp(0x3003), 0),
             allowed,
             "{profile}: unsolicited inbound ESP"
         );
         assert_eq!(
-            passes(&mut gw, Side::Wan, wan2_6(), lan6(), 51, &ah_then_udp(4000, 6000), 0),
+            passes(&mut gw, Side::Wan, wan2_6(), lan6(), AH, &ah_then_udp(4000, 6000), 0),
             allowed,
             "{profile}: unsolicited inbound AH"
         );
@@ -86,7 +86,7 @@ fn esp_ah_and_hip_pass_inbound_after_outbound_and_unsolicited_unless_ipsec_is_bl
 
 /// Whether a UDP datagram `src -> dst` fed on `side` at `secs` comes out on the other side.
 fn udp_passes(gw: &mut SimGateway, side: Side, src: (Ipv6Addr, u16), dst: (Ipv6Addr, u16), secs: u64) -> bool {
-    passes(gw, side, src.0, dst.0, 17, &udp_dgram(src.1, dst.1, b"datagram"), secs)
+    passes(gw, side, src.0, dst.0, UDP, &udp_dgram(src.1, dst.1, b"datagram"), secs)
 }
 
 #[test]
@@ -114,11 +114,11 @@ fn icmpv6_errors_about_an_esp_flow_reach_the_lan() {
     // REC-23: Packet Too Big and Destination Unreachable quoting an open ESP flow are forwarded.
     for (profile, delivered) in [("", true), ("v6-ipsec-blocked", false)] {
         let mut gw = gw_with(profile);
-        let out_esp = ip6(Side::Lan, lan6(), wan6(), 50, &esp(0x1001));
+        let out_esp = ip6(Side::Lan, lan6(), wan6(), ESP, &esp(0x1001));
         feed(&mut gw, Side::Lan, &out_esp, 0);
         let ptb = icmp6_error(2, 0, &out_esp[14..]);
         assert_eq!(
-            passes(&mut gw, Side::Wan, wan2_6(), lan6(), 58, &ptb, 1),
+            passes(&mut gw, Side::Wan, wan2_6(), lan6(), ICMPV6, &ptb, 1),
             delivered,
             "{profile}"
         );
@@ -149,19 +149,19 @@ fn tcp_simultaneous_open_passes_and_tcp_filtering_is_endpoint_independent() {
     // REC-31: simultaneous open; REC-33: endpoint-independent filtering by default.
     for (profile, eif) in [("", true), ("apdf", false)] {
         let mut gw = gw_with(profile);
-        let syn = |sport: u16, dport: u16| tcp_seg(sport, dport, 1, 0x02, &[], b"");
-        assert!(passes(&mut gw, Side::Lan, lan6(), wan6(), 6, &syn(40800, 80), 0));
+        let syn = |sport: u16, dport: u16| tcp_seg(sport, dport, 1, TcpFlags::SYN, &[], b"");
+        assert!(passes(&mut gw, Side::Lan, lan6(), wan6(), TCP, &syn(40800, 80), 0));
         assert!(
-            passes(&mut gw, Side::Wan, wan6(), lan6(), 6, &syn(80, 40800), 0),
+            passes(&mut gw, Side::Wan, wan6(), lan6(), TCP, &syn(80, 40800), 0),
             "{profile}: the peer's SYN"
         );
         assert_eq!(
-            passes(&mut gw, Side::Wan, wan2_6(), lan6(), 6, &syn(81, 40800), 0),
+            passes(&mut gw, Side::Wan, wan2_6(), lan6(), TCP, &syn(81, 40800), 0),
             eif,
             "{profile}: a SYN from another endpoint"
         );
         assert!(
-            !passes(&mut gw, Side::Wan, wan2_6(), lan6(), 6, &syn(81, 40801), 0),
+            !passes(&mut gw, Side::Wan, wan2_6(), lan6(), TCP, &syn(81, 40801), 0),
             "{profile}: no state"
         );
     }
@@ -197,7 +197,7 @@ fn other_protocols_keep_endpoint_independent_state_for_five_minutes() {
         Side::Wan,
         wan6(),
         lan6(),
-        17,
+        UDP,
         &udp_dgram(5750, 5750, b"udp"),
         603
     ));
@@ -217,7 +217,7 @@ fn udp_state_lives_five_minutes_and_tcp_state_two_hours_four_minutes() {
     // REC-14 (UDP, default 5 min), REC-35 (TCP established, at least 2 h 4 min).
     for (proto, last_ok, too_late) in [(17u8, 300u64, 301u64), (6, 7440, 7441)] {
         let l4 = |sport: u16, dport: u16| match proto {
-            6 => tcp_seg(sport, dport, 1, 0x10, &[], b"x"),
+            6 => tcp_seg(sport, dport, 1, TcpFlags::ACK, &[], b"x"),
             _ => udp_dgram(sport, dport, b"x"),
         };
         let mut gw = gw_with("");
@@ -244,7 +244,7 @@ fn inbound_echo_requests_reach_the_lan() {
         Side::Wan,
         wan2_6(),
         lan6(),
-        58,
+        ICMPV6,
         &[128, 0, 0, 0, 0, 9, 0, 1],
         0
     ));
@@ -258,7 +258,7 @@ fn forbidden_addresses_and_type_0_routing_headers_are_never_forwarded() {
             let mut gw = gw_with(profile);
             let dgram = udp_dgram(5770, 53, b"x");
             assert_eq!(
-                passes(&mut gw, Side::Lan, lan6(), addr(a), 17, &dgram, 0),
+                passes(&mut gw, Side::Lan, lan6(), addr(a), UDP, &dgram, 0),
                 forwarded,
                 "{profile}: to {a}"
             );
@@ -270,7 +270,7 @@ fn forbidden_addresses_and_type_0_routing_headers_are_never_forwarded() {
     for (profile, forwarded) in [("", false), ("v6-bogon-forwarded", true)] {
         let mut gw = gw_with(profile);
         assert_eq!(
-            passes(&mut gw, Side::Lan, lan6(), wan2_6(), 43, &rh0, 0),
+            passes(&mut gw, Side::Lan, lan6(), wan2_6(), ROUTING, &rh0, 0),
             forwarded,
             "{profile}: RH0"
         );
@@ -284,7 +284,7 @@ fn wan_packets_with_a_source_inside_the_lan_prefix_are_dropped() {
         let mut gw = gw_with(profile);
         let echo = [128, 0, 0, 0, 0, 9, 0, 1];
         assert_eq!(
-            passes(&mut gw, Side::Wan, addr("3fff:0:0:1::99"), lan6(), 58, &echo, 0),
+            passes(&mut gw, Side::Wan, addr("3fff:0:0:1::99"), lan6(), ICMPV6, &echo, 0),
             forwarded,
             "{profile}"
         );
@@ -295,17 +295,17 @@ fn wan_packets_with_a_source_inside_the_lan_prefix_are_dropped() {
 fn icmpv6_errors_with_a_bad_checksum_are_dropped_unless_checksums_are_unchecked() {
     for (profile, forwarded) in [("", false), ("icmp-csum-unchecked", true)] {
         let mut gw = gw_with(profile);
-        let out_udp = ip6(Side::Lan, lan6(), wan6(), 17, &udp_dgram(5710, 443, b"initial"));
+        let out_udp = ip6(Side::Lan, lan6(), wan6(), UDP, &udp_dgram(5710, 443, b"initial"));
         feed(&mut gw, Side::Lan, &out_udp, 0);
         let with_bad_csum = |side: Side, src: Ipv6Addr, dst: Ipv6Addr, quoted: &[u8]| {
-            let mut f = ip6(side, src, dst, 58, &icmp6_error(1, 4, quoted));
+            let mut f = ip6(side, src, dst, ICMPV6, &icmp6_error(1, 4, quoted));
             wr16(&mut f, 14 + 40 + 2, 0x1234);
             f
         };
         let inbound = with_bad_csum(Side::Wan, wan2_6(), lan6(), &out_udp[14..]);
         let out = feed(&mut gw, Side::Wan, &inbound, 1);
         assert_eq!(!on(&out, Side::Lan).is_empty(), forwarded, "{profile}: inbound");
-        let in_udp = ip6(Side::Wan, wan6(), lan6(), 17, &udp_dgram(443, 5710, b"reply"));
+        let in_udp = ip6(Side::Wan, wan6(), lan6(), UDP, &udp_dgram(443, 5710, b"reply"));
         let outbound = with_bad_csum(Side::Lan, lan6(), wan6(), &in_udp[14..]);
         let out = feed(&mut gw, Side::Lan, &outbound, 2);
         assert_eq!(!on(&out, Side::Wan).is_empty(), forwarded, "{profile}: outbound");
@@ -344,7 +344,13 @@ fn admin_prohibited_on_wan(out: &[(Side, FrameRepr)]) -> Vec<View> {
 fn an_unsolicited_syn_is_answered_admin_prohibited_after_six_seconds() {
     // REC-34: not before 6 s, then ICMPv6 Destination Unreachable code 1 quoting the SYN.
     let mut gw = gw_with("");
-    let syn = ip6(Side::Wan, wan6(), lan6(), 6, &tcp_seg(4444, 22, 1000, 0x02, &[], b""));
+    let syn = ip6(
+        Side::Wan,
+        wan6(),
+        lan6(),
+        TCP,
+        &tcp_seg(4444, 22, 1000, TcpFlags::SYN, &[], b""),
+    );
     let out = feed(&mut gw, Side::Wan, &syn, 0);
     assert!(
         on(&out, Side::Lan).is_empty() && on(&out, Side::Wan).is_empty(),
@@ -369,16 +375,16 @@ fn an_outbound_syn_within_six_seconds_means_no_answer_and_a_simultaneous_open() 
         Side::Wan,
         wan6(),
         lan6(),
-        6,
-        &tcp_seg(4444, 40900, 1000, 0x02, &[], b""),
+        TCP,
+        &tcp_seg(4444, 40900, 1000, TcpFlags::SYN, &[], b""),
     );
     feed(&mut gw, Side::Wan, &syn_in, 0);
     let syn_out = ip6(
         Side::Lan,
         lan6(),
         wan6(),
-        6,
-        &tcp_seg(40900, 4444, 7000, 0x02, &[], b""),
+        TCP,
+        &tcp_seg(40900, 4444, 7000, TcpFlags::SYN, &[], b""),
     );
     assert!(!on(&feed(&mut gw, Side::Lan, &syn_out, 3), Side::Wan).is_empty());
     assert!(admin_prohibited_on_wan(&advance(&mut gw, 10)).is_empty());
@@ -386,4 +392,43 @@ fn an_outbound_syn_within_six_seconds_means_no_answer_and_a_simultaneous_open() 
         !on(&feed(&mut gw, Side::Wan, &syn_in, 11), Side::Lan).is_empty(),
         "the peer's SYN now passes"
     );
+}
+
+#[test]
+fn ipv6_open_forwards_unsolicited_inbound_ipv6() {
+    for (profile, delivered) in [("", false), ("ipv6-open", true)] {
+        let mut gw = gw_with(profile);
+        let f = ip6(Side::Wan, wan6(), lan6(), UDP, &udp_dgram(4000, 5200, b"knock"));
+        let out = feed(&mut gw, Side::Wan, &f, 0);
+        assert_eq!(!on(&out, Side::Lan).is_empty(), delivered, "{profile}: {out:?}");
+    }
+}
+
+#[test]
+fn ipv6_spoofed_and_bogon_sources_are_dropped_unless_a_quirk_forwards_them() {
+    let spoofed: std::net::Ipv6Addr = "3fff:0:0:2::4".parse().unwrap();
+    let multicast: std::net::Ipv6Addr = "ff02::1".parse().unwrap();
+    let mapped: std::net::Ipv6Addr = "::ffff:203.0.113.3".parse().unwrap();
+    let cases = [
+        ("", spoofed, wan6(), false),
+        ("v6-spoof-forwarded", spoofed, wan6(), true),
+        ("", multicast, wan6(), false),
+        ("v6-bogon-forwarded", multicast, wan6(), true),
+        ("", lan6(), mapped, false),
+        ("", lan6(), wan6(), true),
+    ];
+    for (profile, src, dst, forwarded) in cases {
+        let mut gw = gw_with(profile);
+        let out = feed(
+            &mut gw,
+            Side::Lan,
+            &ip6(Side::Lan, src, dst, UDP, &udp_dgram(5720, 53, b"x")),
+            0,
+        );
+        let wan: Vec<_> = on(&out, Side::Wan)
+            .into_iter()
+            .filter(|v| v.ports().is_some())
+            .collect();
+        assert_eq!(!wan.is_empty(), forwarded, "{profile}: {src} -> {dst}");
+    }
 }
