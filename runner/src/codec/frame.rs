@@ -398,9 +398,7 @@ impl FrameRepr {
 
     /// The emitted frame.
     pub fn to_bytes(&self) -> Result<Vec<u8>, WireError> {
-        let mut v = Vec::with_capacity(self.emitted_len_hint());
-        self.emit(&mut v)?;
-        Ok(v)
+        super::emitted(self.emitted_len_hint(), |v| self.emit(v))
     }
 }
 

@@ -12,6 +12,32 @@ pub const MAX_ERROR_DATAGRAM: usize = 576;
 /// and the 8-byte ICMP header.
 pub const MAX_QUOTE: usize = MAX_ERROR_DATAGRAM - 20 - 8;
 
+/// ICMPv4 type numbers (RFC 792, RFC 1812).
+pub mod types {
+    /// Echo reply.
+    pub const ECHO_REPLY: u8 = 0;
+    /// Destination unreachable.
+    pub const DST_UNREACHABLE: u8 = 3;
+    /// Redirect.
+    pub const REDIRECT: u8 = 5;
+    /// Echo request.
+    pub const ECHO_REQUEST: u8 = 8;
+    /// Time exceeded.
+    pub const TIME_EXCEEDED: u8 = 11;
+    /// Parameter problem.
+    pub const PARAM_PROBLEM: u8 = 12;
+}
+
+/// ICMPv4 codes the codec and the simulated gateway write.
+pub mod codes {
+    /// Destination unreachable: port unreachable.
+    pub const PORT_UNREACHABLE: u8 = 3;
+    /// Destination unreachable: fragmentation needed and DF set (RFC 1191).
+    pub const FRAG_NEEDED: u8 = 4;
+    /// Time exceeded: TTL exceeded in transit.
+    pub const TTL_EXCEEDED: u8 = 0;
+}
+
 /// An ICMPv4 message body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Icmpv4Message {
@@ -130,32 +156,27 @@ impl Icmpv4Repr {
         }
     }
 
-    /// Quotes `original` (an IP packet), cut so the error fits 576 bytes.
-    fn quote(original: &[u8]) -> IpPacket {
-        IpPacket::parse(&original[..original.len().min(MAX_QUOTE)])
-    }
-
     /// Destination unreachable with `code` quoting `original`.
     pub fn dst_unreachable(code: u8, original: &[u8]) -> Self {
         Icmpv4Message::DstUnreachable {
             code,
             mtu: 0,
-            quoted: Self::quote(original),
+            quoted: IpPacket::quote(original, MAX_QUOTE),
         }
         .into()
     }
 
     /// Port unreachable (type 3 code 3) quoting `original`.
     pub fn port_unreachable(original: &[u8]) -> Self {
-        Self::dst_unreachable(3, original)
+        Self::dst_unreachable(codes::PORT_UNREACHABLE, original)
     }
 
     /// Fragmentation needed and DF set (type 3 code 4) with the next-hop `mtu`.
     pub fn frag_needed(mtu: u16, original: &[u8]) -> Self {
         Icmpv4Message::DstUnreachable {
-            code: 4,
+            code: codes::FRAG_NEEDED,
             mtu,
-            quoted: Self::quote(original),
+            quoted: IpPacket::quote(original, MAX_QUOTE),
         }
         .into()
     }
@@ -164,7 +185,7 @@ impl Icmpv4Repr {
     pub fn time_exceeded(code: u8, original: &[u8]) -> Self {
         Icmpv4Message::TimeExceeded {
             code,
-            quoted: Self::quote(original),
+            quoted: IpPacket::quote(original, MAX_QUOTE),
         }
         .into()
     }
@@ -174,7 +195,7 @@ impl Icmpv4Repr {
         Icmpv4Message::ParamProblem {
             code: 0,
             pointer,
-            quoted: Self::quote(original),
+            quoted: IpPacket::quote(original, MAX_QUOTE),
         }
         .into()
     }
@@ -184,7 +205,7 @@ impl Icmpv4Repr {
         Icmpv4Message::Redirect {
             code,
             gateway,
-            quoted: Self::quote(original),
+            quoted: IpPacket::quote(original, MAX_QUOTE),
         }
         .into()
     }
@@ -203,12 +224,12 @@ impl Icmpv4Repr {
     /// The ICMP type.
     pub fn ty(&self) -> u8 {
         match &self.msg {
-            Icmpv4Message::EchoReply { .. } => 0,
-            Icmpv4Message::DstUnreachable { .. } => 3,
-            Icmpv4Message::Redirect { .. } => 5,
-            Icmpv4Message::EchoRequest { .. } => 8,
-            Icmpv4Message::TimeExceeded { .. } => 11,
-            Icmpv4Message::ParamProblem { .. } => 12,
+            Icmpv4Message::EchoReply { .. } => types::ECHO_REPLY,
+            Icmpv4Message::DstUnreachable { .. } => types::DST_UNREACHABLE,
+            Icmpv4Message::Redirect { .. } => types::REDIRECT,
+            Icmpv4Message::EchoRequest { .. } => types::ECHO_REQUEST,
+            Icmpv4Message::TimeExceeded { .. } => types::TIME_EXCEEDED,
+            Icmpv4Message::ParamProblem { .. } => types::PARAM_PROBLEM,
             Icmpv4Message::Other { ty, .. } => *ty,
         }
     }
@@ -232,26 +253,26 @@ impl Icmpv4Repr {
         let body = &bytes[8..];
         let quoted = || IpPacket::parse(body);
         let msg = match ty {
-            0 | 8 => {
+            types::ECHO_REPLY | types::ECHO_REQUEST => {
                 let (id, seq, data) = (be16(bytes, 4), be16(bytes, 6), body.to_vec());
-                if ty == 0 {
+                if ty == types::ECHO_REPLY {
                     Icmpv4Message::EchoReply { id, seq, data }
                 } else {
                     Icmpv4Message::EchoRequest { id, seq, data }
                 }
             }
-            3 => Icmpv4Message::DstUnreachable {
+            types::DST_UNREACHABLE => Icmpv4Message::DstUnreachable {
                 code,
                 mtu: be16(bytes, 6),
                 quoted: quoted(),
             },
-            5 => Icmpv4Message::Redirect {
+            types::REDIRECT => Icmpv4Message::Redirect {
                 code,
                 gateway: Ipv4Addr::new(bytes[4], bytes[5], bytes[6], bytes[7]),
                 quoted: quoted(),
             },
-            11 => Icmpv4Message::TimeExceeded { code, quoted: quoted() },
-            12 => Icmpv4Message::ParamProblem {
+            types::TIME_EXCEEDED => Icmpv4Message::TimeExceeded { code, quoted: quoted() },
+            types::PARAM_PROBLEM => Icmpv4Message::ParamProblem {
                 code,
                 pointer: bytes[4],
                 quoted: quoted(),
@@ -336,6 +357,25 @@ mod tests {
     use crate::codec::checksum::icmpv4_valid;
     use crate::codec::ip_packet::tests::udp_packet;
     use crate::codec::{InnerIp, QuotedTransport};
+
+    #[test]
+    fn the_case_language_names_the_types_and_codes_the_codec_names() {
+        let word = |w: &str| dsl::icmp::V4_TYPES.iter().find(|(t, ..)| *t == w).unwrap();
+        for (w, ty) in [
+            ("echo-reply", types::ECHO_REPLY),
+            ("unreachable", types::DST_UNREACHABLE),
+            ("redirect", types::REDIRECT),
+            ("echo-request", types::ECHO_REQUEST),
+            ("time-exceeded", types::TIME_EXCEEDED),
+            ("param-problem", types::PARAM_PROBLEM),
+        ] {
+            assert_eq!(word(w).1, ty, "{w}");
+        }
+        let unreachable = word("unreachable").2;
+        assert!(unreachable.contains(&("port", codes::PORT_UNREACHABLE)));
+        assert!(unreachable.contains(&("frag-needed", codes::FRAG_NEEDED)));
+        assert!(word("time-exceeded").2.contains(&("ttl", codes::TTL_EXCEEDED)));
+    }
 
     #[test]
     fn echo_round_trip_and_reply() {

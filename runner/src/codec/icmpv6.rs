@@ -11,8 +11,21 @@ pub const MAX_ERROR_PACKET: usize = 1280;
 /// header and the 8-byte ICMPv6 header.
 pub const MAX_QUOTE: usize = MAX_ERROR_PACKET - 40 - 8;
 
-/// ICMPv6 type numbers of messages kept as [`Icmpv6Message::Other`].
+/// ICMPv6 type numbers (RFC 4443, RFC 4861, RFC 2710, RFC 3810); those from 130 on are kept as
+/// [`Icmpv6Message::Other`].
 pub mod types {
+    /// Destination unreachable.
+    pub const DST_UNREACHABLE: u8 = 1;
+    /// Packet too big.
+    pub const PACKET_TOO_BIG: u8 = 2;
+    /// Time exceeded.
+    pub const TIME_EXCEEDED: u8 = 3;
+    /// Parameter problem.
+    pub const PARAM_PROBLEM: u8 = 4;
+    /// Echo request.
+    pub const ECHO_REQUEST: u8 = 128;
+    /// Echo reply.
+    pub const ECHO_REPLY: u8 = 129;
     /// MLD query.
     pub const MLD_QUERY: u8 = 130;
     /// MLDv1 report.
@@ -31,6 +44,26 @@ pub mod types {
     pub const REDIRECT: u8 = 137;
     /// MLDv2 report.
     pub const MLDV2_REPORT: u8 = 143;
+
+    /// Whether a type is an error message, which quotes the packet that caused it (RFC 4443
+    /// §2.1: types 0 to 127).
+    pub fn is_error(ty: u8) -> bool {
+        ty < ECHO_REQUEST
+    }
+
+    /// Whether a type is link-local control — neighbour discovery or multicast listener
+    /// discovery — which a router answers or consumes and never forwards.
+    pub fn is_nd_or_mld(ty: u8) -> bool {
+        (MLD_QUERY..=REDIRECT).contains(&ty) || ty == MLDV2_REPORT
+    }
+}
+
+/// ICMPv6 codes the simulated gateway writes.
+pub mod codes {
+    /// Destination unreachable: communication administratively prohibited.
+    pub const ADMIN_PROHIBITED: u8 = 1;
+    /// Time exceeded: hop limit exceeded in transit.
+    pub const HOP_LIMIT_EXCEEDED: u8 = 0;
 }
 
 /// An ICMPv6 message body.
@@ -144,16 +177,11 @@ impl Icmpv6Repr {
         }
     }
 
-    /// Quotes `original`, cut so the error fits 1280 bytes.
-    fn quote(original: &[u8]) -> IpPacket {
-        IpPacket::parse(&original[..original.len().min(MAX_QUOTE)])
-    }
-
     /// Destination unreachable with `code` quoting `original`.
     pub fn dst_unreachable(code: u8, original: &[u8]) -> Self {
         Icmpv6Message::DstUnreachable {
             code,
-            quoted: Self::quote(original),
+            quoted: IpPacket::quote(original, MAX_QUOTE),
         }
         .into()
     }
@@ -162,7 +190,7 @@ impl Icmpv6Repr {
     pub fn packet_too_big(mtu: u32, original: &[u8]) -> Self {
         Icmpv6Message::PacketTooBig {
             mtu,
-            quoted: Self::quote(original),
+            quoted: IpPacket::quote(original, MAX_QUOTE),
         }
         .into()
     }
@@ -171,7 +199,7 @@ impl Icmpv6Repr {
     pub fn time_exceeded(code: u8, original: &[u8]) -> Self {
         Icmpv6Message::TimeExceeded {
             code,
-            quoted: Self::quote(original),
+            quoted: IpPacket::quote(original, MAX_QUOTE),
         }
         .into()
     }
@@ -181,7 +209,7 @@ impl Icmpv6Repr {
         Icmpv6Message::ParamProblem {
             code,
             pointer,
-            quoted: Self::quote(original),
+            quoted: IpPacket::quote(original, MAX_QUOTE),
         }
         .into()
     }
@@ -200,12 +228,12 @@ impl Icmpv6Repr {
     /// The ICMPv6 type.
     pub fn ty(&self) -> u8 {
         match &self.msg {
-            Icmpv6Message::DstUnreachable { .. } => 1,
-            Icmpv6Message::PacketTooBig { .. } => 2,
-            Icmpv6Message::TimeExceeded { .. } => 3,
-            Icmpv6Message::ParamProblem { .. } => 4,
-            Icmpv6Message::EchoRequest { .. } => 128,
-            Icmpv6Message::EchoReply { .. } => 129,
+            Icmpv6Message::DstUnreachable { .. } => types::DST_UNREACHABLE,
+            Icmpv6Message::PacketTooBig { .. } => types::PACKET_TOO_BIG,
+            Icmpv6Message::TimeExceeded { .. } => types::TIME_EXCEEDED,
+            Icmpv6Message::ParamProblem { .. } => types::PARAM_PROBLEM,
+            Icmpv6Message::EchoRequest { .. } => types::ECHO_REQUEST,
+            Icmpv6Message::EchoReply { .. } => types::ECHO_REPLY,
             Icmpv6Message::Other { ty, .. } => *ty,
         }
     }
@@ -227,25 +255,28 @@ impl Icmpv6Repr {
     pub fn parse(bytes: &[u8]) -> Result<Self, WireError> {
         WireError::check_len("icmpv6", bytes, 4)?;
         let (ty, code) = (bytes[0], bytes[1]);
-        if matches!(ty, 1..=4 | 128 | 129) {
+        if matches!(
+            ty,
+            types::DST_UNREACHABLE..=types::PARAM_PROBLEM | types::ECHO_REQUEST | types::ECHO_REPLY
+        ) {
             WireError::check_len("icmpv6", bytes, 8)?;
         }
         let quoted = || IpPacket::parse(&bytes[8..]);
         let msg = match ty {
-            1 => Icmpv6Message::DstUnreachable { code, quoted: quoted() },
-            2 => Icmpv6Message::PacketTooBig {
+            types::DST_UNREACHABLE => Icmpv6Message::DstUnreachable { code, quoted: quoted() },
+            types::PACKET_TOO_BIG => Icmpv6Message::PacketTooBig {
                 mtu: be32(bytes, 4),
                 quoted: quoted(),
             },
-            3 => Icmpv6Message::TimeExceeded { code, quoted: quoted() },
-            4 => Icmpv6Message::ParamProblem {
+            types::TIME_EXCEEDED => Icmpv6Message::TimeExceeded { code, quoted: quoted() },
+            types::PARAM_PROBLEM => Icmpv6Message::ParamProblem {
                 code,
                 pointer: be32(bytes, 4),
                 quoted: quoted(),
             },
-            128 | 129 => {
+            types::ECHO_REQUEST | types::ECHO_REPLY => {
                 let (id, seq, data) = (be16(bytes, 4), be16(bytes, 6), bytes[8..].to_vec());
-                if ty == 128 {
+                if ty == types::ECHO_REQUEST {
                     Icmpv6Message::EchoRequest { id, seq, data }
                 } else {
                     Icmpv6Message::EchoReply { id, seq, data }
@@ -334,6 +365,38 @@ mod tests {
         let mut b = Ipv6Repr::new(src, dst, ip_proto::TCP, seg.len()).to_bytes().unwrap();
         b.extend_from_slice(&seg);
         b
+    }
+
+    #[test]
+    fn the_case_language_names_the_types_and_codes_the_codec_names() {
+        let word = |w: &str| dsl::icmp::V6_TYPES.iter().find(|(t, ..)| *t == w).unwrap();
+        for (w, ty) in [
+            ("unreachable", types::DST_UNREACHABLE),
+            ("packet-too-big", types::PACKET_TOO_BIG),
+            ("time-exceeded", types::TIME_EXCEEDED),
+            ("param-problem", types::PARAM_PROBLEM),
+            ("echo-request", types::ECHO_REQUEST),
+            ("echo-reply", types::ECHO_REPLY),
+            ("mld-query", types::MLD_QUERY),
+            ("router-solicitation", types::ROUTER_SOLICIT),
+            ("router-advertisement", types::ROUTER_ADVERT),
+            ("neighbor-solicitation", types::NEIGHBOR_SOLICIT),
+            ("neighbor-advertisement", types::NEIGHBOR_ADVERT),
+            ("redirect", types::REDIRECT),
+            ("mld-report", types::MLDV2_REPORT),
+        ] {
+            assert_eq!(word(w).1, ty, "{w}");
+        }
+        assert!(word("unreachable").2.contains(&("admin", codes::ADMIN_PROHIBITED)));
+        assert!(
+            word("time-exceeded")
+                .2
+                .contains(&("hop-limit", codes::HOP_LIMIT_EXCEEDED))
+        );
+        for ty in 0..=u8::MAX {
+            assert_eq!(types::is_error(ty), dsl::icmp::is_error_type(true, ty), "type {ty}");
+            assert_eq!(types::is_nd_or_mld(ty), dsl::icmp::is_v6_noise_type(ty), "type {ty}");
+        }
     }
 
     #[test]

@@ -76,6 +76,12 @@ pub struct IpPacket {
 }
 
 impl IpPacket {
+    /// The packet an ICMP error quotes of `original`: its first `max_len` bytes at most, so that
+    /// the error fits the size its protocol allows.
+    pub fn quote(original: &[u8], max_len: usize) -> Self {
+        Self::parse(&original[..original.len().min(max_len)])
+    }
+
     /// Decodes a (possibly truncated) IP packet.
     pub fn parse(bytes: &[u8]) -> Self {
         let mut p = IpPacket {

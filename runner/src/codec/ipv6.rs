@@ -294,9 +294,7 @@ impl Ipv6Repr {
 
     /// The emitted header (with extension headers) as bytes.
     pub fn to_bytes(&self) -> Result<Vec<u8>, WireError> {
-        let mut v = Vec::with_capacity(self.header_len());
-        self.emit(&mut v)?;
-        Ok(v)
+        super::emitted(self.header_len(), |v| self.emit(v))
     }
 }
 

@@ -17,6 +17,7 @@ pub mod frame;
 pub mod icmpv4;
 pub mod icmpv6;
 pub mod ip_packet;
+pub mod ip_proto;
 pub mod ipv4;
 pub mod ipv6;
 pub mod reassembly;
@@ -43,28 +44,6 @@ pub use tcp_flags::TcpFlags;
 pub use tcp_options::{TcpOption, TcpOptions};
 pub use udp::{UdpOverrides, UdpRepr};
 
-/// IP protocol numbers used by this module.
-pub mod ip_proto {
-    /// IPv6 hop-by-hop options extension header.
-    pub const HOP_BY_HOP: u8 = 0;
-    /// Internet Control Message Protocol (IPv4).
-    pub const ICMP: u8 = 1;
-    /// Transmission Control Protocol.
-    pub const TCP: u8 = 6;
-    /// User Datagram Protocol.
-    pub const UDP: u8 = 17;
-    /// IPv6 routing extension header.
-    pub const ROUTING: u8 = 43;
-    /// IPv6 fragment extension header.
-    pub const FRAGMENT: u8 = 44;
-    /// Internet Control Message Protocol for IPv6.
-    pub const ICMPV6: u8 = 58;
-    /// IPv6 "no next header".
-    pub const NO_NEXT: u8 = 59;
-    /// IPv6 destination options extension header.
-    pub const DEST_OPTS: u8 = 60;
-}
-
 /// Lowercase hex rendering of bytes, e.g. `0a8a3c`.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
@@ -73,6 +52,17 @@ pub fn hex(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
     }
     s
+}
+
+/// What `emit` appends to an empty buffer made with room for `capacity` bytes: the `to_bytes` of
+/// every repr whose emitting can fail.
+pub(crate) fn emitted(
+    capacity: usize,
+    emit: impl FnOnce(&mut Vec<u8>) -> Result<(), WireError>,
+) -> Result<Vec<u8>, WireError> {
+    let mut v = Vec::with_capacity(capacity);
+    emit(&mut v)?;
+    Ok(v)
 }
 
 /// Reads a big-endian u16 at `at`; the caller guarantees the bounds.

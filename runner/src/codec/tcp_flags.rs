@@ -76,6 +76,12 @@ impl TcpFlags {
     pub fn rst(&self) -> bool {
         self.has(Self::RST)
     }
+
+    /// True if SYN is set and ACK is not: the segment that asks to open a connection (a SYN-ACK
+    /// answers one).
+    pub fn syn_without_ack(&self) -> bool {
+        self.bits & (Self::SYN | Self::ACK) == Self::SYN
+    }
 }
 
 impl fmt::Display for TcpFlags {
@@ -132,6 +138,21 @@ mod tests {
             reserved: TcpFlags::AE,
         };
         assert_eq!(ae.to_string(), "S res=0x1");
+    }
+
+    #[test]
+    fn a_connection_request_is_a_syn_without_ack_whatever_else_is_set() {
+        for (letters, request) in [
+            ("S", true),
+            ("SEW", true),
+            ("SP", true),
+            ("S.", false),
+            (".", false),
+            ("none", false),
+        ] {
+            let f: TcpFlags = letters.parse().unwrap();
+            assert_eq!(f.syn_without_ack(), request, "{letters}");
+        }
     }
 
     #[test]

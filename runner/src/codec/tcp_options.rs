@@ -4,6 +4,30 @@ use std::fmt;
 
 use super::{WireError, be16, be32, hex};
 
+/// TCP option kinds (IANA "TCP Option Kind Numbers"): the one list the codec, the engine and the
+/// simulated gateway read.
+pub mod kind {
+    /// End of option list (RFC 9293).
+    pub const EOL: u8 = 0;
+    /// No-operation (RFC 9293).
+    pub const NOP: u8 = 1;
+    /// Maximum segment size (RFC 9293).
+    pub const MSS: u8 = 2;
+    /// Window scale (RFC 7323).
+    pub const WINDOW_SCALE: u8 = 3;
+    /// SACK permitted (RFC 2018).
+    pub const SACK_PERMITTED: u8 = 4;
+    /// SACK blocks (RFC 2018).
+    pub const SACK: u8 = 5;
+    /// Timestamps (RFC 7323).
+    pub const TIMESTAMPS: u8 = 8;
+    /// TCP Fast Open (RFC 7413).
+    pub const FAST_OPEN: u8 = 34;
+    /// Experimental options (RFC 6994): Fast Open before it had its kind, marked by
+    /// [`TFO_EXP_MAGIC`](super::TFO_EXP_MAGIC).
+    pub const EXPERIMENTAL: u8 = 254;
+}
+
 /// Magic that starts the experimental TCP Fast Open option (kind 254, RFC 6994).
 pub const TFO_EXP_MAGIC: u16 = 0xf989;
 
@@ -46,21 +70,39 @@ pub enum TcpOption {
 }
 
 impl TcpOption {
+    /// The option's kind byte on the wire.
+    pub fn kind(&self) -> u8 {
+        match self {
+            TcpOption::Eol => kind::EOL,
+            TcpOption::Nop => kind::NOP,
+            TcpOption::Mss(_) => kind::MSS,
+            TcpOption::WindowScale(_) => kind::WINDOW_SCALE,
+            TcpOption::SackPermitted => kind::SACK_PERMITTED,
+            TcpOption::Sack(_) => kind::SACK,
+            TcpOption::Timestamps { .. } => kind::TIMESTAMPS,
+            TcpOption::FastOpen(_) => kind::FAST_OPEN,
+            TcpOption::FastOpenExp(_) => kind::EXPERIMENTAL,
+            TcpOption::Raw { kind, .. } => *kind,
+        }
+    }
+
     /// Decodes a kind with its data (the bytes after kind and length).
     fn decode(kind: u8, data: &[u8]) -> Self {
         match (kind, data.len()) {
-            (2, 2) => TcpOption::Mss(be16(data, 0)),
-            (3, 1) => TcpOption::WindowScale(data[0]),
-            (4, 0) => TcpOption::SackPermitted,
-            (5, n) if n > 0 && n % 8 == 0 => {
+            (kind::MSS, 2) => TcpOption::Mss(be16(data, 0)),
+            (kind::WINDOW_SCALE, 1) => TcpOption::WindowScale(data[0]),
+            (kind::SACK_PERMITTED, 0) => TcpOption::SackPermitted,
+            (kind::SACK, n) if n > 0 && n % 8 == 0 => {
                 TcpOption::Sack(data.chunks_exact(8).map(|c| (be32(c, 0), be32(c, 4))).collect())
             }
-            (8, 8) => TcpOption::Timestamps {
+            (kind::TIMESTAMPS, 8) => TcpOption::Timestamps {
                 val: be32(data, 0),
                 ecr: be32(data, 4),
             },
-            (34, _) => TcpOption::FastOpen(data.to_vec()),
-            (254, n) if n >= 2 && be16(data, 0) == TFO_EXP_MAGIC => TcpOption::FastOpenExp(data[2..].to_vec()),
+            (kind::FAST_OPEN, _) => TcpOption::FastOpen(data.to_vec()),
+            (kind::EXPERIMENTAL, n) if n >= 2 && be16(data, 0) == TFO_EXP_MAGIC => {
+                TcpOption::FastOpenExp(data[2..].to_vec())
+            }
             _ => TcpOption::Raw {
                 kind,
                 data: data.to_vec(),
@@ -84,31 +126,30 @@ impl TcpOption {
             buf.extend_from_slice(data);
             Ok(())
         };
+        let kind = self.kind();
         match self {
-            TcpOption::Eol => buf.push(0),
-            TcpOption::Nop => buf.push(1),
-            TcpOption::Mss(m) => tlv(2, &m.to_be_bytes())?,
-            TcpOption::WindowScale(s) => tlv(3, &[*s])?,
-            TcpOption::SackPermitted => tlv(4, &[])?,
+            TcpOption::Eol | TcpOption::Nop => buf.push(kind),
+            TcpOption::Mss(m) => tlv(kind, &m.to_be_bytes())?,
+            TcpOption::WindowScale(s) => tlv(kind, &[*s])?,
+            TcpOption::SackPermitted => tlv(kind, &[])?,
             TcpOption::Sack(blocks) => {
                 let data: Vec<u8> = blocks
                     .iter()
                     .flat_map(|(l, r)| l.to_be_bytes().into_iter().chain(r.to_be_bytes()))
                     .collect();
-                tlv(5, &data)?
+                tlv(kind, &data)?
             }
             TcpOption::Timestamps { val, ecr } => {
                 let mut d = val.to_be_bytes().to_vec();
                 d.extend_from_slice(&ecr.to_be_bytes());
-                tlv(8, &d)?
+                tlv(kind, &d)?
             }
-            TcpOption::FastOpen(cookie) => tlv(34, cookie)?,
+            TcpOption::FastOpen(cookie) | TcpOption::Raw { data: cookie, .. } => tlv(kind, cookie)?,
             TcpOption::FastOpenExp(cookie) => {
                 let mut d = TFO_EXP_MAGIC.to_be_bytes().to_vec();
                 d.extend_from_slice(cookie);
-                tlv(254, &d)?
+                tlv(kind, &d)?
             }
-            TcpOption::Raw { kind, data } => tlv(*kind, data)?,
         }
         Ok(())
     }
@@ -173,7 +214,7 @@ impl TcpOptions {
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {
-                0 => {
+                kind::EOL => {
                     // EOL ends the list; what follows must be zero padding.
                     if bytes[i..].iter().any(|&b| b != 0) {
                         return TcpOptions::Unparseable(bytes.to_vec());
@@ -181,7 +222,7 @@ impl TcpOptions {
                     opts.extend(std::iter::repeat_n(TcpOption::Eol, bytes.len() - i));
                     break;
                 }
-                1 => {
+                kind::NOP => {
                     opts.push(TcpOption::Nop);
                     i += 1;
                 }
@@ -331,6 +372,18 @@ pub(crate) mod tests {
         let b = more.to_bytes().unwrap();
         assert_eq!(b.len(), 32);
         assert_eq!(TcpOptions::parse(&b), more);
+    }
+
+    #[test]
+    fn kind_is_the_byte_the_option_starts_with_on_the_wire() {
+        let mut every = all_kinds();
+        every.push(Sack(vec![(1, 2)]));
+        for o in every {
+            let mut b = Vec::new();
+            o.emit(&mut b).unwrap();
+            assert_eq!(o.kind(), b[0], "{o:?}");
+            assert_eq!(TcpOptions::parse(&b).as_parsed().unwrap()[0].kind(), b[0], "{o:?}");
+        }
     }
 
     #[test]
