@@ -1,13 +1,13 @@
 //! Builds the frame a send step emits: a [`PacketSpec`] with its send defaults, evaluated in the
-//! case's [`Env`], into a [`FrameRepr`] (DSL.md §3.9, and §4 for relative sequence numbers).
+//! case's [`Env`], into a [`FrameRepr`] (docs/language.md §3.9, and §4 for relative sequence numbers).
 
 use super::env::{Env, EvalError, RtVal, parse_hex};
-use super::flow::Dir;
+use super::flow::{Dir, advance, out_dir, sent_dir, seq_end};
 use crate::codec::ethernet::ethertype;
 use crate::codec::tcp_options::{TcpOption, TcpOptions};
 use crate::codec::{
     ArpOp, ArpRepr, EthernetRepr, FrameRepr, Icmpv4Message, Icmpv4Repr, Icmpv6Message, Icmpv6Repr, IpPacket, Ipv4Repr,
-    Ipv6Repr, Mac, Net, TcpFlags, TcpRepr, Transport, UdpRepr, VlanTag,
+    Ipv6Repr, Mac, Net, TcpFlags, TcpRepr, Transport, UdpRepr, VlanTag, icmpv4, icmpv6, ip_proto,
 };
 use dsl::plan::*;
 use dsl::testbed::Testbed;
@@ -291,18 +291,12 @@ impl BuildCx<'_> {
         })
     }
 
+    /// The transport layer of a send, its payload and the IP protocol number that carries it.
     fn transport(&mut self, p: &PacketSpec, src: IpAddr, dst: IpAddr) -> Result<(Transport, Vec<u8>, u8), BuildError> {
         let payload = self.payload(p)?;
         match p.proto.unwrap_or(Proto::Ip) {
             Proto::Tcp => {
-                let sport = self.port(
-                    p.src.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Sport)),
-                    p.family,
-                )?;
-                let dport = self.port(
-                    p.dst.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Dport)),
-                    p.family,
-                )?;
+                let (sport, dport) = self.ports(p)?;
                 let flags = p.flags.unwrap_or(0);
                 let mut t = TcpRepr::new(
                     sport,
@@ -319,150 +313,104 @@ impl BuildCx<'_> {
                 t.seq = seq;
                 t.ack = ack;
                 t.options = TcpOptions::Parsed(self.options(p)?);
-                Ok((Transport::Tcp(t), payload, 6))
+                Ok((Transport::Tcp(t), payload, ip_proto::TCP))
             }
             Proto::Udp => {
-                let sport = self.port(
-                    p.src.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Sport)),
-                    p.family,
-                )?;
-                let dport = self.port(
-                    p.dst.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Dport)),
-                    p.family,
-                )?;
+                let (sport, dport) = self.ports(p)?;
                 let mut u = UdpRepr::new(sport, dport);
                 u.overrides.checksum = self.int(p, Field::UdpCsum)?.map(|v| v as u16);
                 u.overrides.length = self.int(p, Field::UdpLen)?.map(|v| v as u16);
-                Ok((Transport::Udp(u), payload, 17))
+                Ok((Transport::Udp(u), payload, ip_proto::UDP))
             }
-            Proto::Icmp => {
-                let v6 = p.family == Some(Family::V6);
-                let ty = p
-                    .icmp_type
-                    .or(self.int(p, Field::IcmpType)?.map(|v| v as u8))
-                    .unwrap_or(if v6 { 128 } else { 8 });
-                let code = self
-                    .int(p, Field::IcmpCode)?
-                    .map(|v| v as u8)
-                    .or(p.icmp_code)
-                    .unwrap_or(0);
-                let id = self.int(p, Field::IcmpId)?.unwrap_or(0) as u16;
-                let seq = self.int(p, Field::IcmpSeq)?.unwrap_or(0) as u16;
-                let mtu = self.int(p, Field::Mtu)?.unwrap_or(0);
-                let quoted = match &p.inner {
-                    Some(inner) => {
-                        let mut sub = BuildCx {
-                            env: self.env,
-                            testbed: self.testbed,
-                            side: self.side,
-                            gw_mac: self.gw_mac,
-                            rng: self.rng,
-                            ip_ids: self.ip_ids,
-                        };
-                        let f = sub.frame(inner)?;
-                        let bytes = f.to_bytes()?;
-                        let hl = f.eth.header_len();
-                        let ip_len = match &f.net {
-                            Net::Ipv4(_) => bytes
-                                .get(hl + 2..hl + 4)
-                                .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]) as usize),
-                            Net::Ipv6(_) => {
-                                40 + bytes
-                                    .get(hl + 4..hl + 6)
-                                    .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]) as usize)
-                            }
-                            _ => bytes.len() - hl,
-                        };
-                        let end = (hl + ip_len).min(bytes.len());
-                        Some(IpPacket::parse(&bytes[hl..end]))
-                    }
-                    None => None,
-                };
-                let max = if v6 {
-                    crate::codec::icmpv6::MAX_QUOTE
-                } else {
-                    crate::codec::icmpv4::MAX_QUOTE
-                };
-                let quoted = quoted.map(|q| q.truncated(max)).unwrap_or_else(|| IpPacket::parse(&[]));
-                let csum = self.int(p, Field::IcmpCsum)?.map(|v| v as u16);
-                if v6 {
-                    let msg = match ty {
-                        128 => Icmpv6Message::EchoRequest {
-                            id,
-                            seq,
-                            data: payload.clone(),
-                        },
-                        129 => Icmpv6Message::EchoReply {
-                            id,
-                            seq,
-                            data: payload.clone(),
-                        },
-                        1 => Icmpv6Message::DstUnreachable { code, quoted },
-                        2 => Icmpv6Message::PacketTooBig {
-                            mtu: mtu as u32,
-                            quoted,
-                        },
-                        3 => Icmpv6Message::TimeExceeded { code, quoted },
-                        4 => Icmpv6Message::ParamProblem {
-                            code,
-                            pointer: 0,
-                            quoted,
-                        },
-                        _ => Icmpv6Message::Other {
-                            ty,
-                            code,
-                            body: payload.clone(),
-                        },
-                    };
-                    let mut r = Icmpv6Repr::from(msg);
-                    r.checksum_override = csum;
-                    Ok((Transport::Icmpv6(Box::new(r)), vec![], 58))
-                } else {
-                    let msg = match ty {
-                        8 => Icmpv4Message::EchoRequest {
-                            id,
-                            seq,
-                            data: payload.clone(),
-                        },
-                        0 => Icmpv4Message::EchoReply {
-                            id,
-                            seq,
-                            data: payload.clone(),
-                        },
-                        3 => Icmpv4Message::DstUnreachable {
-                            code,
-                            mtu: mtu as u16,
-                            quoted,
-                        },
-                        11 => Icmpv4Message::TimeExceeded { code, quoted },
-                        12 => Icmpv4Message::ParamProblem {
-                            code,
-                            pointer: 0,
-                            quoted,
-                        },
-                        5 => Icmpv4Message::Redirect {
-                            code,
-                            gateway: std::net::Ipv4Addr::UNSPECIFIED,
-                            quoted,
-                        },
-                        _ => Icmpv4Message::Other {
-                            ty,
-                            code,
-                            rest: [0; 4],
-                            body: payload.clone(),
-                        },
-                    };
-                    let mut r = Icmpv4Repr::from(msg);
-                    r.checksum_override = csum;
-                    Ok((Transport::Icmpv4(Box::new(r)), vec![], 1))
-                }
-            }
+            Proto::Icmp => self.icmp(p, payload),
             _ => {
                 let protocol = self.int(p, Field::IpProto)?.unwrap_or(253) as u8;
                 let _ = (src, dst);
                 Ok((Transport::Other { protocol }, payload, protocol))
             }
         }
+    }
+
+    /// The source and destination ports of a TCP or UDP send: written in its endpoints or as
+    /// `sport=`/`dport=`, otherwise ephemeral.
+    fn ports(&mut self, p: &PacketSpec) -> Result<(u16, u16), BuildError> {
+        let sport = self.port(
+            p.src.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Sport)),
+            p.family,
+        )?;
+        let dport = self.port(
+            p.dst.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Dport)),
+            p.family,
+        )?;
+        Ok((sport, dport))
+    }
+
+    /// An ICMP or ICMPv6 send: its type (an echo request unless written), code, echo id and
+    /// sequence, MTU, and the packet an error quotes.
+    fn icmp(&mut self, p: &PacketSpec, payload: Vec<u8>) -> Result<(Transport, Vec<u8>, u8), BuildError> {
+        let v6 = p.family == Some(Family::V6);
+        let ty = match (p.icmp_type, self.int(p, Field::IcmpType)?) {
+            (Some(t), _) => t,
+            (None, Some(t)) => t as u8,
+            (None, None) if v6 => icmpv6::types::ECHO_REQUEST,
+            (None, None) => icmpv4::types::ECHO_REQUEST,
+        };
+        let fields = IcmpFields {
+            ty,
+            code: self
+                .int(p, Field::IcmpCode)?
+                .map(|v| v as u8)
+                .or(p.icmp_code)
+                .unwrap_or(0),
+            id: self.int(p, Field::IcmpId)?.unwrap_or(0) as u16,
+            seq: self.int(p, Field::IcmpSeq)?.unwrap_or(0) as u16,
+            mtu: self.int(p, Field::Mtu)?.unwrap_or(0),
+            quoted: self.quoted(p, v6)?,
+            payload,
+        };
+        let csum = self.int(p, Field::IcmpCsum)?.map(|v| v as u16);
+        if v6 {
+            let mut r = Icmpv6Repr::from(fields.v6_message());
+            r.checksum_override = csum;
+            Ok((Transport::Icmpv6(Box::new(r)), vec![], ip_proto::ICMPV6))
+        } else {
+            let mut r = Icmpv4Repr::from(fields.v4_message());
+            r.checksum_override = csum;
+            Ok((Transport::Icmpv4(Box::new(r)), vec![], ip_proto::ICMP))
+        }
+    }
+
+    /// The packet an ICMP error send quotes (its `inner (...)`), built like a send and cut to
+    /// what an error of this family quotes at most; empty when the send has none.
+    fn quoted(&mut self, p: &PacketSpec, v6: bool) -> Result<IpPacket, BuildError> {
+        let Some(inner) = &p.inner else {
+            return Ok(IpPacket::parse(&[]));
+        };
+        let mut sub = BuildCx {
+            env: self.env,
+            testbed: self.testbed,
+            side: self.side,
+            gw_mac: self.gw_mac,
+            rng: self.rng,
+            ip_ids: self.ip_ids,
+        };
+        let f = sub.frame(inner)?;
+        let bytes = f.to_bytes()?;
+        let hl = f.eth.header_len();
+        let ip_len = match &f.net {
+            Net::Ipv4(_) => bytes
+                .get(hl + 2..hl + 4)
+                .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]) as usize),
+            Net::Ipv6(_) => {
+                40 + bytes
+                    .get(hl + 4..hl + 6)
+                    .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]) as usize)
+            }
+            _ => bytes.len() - hl,
+        };
+        let end = (hl + ip_len).min(bytes.len());
+        let max = if v6 { icmpv6::MAX_QUOTE } else { icmpv4::MAX_QUOTE };
+        Ok(IpPacket::parse(&bytes[hl..end]).truncated(max))
     }
 
     /// Sequence and acknowledgment numbers, relative to the flow's ISNs when the send names a flow.
@@ -472,28 +420,21 @@ impl BuildCx<'_> {
         let Some(id) = p.flow else {
             return Ok((seq_w.unwrap_or(0), ack_w.unwrap_or(0)));
         };
-        let side = self.side as usize;
-        let dir: Dir = super::flow::sent_dir(self.side);
+        let side = self.side.index();
+        let dir: Dir = sent_dir(self.side);
         let other = 1 - dir;
         let f = &mut self.env.flows[id];
-        let syn = flags & 0x02 != 0;
-        let fin = flags & 0x01 != 0;
-        let rel_seq = seq_w.unwrap_or(if syn { 0 } else { f.next_seq[dir] });
+        let acks = flags & TcpFlags::ACK != 0;
+        let rel_seq = seq_w.unwrap_or(if flags & TcpFlags::SYN != 0 { 0 } else { f.next_seq[dir] });
         let rel_ack = match ack_w {
             Some(a) => a,
-            None if flags & 0x10 != 0 => f.seen_high[side][other].unwrap_or(0),
+            None if acks => f.seen_high[side][other].unwrap_or(0),
             None => 0,
         };
-        let end = rel_seq
-            .wrapping_add(len as u32)
-            .wrapping_add(u32::from(syn))
-            .wrapping_add(u32::from(fin));
-        if end.wrapping_sub(f.next_seq[dir]) < 0x8000_0000 {
-            f.next_seq[dir] = end;
-        }
+        advance(&mut f.next_seq[dir], seq_end(rel_seq, len, flags));
         let seq = f.isn[dir].wrapping_add(rel_seq);
-        let ack = if flags & 0x10 != 0 || ack_w.is_some() {
-            f.isn[other].wrapping_add(f.shift_of(side, other)).wrapping_add(rel_ack)
+        let ack = if acks || ack_w.is_some() {
+            f.base(side, other).wrapping_add(rel_ack)
         } else {
             0
         };
@@ -509,8 +450,8 @@ impl BuildCx<'_> {
                 _ => me.rng.random::<u32>() as u64,
             })
         };
-        let side = self.side as usize;
-        let peer = super::flow::out_dir(self.side);
+        let side = self.side.index();
+        let peer = out_dir(self.side);
         for o in p.options.iter().flatten() {
             out.push(match o {
                 TcpOptionSpec::Mss(v) => TcpOption::Mss(int(self, v, 16)? as u16),
@@ -523,10 +464,7 @@ impl BuildCx<'_> {
                 TcpOptionSpec::Eol => TcpOption::Eol,
                 TcpOptionSpec::WindowScale(v) => TcpOption::WindowScale(int(self, v, 8)? as u8),
                 TcpOptionSpec::Sack(blocks) => {
-                    let base = p.flow.map_or(0, |id| {
-                        let f = &self.env.flows[id];
-                        f.isn[peer].wrapping_add(f.shift_of(side, peer))
-                    });
+                    let base = p.flow.map_or(0, |id| self.env.flows[id].base(side, peer));
                     let mut b = Vec::new();
                     for (l, r) in blocks {
                         b.push((
@@ -565,5 +503,90 @@ impl BuildCx<'_> {
                 })?
             }
         })
+    }
+}
+
+/// The parts of an ICMP send, evaluated, that become its message.
+struct IcmpFields {
+    ty: u8,
+    code: u8,
+    id: u16,
+    seq: u16,
+    mtu: u64,
+    quoted: IpPacket,
+    payload: Vec<u8>,
+}
+
+impl IcmpFields {
+    /// The ICMPv6 message of this type: echo, the four errors, any other type with the payload as
+    /// its body.
+    fn v6_message(self) -> Icmpv6Message {
+        use icmpv6::types::*;
+        let IcmpFields {
+            ty,
+            code,
+            id,
+            seq,
+            mtu,
+            quoted,
+            payload: data,
+        } = self;
+        match ty {
+            ECHO_REQUEST => Icmpv6Message::EchoRequest { id, seq, data },
+            ECHO_REPLY => Icmpv6Message::EchoReply { id, seq, data },
+            DST_UNREACHABLE => Icmpv6Message::DstUnreachable { code, quoted },
+            PACKET_TOO_BIG => Icmpv6Message::PacketTooBig {
+                mtu: mtu as u32,
+                quoted,
+            },
+            TIME_EXCEEDED => Icmpv6Message::TimeExceeded { code, quoted },
+            PARAM_PROBLEM => Icmpv6Message::ParamProblem {
+                code,
+                pointer: 0,
+                quoted,
+            },
+            _ => Icmpv6Message::Other { ty, code, body: data },
+        }
+    }
+
+    /// The ICMPv4 message of this type: echo, the errors that quote a packet, any other type with
+    /// the payload as its body.
+    fn v4_message(self) -> Icmpv4Message {
+        use icmpv4::types::*;
+        let IcmpFields {
+            ty,
+            code,
+            id,
+            seq,
+            mtu,
+            quoted,
+            payload: data,
+        } = self;
+        match ty {
+            ECHO_REQUEST => Icmpv4Message::EchoRequest { id, seq, data },
+            ECHO_REPLY => Icmpv4Message::EchoReply { id, seq, data },
+            DST_UNREACHABLE => Icmpv4Message::DstUnreachable {
+                code,
+                mtu: mtu as u16,
+                quoted,
+            },
+            TIME_EXCEEDED => Icmpv4Message::TimeExceeded { code, quoted },
+            PARAM_PROBLEM => Icmpv4Message::ParamProblem {
+                code,
+                pointer: 0,
+                quoted,
+            },
+            REDIRECT => Icmpv4Message::Redirect {
+                code,
+                gateway: std::net::Ipv4Addr::UNSPECIFIED,
+                quoted,
+            },
+            _ => Icmpv4Message::Other {
+                ty,
+                code,
+                rest: [0; 4],
+                body: data,
+            },
+        }
     }
 }

@@ -1,9 +1,10 @@
 //! A flat view of what a frame carries, layer by layer, built once per received frame from the
-//! [`wire`](crate::wire) reprs. The matcher, the noise classes and the failure tables read it.
+//! [`codec`](crate::codec) reprs. The matcher, the noise classes and the failure tables read it.
 
+use crate::codec::ethernet::ethertype;
 use crate::codec::{
-    ArpOp, FrameRepr, Icmpv4Message, Icmpv6Message, InnerIp, IpPacket, Ipv4Repr, Ipv6Repr, Net, QuotedTransport,
-    TcpOptions, TcpRepr, Transport,
+    ArpOp, FrameRepr, Icmpv4Message, Icmpv4Repr, Icmpv6Message, Icmpv6Repr, InnerIp, IpPacket, Ipv4Repr, Ipv6Repr, Net,
+    QuotedTransport, TcpOptions, TcpRepr, Transport, icmpv4, ip_proto,
 };
 use std::net::IpAddr;
 
@@ -172,13 +173,13 @@ impl View {
                 csum: u.checksum,
             },
             (_, Transport::Icmpv4(i)) => {
-                let (view, data, quoted) = icmp4(&i.msg, i.checksum);
+                let (view, data, quoted) = icmp4(i);
                 payload = data;
                 inner = quoted.map(|q| Box::new(View::of_quoted(q)));
                 view
             }
             (_, Transport::Icmpv6(i)) => {
-                let (view, data, quoted) = icmp6(&i.msg, i.checksum);
+                let (view, data, quoted) = icmp6(i);
                 payload = data;
                 inner = quoted.map(|q| Box::new(View::of_quoted(q)));
                 view
@@ -231,7 +232,7 @@ impl View {
                 protocol,
                 seq,
                 ..
-            } if *protocol == 6 => L4View::Tcp {
+            } if *protocol == ip_proto::TCP => L4View::Tcp {
                 sport: *s,
                 dport: *d,
                 seq: seq.unwrap_or(0),
@@ -259,8 +260,8 @@ impl View {
             eth_src: [0; 6],
             eth_dst: [0; 6],
             eth_type: match ip {
-                Some(IpView { v6: true, .. }) => 0x86dd,
-                _ => 0x0800,
+                Some(IpView { v6: true, .. }) => ethertype::IPV6,
+                _ => ethertype::IPV4,
             },
             vlan: None,
             ip,
@@ -280,47 +281,51 @@ impl View {
     }
 }
 
-fn icmp4(m: &Icmpv4Message, csum: u16) -> (L4View, Vec<u8>, Option<&IpPacket>) {
-    let mk = |ty, code, id, seq, mtu| L4View::Icmp {
-        ty,
-        code,
-        id,
-        seq,
-        mtu,
-        csum,
-    };
-    match m {
-        Icmpv4Message::EchoRequest { id, seq, data } => (mk(8, 0, Some(*id), Some(*seq), None), data.clone(), None),
-        Icmpv4Message::EchoReply { id, seq, data } => (mk(0, 0, Some(*id), Some(*seq), None), data.clone(), None),
+/// The transport view of an ICMP message (the codec knows its type and code), its data (echo
+/// data, the body of a type the codec keeps whole) and the packet an error quotes.
+fn icmp4(i: &Icmpv4Repr) -> (L4View, Vec<u8>, Option<&IpPacket>) {
+    let (echo, mtu, data, quoted) = match &i.msg {
+        Icmpv4Message::EchoRequest { id, seq, data } | Icmpv4Message::EchoReply { id, seq, data } => {
+            (Some((*id, *seq)), None, data.clone(), None)
+        }
         Icmpv4Message::DstUnreachable { code, mtu, quoted } => (
-            mk(3, *code, None, None, (*code == 4).then_some(u32::from(*mtu))),
+            None,
+            (*code == icmpv4::codes::FRAG_NEEDED).then_some(u32::from(*mtu)),
             vec![],
             Some(quoted),
         ),
-        Icmpv4Message::TimeExceeded { code, quoted } => (mk(11, *code, None, None, None), vec![], Some(quoted)),
-        Icmpv4Message::ParamProblem { code, quoted, .. } => (mk(12, *code, None, None, None), vec![], Some(quoted)),
-        Icmpv4Message::Redirect { code, quoted, .. } => (mk(5, *code, None, None, None), vec![], Some(quoted)),
-        Icmpv4Message::Other { ty, code, body, .. } => (mk(*ty, *code, None, None, None), body.clone(), None),
-    }
+        Icmpv4Message::TimeExceeded { quoted, .. }
+        | Icmpv4Message::ParamProblem { quoted, .. }
+        | Icmpv4Message::Redirect { quoted, .. } => (None, None, vec![], Some(quoted)),
+        Icmpv4Message::Other { body, .. } => (None, None, body.clone(), None),
+    };
+    (icmp_view(i.ty(), i.code(), echo, mtu, i.checksum), data, quoted)
 }
 
-fn icmp6(m: &Icmpv6Message, csum: u16) -> (L4View, Vec<u8>, Option<&IpPacket>) {
-    let mk = |ty, code, id, seq, mtu| L4View::Icmp {
+/// The ICMPv6 counterpart of [`icmp4`].
+fn icmp6(i: &Icmpv6Repr) -> (L4View, Vec<u8>, Option<&IpPacket>) {
+    let (echo, mtu, data, quoted) = match &i.msg {
+        Icmpv6Message::EchoRequest { id, seq, data } | Icmpv6Message::EchoReply { id, seq, data } => {
+            (Some((*id, *seq)), None, data.clone(), None)
+        }
+        Icmpv6Message::PacketTooBig { mtu, quoted } => (None, Some(*mtu), vec![], Some(quoted)),
+        Icmpv6Message::DstUnreachable { quoted, .. }
+        | Icmpv6Message::TimeExceeded { quoted, .. }
+        | Icmpv6Message::ParamProblem { quoted, .. } => (None, None, vec![], Some(quoted)),
+        Icmpv6Message::Other { body, .. } => (None, None, body.clone(), None),
+    };
+    (icmp_view(i.ty(), i.code(), echo, mtu, i.checksum), data, quoted)
+}
+
+/// An ICMP transport view: an echo's id and sequence, an error's MTU.
+fn icmp_view(ty: u8, code: u8, echo: Option<(u16, u16)>, mtu: Option<u32>, csum: u16) -> L4View {
+    L4View::Icmp {
         ty,
         code,
-        id,
-        seq,
+        id: echo.map(|e| e.0),
+        seq: echo.map(|e| e.1),
         mtu,
         csum,
-    };
-    match m {
-        Icmpv6Message::EchoRequest { id, seq, data } => (mk(128, 0, Some(*id), Some(*seq), None), data.clone(), None),
-        Icmpv6Message::EchoReply { id, seq, data } => (mk(129, 0, Some(*id), Some(*seq), None), data.clone(), None),
-        Icmpv6Message::DstUnreachable { code, quoted } => (mk(1, *code, None, None, None), vec![], Some(quoted)),
-        Icmpv6Message::PacketTooBig { mtu, quoted } => (mk(2, 0, None, None, Some(*mtu)), vec![], Some(quoted)),
-        Icmpv6Message::TimeExceeded { code, quoted } => (mk(3, *code, None, None, None), vec![], Some(quoted)),
-        Icmpv6Message::ParamProblem { code, quoted, .. } => (mk(4, *code, None, None, None), vec![], Some(quoted)),
-        Icmpv6Message::Other { ty, code, body } => (mk(*ty, *code, None, None, None), body.clone(), None),
     }
 }
 
