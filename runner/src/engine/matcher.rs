@@ -54,6 +54,13 @@ pub struct Matcher<'a> {
     pub side: Side,
 }
 
+impl<'a> Matcher<'a> {
+    /// A matcher for frames that come out on `side`, with the bindings of `env`.
+    pub fn new(env: &'a Env, testbed: &'a Testbed, side: Side) -> Matcher<'a> {
+        Matcher { env, testbed, side }
+    }
+}
+
 struct Acc<'a> {
     /// Whether to build report rows (failure reports) or only count (matching).
     detail: bool,
