@@ -1,5 +1,5 @@
-//! The matching rules of DSL.md §2.1, checked against a transparent test gateway: a bridge that
-//! answers ARP for the gateway's addresses and copies every other LAN frame to the WAN side after
+//! The matching rules of docs/language.md §2.1, checked against a transparent test gateway: a
+//! bridge that answers ARP for the gateway's addresses and copies every other LAN frame to the WAN side after
 //! a fixed delay (on tokio's paused clock, so delays cost nothing).
 
 use dsl::plan::Side;

@@ -14,11 +14,11 @@ use dsl::testbed::Testbed;
 use rand::Rng;
 use std::net::IpAddr;
 
-/// What the builder needs besides the spec.
+/// What building a send's frame reads and advances besides the send itself.
 pub struct BuildCx<'a> {
-    /// Bindings and flows.
+    /// Bindings and flows: values of variables, ports and ISNs; a send advances its flow.
     pub env: &'a mut Env,
-    /// The testbed.
+    /// The testbed, for host addresses and MACs.
     pub testbed: &'a Testbed,
     /// The sending side.
     pub side: Side,

@@ -8,96 +8,97 @@ use crate::codec::{
 };
 use std::net::IpAddr;
 
-/// The IP layer.
+/// What a frame's IPv4 or IPv6 header says, as patterns test it (docs/language.md §3.4): the
+/// addresses are `src`/`dst`, the rest the field of the same name.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpView {
-    /// Source address.
+    /// The source address (`src`, the left side of `->`).
     pub src: IpAddr,
-    /// Destination address.
+    /// The destination address (`dst`, the right side of `->`).
     pub dst: IpAddr,
-    /// TTL (v4) or hop limit (v6).
+    /// IPv4 TTL or IPv6 hop limit (`ttl=`, `hlim=`).
     pub ttl: u8,
-    /// TOS / traffic class.
+    /// IPv4 TOS or IPv6 traffic class (`tos=`; `dscp=` and `ecn=` are its parts).
     pub tos: u8,
-    /// IPv4 identification.
+    /// IPv4 identification (`ip.id=`; zero in IPv6).
     pub id: u16,
-    /// Don't fragment.
+    /// IPv4 Don't Fragment (`df=`).
     pub df: bool,
-    /// More fragments.
+    /// More fragments follow (`mf=`; IPv6 from its fragment header).
     pub mf: bool,
-    /// Fragment offset.
+    /// Fragment offset in 8-byte units (`frag=`).
     pub frag: u16,
-    /// Length field as written.
+    /// The length field as written (`len=`): IPv4 total length, IPv6 payload length.
     pub len: u16,
-    /// IPv6 flow label.
+    /// IPv6 flow label (`flow=`).
     pub flow: u32,
-    /// Protocol / next header (upper layer).
+    /// The upper-layer protocol number (`proto=`).
     pub proto: u8,
-    /// IPv4 header checksum as written.
+    /// IPv4 header checksum as written (`ip.csum=`).
     pub csum: u16,
-    /// IPv6.
+    /// IPv6 rather than IPv4: decides the family a pattern must name.
     pub v6: bool,
 }
 
-/// The transport layer.
+/// What a frame's transport header says, as patterns test it; values as written on the wire.
 #[derive(Clone, Debug, PartialEq)]
 pub enum L4View {
-    /// TCP.
+    /// A TCP segment.
     Tcp {
-        /// Ports.
+        /// The source port (`sport=`, the port after the source address).
         sport: u16,
-        /// Ports.
+        /// The destination port (`dport=`).
         dport: u16,
-        /// Sequence number.
+        /// The absolute sequence number (a flow's `seq=` is relative to its ISN).
         seq: u32,
-        /// Ack number.
+        /// The absolute acknowledgment number.
         ack: u32,
-        /// Window.
+        /// The receive window (`win=`).
         win: u16,
-        /// Urgent pointer.
+        /// The urgent pointer (`urg=`).
         urg: u16,
-        /// The eight classic flag bits.
+        /// The eight flag bits of header byte 13, as the flags of a pattern are written.
         flags: u8,
-        /// Reserved bits (incl. AE).
+        /// The low nibble of header byte 12: reserved bits and AE (`tcp.res=`).
         res: u8,
-        /// Checksum.
+        /// The checksum as written (`tcp.csum=`).
         csum: u16,
-        /// Options.
+        /// The options, as parsed (or raw when they do not parse).
         options: TcpOptions,
     },
-    /// UDP.
+    /// A UDP datagram.
     Udp {
-        /// Ports.
+        /// The source port.
         sport: u16,
-        /// Ports.
+        /// The destination port.
         dport: u16,
-        /// Length field.
+        /// The length field as written (`udp.len=`).
         len: u16,
-        /// Checksum.
+        /// The checksum as written (`udp.csum=`).
         csum: u16,
     },
-    /// ICMP / ICMPv6.
+    /// An ICMP or ICMPv6 message.
     Icmp {
-        /// Type.
+        /// The type number; patterns name it by word (docs/language.md §3.7).
         ty: u8,
-        /// Code.
+        /// The code number.
         code: u8,
-        /// Echo id.
+        /// The echo identifier, for echo messages (`icmp.id=`, an ICMP flow's client port).
         id: Option<u16>,
-        /// Echo sequence.
+        /// The echo sequence number, for echo messages (`icmp.seq=`).
         seq: Option<u16>,
-        /// MTU (frag-needed, packet-too-big).
+        /// The next-hop MTU of a frag-needed or packet-too-big error (`mtu=`).
         mtu: Option<u32>,
-        /// Checksum.
+        /// The checksum as written (`icmp.csum=`).
         csum: u16,
     },
-    /// ARP.
+    /// An ARP message: `src`/`dst` of an `arp` pattern are its protocol addresses.
     Arp {
-        /// 1 request, 2 reply.
+        /// The operation (`arp.op=`): 1 request, 2 reply.
         op: u16,
-        /// Sender protocol address.
+        /// The sender protocol address.
         spa: IpAddr,
-        /// Target protocol address.
+        /// The target protocol address.
         tpa: IpAddr,
     },
     /// Nothing the engine decodes (other protocols, later fragments, truncated headers).
@@ -107,21 +108,21 @@ pub enum L4View {
 /// A frame (or a packet quoted in an ICMP error) as the matcher sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct View {
-    /// Ethernet source (zero for a quoted packet).
+    /// The Ethernet source (`eth.src=`; zero for a quoted packet).
     pub eth_src: [u8; 6],
-    /// Ethernet destination.
+    /// The Ethernet destination (`eth.dst=`).
     pub eth_dst: [u8; 6],
-    /// EtherType.
+    /// The EtherType of the payload, after any VLAN tag (`eth.type=`).
     pub eth_type: u16,
-    /// VLAN id.
+    /// The VLAN id of an 802.1Q tag (`vlan=`).
     pub vlan: Option<u16>,
-    /// IP layer.
+    /// The IP header, when the frame carries IP.
     pub ip: Option<IpView>,
-    /// Transport layer.
+    /// The transport header (or ARP).
     pub l4: L4View,
-    /// Payload (TCP/UDP data, ICMP echo data).
+    /// The data a pattern's `data`/`len` test: TCP/UDP data, ICMP echo data.
     pub payload: Vec<u8>,
-    /// The packet an ICMP error quotes.
+    /// The packet an ICMP error quotes (`inner (...)`).
     pub inner: Option<Box<View>>,
     /// Checksum validity: IP header, transport, quoted IPv4 header.
     pub csum_ok: (Option<bool>, Option<bool>, Option<bool>),

@@ -8,7 +8,7 @@ use std::time::Duration;
 /// and repro bundles show of a failing step.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Failure {
-    /// 1-based step number.
+    /// The failing step's number (from 1), as reports name it.
     pub step: usize,
     /// The step's `name:` label.
     pub name: Option<String>,
@@ -26,7 +26,7 @@ pub struct Failure {
     pub window: Option<String>,
     /// How many frames the step considered.
     pub considered: usize,
-    /// All frames on that side so far.
+    /// How many frames had come out on that side by then, to set `considered` against.
     pub total_on_side: usize,
     /// The nearest candidates, best first.
     pub candidates: Vec<Candidate>,
@@ -43,7 +43,7 @@ pub struct Candidate {
     pub kind: CandidateKind,
     /// How many written constraints it meets, of how many.
     pub met: usize,
-    /// Number of written constraints.
+    /// How many constraints the pattern writes.
     pub total: usize,
     /// Expected versus observed, one row per constraint.
     pub rows: Vec<Row>,

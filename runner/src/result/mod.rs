@@ -8,7 +8,8 @@ mod failure;
 
 pub use failure::{Candidate, CandidateKind, Failure, Row, step_label};
 
-/// The verdict of a case.
+/// What a case concluded about the gateway (or why it could not): the console's colour, JUnit's
+/// status and the exit code follow from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Verdict {
     /// Every step held (warnings may have been raised by `severity: warn` steps).
@@ -33,7 +34,7 @@ impl Verdict {
     }
 }
 
-/// Which side of the gateway.
+/// Which side of the gateway a frame was on (re-exported so reports need not name the dsl).
 pub use dsl::plan::Side;
 
 /// The result of one case (one matrix variant).
@@ -41,13 +42,13 @@ pub use dsl::plan::Side;
 pub struct CaseResult {
     /// The case id, with matrix values (`case[k=v]`): the JUnit test case name.
     pub id: String,
-    /// The case file.
+    /// The case file, as the user named it.
     pub file: PathBuf,
     /// The folder the case file is in, relative to what was given (the JUnit classname / suite).
     pub group: String,
-    /// The case's title.
+    /// The case's `title:`, shown beside its id.
     pub title: String,
-    /// The verdict.
+    /// What the case concluded.
     pub verdict: Verdict,
     /// The time the case took on its own clock: the engine's clock from the case's start to its
     /// end. Virtual on `sim` and in `verify` (a `wait: 2h` counts two hours), real on `netns` and
@@ -105,13 +106,13 @@ pub enum Direction {
 /// A frame as recorded, with the annotations captures show.
 #[derive(Clone, Debug)]
 pub struct RecordedFrame {
-    /// Time since the case started.
+    /// When it was sent or arrived, since the case started (the capture's timestamp).
     pub at: Duration,
-    /// The side.
+    /// The interface of the capture it goes in.
     pub side: Side,
-    /// Sent or received.
+    /// Whether the runner sent it or the gateway did.
     pub direction: Direction,
-    /// The bytes.
+    /// The whole Ethernet frame.
     pub bytes: Vec<u8>,
     /// Comments (`step 3: matched ...`).
     pub comments: Vec<String>,

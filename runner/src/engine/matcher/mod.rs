@@ -54,13 +54,14 @@ impl MatchResult {
     }
 }
 
-/// Compares frames with patterns on one side.
+/// Compares frames with patterns on one side: the engine's expect steps, the replay of sends and
+/// the bench use it.
 pub struct Matcher<'a> {
-    /// Bindings so far.
+    /// The bindings so far, which written values are evaluated in.
     pub env: &'a Env,
-    /// The testbed (host names).
+    /// The testbed, for host names' addresses.
     pub testbed: &'a Testbed,
-    /// The side the frame came out on.
+    /// The side the frame came out on: decides a flow segment's direction.
     pub side: Side,
 }
 
@@ -71,6 +72,8 @@ impl<'a> Matcher<'a> {
     }
 }
 
+/// What a comparison has found so far: the score, the rows, and the variables this pattern
+/// bound on their first occurrence (a later occurrence compares with them).
 struct Acc<'a> {
     /// Whether to build report rows (failure reports) or only count (matching).
     detail: bool,
@@ -113,7 +116,7 @@ impl Acc<'_> {
 }
 
 impl Matcher<'_> {
-    /// Compares `view` with `spec`. `dir`: for flow patterns, the direction the segment travels.
+    /// Compares `view` with `spec`, with a report row per constraint (for failure reports).
     pub fn compare(&self, spec: &PacketSpec, view: &View) -> MatchResult {
         self.compare_with(spec, view, true)
     }
