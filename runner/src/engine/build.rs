@@ -522,21 +522,14 @@ impl IcmpFields {
     /// its body.
     fn v6_message(self) -> Icmpv6Message {
         use icmpv6::types::*;
-        let IcmpFields {
-            ty,
-            code,
-            id,
-            seq,
-            mtu,
-            quoted,
-            payload: data,
-        } = self;
+        let IcmpFields { ty, code, id, seq, .. } = self;
+        let (quoted, data) = (self.quoted, self.payload);
         match ty {
             ECHO_REQUEST => Icmpv6Message::EchoRequest { id, seq, data },
             ECHO_REPLY => Icmpv6Message::EchoReply { id, seq, data },
             DST_UNREACHABLE => Icmpv6Message::DstUnreachable { code, quoted },
             PACKET_TOO_BIG => Icmpv6Message::PacketTooBig {
-                mtu: mtu as u32,
+                mtu: self.mtu as u32,
                 quoted,
             },
             TIME_EXCEEDED => Icmpv6Message::TimeExceeded { code, quoted },
@@ -553,21 +546,14 @@ impl IcmpFields {
     /// the payload as its body.
     fn v4_message(self) -> Icmpv4Message {
         use icmpv4::types::*;
-        let IcmpFields {
-            ty,
-            code,
-            id,
-            seq,
-            mtu,
-            quoted,
-            payload: data,
-        } = self;
+        let IcmpFields { ty, code, id, seq, .. } = self;
+        let (quoted, data) = (self.quoted, self.payload);
         match ty {
             ECHO_REQUEST => Icmpv4Message::EchoRequest { id, seq, data },
             ECHO_REPLY => Icmpv4Message::EchoReply { id, seq, data },
             DST_UNREACHABLE => Icmpv4Message::DstUnreachable {
                 code,
-                mtu: mtu as u16,
+                mtu: self.mtu as u16,
                 quoted,
             },
             TIME_EXCEEDED => Icmpv4Message::TimeExceeded { code, quoted },

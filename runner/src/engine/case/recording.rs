@@ -239,7 +239,8 @@ impl Recording {
 }
 
 impl Run<'_> {
-    /// Records a frame from the gateway and answers it if it asks for an emulated host.
+    /// Records a frame from the gateway and answers it if it asks for an emulated host. Judging
+    /// a capture, nobody answers, and a recorded frame went either way through the gateway.
     fn record(&mut self, r: Received) {
         if !self.capture.room_for(r.bytes.len()) {
             return;
@@ -247,49 +248,36 @@ impl Run<'_> {
         let mut frame = FrameRepr::parse(&r.bytes);
         let view = View::of_frame_taking_payload(&mut frame);
         let is_noise = noise::class_of(&view, &self.testbed.noise);
-        let Mode::Live { gw_mac, .. } = &mut self.mode else {
-            // A recorded frame: nobody answers it, and it went either way through the gateway.
-            let dir = if r.toward_gateway {
-                Direction::Sent
-            } else {
-                Direction::Received
-            };
-            self.capture
-                .push(Rec::new(r.side, r.at, dir, r.bytes, Some(view), is_noise));
-            self.reassemble_last();
-            return;
-        };
-        if let Some(reply) = hosts::answer(&frame, &view, r.side, self.testbed) {
-            let _ = self.ports.send(r.side, &reply);
-            self.capture.push(Rec::new(
-                r.side,
-                r.at,
-                Direction::Received,
-                r.bytes,
-                Some(view),
-                is_noise,
-            ));
-            self.capture
-                .frames
-                .push(Rec::new(r.side, Instant::now(), Direction::Sent, reply, None, None));
-            return;
-        }
-        // ARP replies from the gateway tell us its MAC.
-        if let L4View::Arp { op: 2, spa, .. } = view.l4 {
-            let conf = self.testbed.side(r.side);
-            if conf.gateway.ipv4.is_some_and(|a| std::net::IpAddr::V4(a.0) == spa) {
-                gw_mac[r.side.index()] = Some(view.eth_src);
+        let reply = match &mut self.mode {
+            Mode::Replay(_) => None,
+            Mode::Live { gw_mac, .. } => {
+                let reply = hosts::answer(&frame, &view, r.side, self.testbed);
+                // ARP replies from the gateway tell us its MAC.
+                if let (None, L4View::Arp { op: 2, spa, .. }) = (&reply, &view.l4) {
+                    let conf = self.testbed.side(r.side);
+                    if conf.gateway.ipv4.is_some_and(|a| std::net::IpAddr::V4(a.0) == *spa) {
+                        gw_mac[r.side.index()] = Some(view.eth_src);
+                    }
+                }
+                reply
             }
+        };
+        let dir = if r.toward_gateway {
+            Direction::Sent
+        } else {
+            Direction::Received
+        };
+        self.capture
+            .push(Rec::new(r.side, r.at, dir, r.bytes, Some(view), is_noise));
+        match reply {
+            Some(reply) => {
+                let _ = self.ports.send(r.side, &reply);
+                self.capture
+                    .frames
+                    .push(Rec::new(r.side, Instant::now(), Direction::Sent, reply, None, None));
+            }
+            None => self.reassemble_last(),
         }
-        self.capture.push(Rec::new(
-            r.side,
-            r.at,
-            Direction::Received,
-            r.bytes,
-            Some(view),
-            is_noise,
-        ));
-        self.reassemble_last();
     }
 
     /// Puts the frame just recorded through IPv4 reassembly, logging a datagram it completes.
