@@ -1,18 +1,21 @@
 //! Builds the frame a send step emits: a [`PacketSpec`] with its send defaults, evaluated in the
-//! case's [`Env`], into a [`FrameRepr`] (docs/language.md §3.9, and §4 for relative sequence numbers).
+//! case's [`Env`], into a [`FrameRepr`] (docs/language.md §3.9). ICMP messages and the TCP
+//! fields that depend on a flow (§4) are beside this file.
 
-use super::env::{Env, EvalError, RtVal, parse_hex};
-use super::flow::{Dir, advance, out_dir, sent_dir, seq_end};
+use super::env::{Env, EvalError, RtVal};
 use crate::codec::ethernet::ethertype;
-use crate::codec::tcp_options::{TcpOption, TcpOptions};
+use crate::codec::tcp_options::TcpOptions;
 use crate::codec::{
-    ArpOp, ArpRepr, EthernetRepr, FrameRepr, Icmpv4Message, Icmpv4Repr, Icmpv6Message, Icmpv6Repr, IpPacket, Ipv4Repr,
-    Ipv6Repr, Mac, Net, TcpFlags, TcpRepr, Transport, UdpRepr, VlanTag, icmpv4, icmpv6, ip_proto,
+    ArpOp, ArpRepr, EthernetRepr, FrameRepr, Ipv4Repr, Ipv6Repr, Mac, Net, TcpFlags, TcpRepr, Transport, UdpRepr,
+    VlanTag, ip_proto,
 };
 use dsl::plan::*;
 use dsl::testbed::Testbed;
 use rand::Rng;
 use std::net::IpAddr;
+
+mod icmp;
+mod tcp;
 
 /// What building a send's frame reads and advances besides the send itself.
 pub struct BuildCx<'a> {
@@ -343,236 +346,5 @@ impl BuildCx<'_> {
             p.family,
         )?;
         Ok((sport, dport))
-    }
-
-    /// An ICMP or ICMPv6 send: its type (an echo request unless written), code, echo id and
-    /// sequence, MTU, and the packet an error quotes.
-    fn icmp(&mut self, p: &PacketSpec, payload: Vec<u8>) -> Result<(Transport, Vec<u8>, u8), BuildError> {
-        let v6 = p.family == Some(Family::V6);
-        let ty = match (p.icmp_type, self.int(p, Field::IcmpType)?) {
-            (Some(t), _) => t,
-            (None, Some(t)) => t as u8,
-            (None, None) if v6 => icmpv6::types::ECHO_REQUEST,
-            (None, None) => icmpv4::types::ECHO_REQUEST,
-        };
-        let fields = IcmpFields {
-            ty,
-            code: self
-                .int(p, Field::IcmpCode)?
-                .map(|v| v as u8)
-                .or(p.icmp_code)
-                .unwrap_or(0),
-            id: self.int(p, Field::IcmpId)?.unwrap_or(0) as u16,
-            seq: self.int(p, Field::IcmpSeq)?.unwrap_or(0) as u16,
-            mtu: self.int(p, Field::Mtu)?.unwrap_or(0),
-            quoted: self.quoted(p, v6)?,
-            payload,
-        };
-        let csum = self.int(p, Field::IcmpCsum)?.map(|v| v as u16);
-        if v6 {
-            let mut r = Icmpv6Repr::from(fields.v6_message());
-            r.checksum_override = csum;
-            Ok((Transport::Icmpv6(Box::new(r)), vec![], ip_proto::ICMPV6))
-        } else {
-            let mut r = Icmpv4Repr::from(fields.v4_message());
-            r.checksum_override = csum;
-            Ok((Transport::Icmpv4(Box::new(r)), vec![], ip_proto::ICMP))
-        }
-    }
-
-    /// The packet an ICMP error send quotes (its `inner (...)`), built like a send and cut to
-    /// what an error of this family quotes at most; empty when the send has none.
-    fn quoted(&mut self, p: &PacketSpec, v6: bool) -> Result<IpPacket, BuildError> {
-        let Some(inner) = &p.inner else {
-            return Ok(IpPacket::parse(&[]));
-        };
-        let mut sub = BuildCx {
-            env: self.env,
-            testbed: self.testbed,
-            side: self.side,
-            gw_mac: self.gw_mac,
-            rng: self.rng,
-            ip_ids: self.ip_ids,
-        };
-        let f = sub.frame(inner)?;
-        let bytes = f.to_bytes()?;
-        let hl = f.eth.header_len();
-        let ip_len = match &f.net {
-            Net::Ipv4(_) => bytes
-                .get(hl + 2..hl + 4)
-                .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]) as usize),
-            Net::Ipv6(_) => {
-                40 + bytes
-                    .get(hl + 4..hl + 6)
-                    .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]) as usize)
-            }
-            _ => bytes.len() - hl,
-        };
-        let end = (hl + ip_len).min(bytes.len());
-        let max = if v6 { icmpv6::MAX_QUOTE } else { icmpv4::MAX_QUOTE };
-        Ok(IpPacket::parse(&bytes[hl..end]).truncated(max))
-    }
-
-    /// Sequence and acknowledgment numbers, relative to the flow's ISNs when the send names a flow.
-    fn seq_ack(&mut self, p: &PacketSpec, flags: u8, len: usize) -> Result<(u32, u32), BuildError> {
-        let seq_w = self.int(p, Field::Seq)?.map(|v| v as u32);
-        let ack_w = self.int(p, Field::Ack)?.map(|v| v as u32);
-        let Some(id) = p.flow else {
-            return Ok((seq_w.unwrap_or(0), ack_w.unwrap_or(0)));
-        };
-        let side = self.side.index();
-        let dir: Dir = sent_dir(self.side);
-        let other = 1 - dir;
-        let f = &mut self.env.flows[id];
-        let acks = flags & TcpFlags::ACK != 0;
-        let rel_seq = seq_w.unwrap_or(if flags & TcpFlags::SYN != 0 { 0 } else { f.next_seq[dir] });
-        let rel_ack = match ack_w {
-            Some(a) => a,
-            None if acks => f.seen_high[side][other].unwrap_or(0),
-            None => 0,
-        };
-        advance(&mut f.next_seq[dir], seq_end(rel_seq, len, flags));
-        let seq = f.isn[dir].wrapping_add(rel_seq);
-        let ack = if acks || ack_w.is_some() {
-            f.base(side, other).wrapping_add(rel_ack)
-        } else {
-            0
-        };
-        Ok((seq, ack))
-    }
-
-    fn options(&mut self, p: &PacketSpec) -> Result<Vec<TcpOption>, BuildError> {
-        let mut out = Vec::new();
-        let family = p.family;
-        let int = |me: &mut Self, v: &Value, bits: u32| -> Result<u64, BuildError> {
-            Ok(match me.env.eval_value(v, FieldKind::Int(bits), family, me.testbed)? {
-                Some(RtVal::Int(n)) => n,
-                _ => me.rng.random::<u32>() as u64,
-            })
-        };
-        let side = self.side.index();
-        let peer = out_dir(self.side);
-        for o in p.options.iter().flatten() {
-            out.push(match o {
-                TcpOptionSpec::Mss(v) => TcpOption::Mss(int(self, v, 16)? as u16),
-                TcpOptionSpec::SackPermitted => TcpOption::SackPermitted,
-                TcpOptionSpec::Timestamps { val, ecr } => TcpOption::Timestamps {
-                    val: int(self, val, 32)? as u32,
-                    ecr: int(self, ecr, 32)? as u32,
-                },
-                TcpOptionSpec::Nop => TcpOption::Nop,
-                TcpOptionSpec::Eol => TcpOption::Eol,
-                TcpOptionSpec::WindowScale(v) => TcpOption::WindowScale(int(self, v, 8)? as u8),
-                TcpOptionSpec::Sack(blocks) => {
-                    let base = p.flow.map_or(0, |id| self.env.flows[id].base(side, peer));
-                    let mut b = Vec::new();
-                    for (l, r) in blocks {
-                        b.push((
-                            base.wrapping_add(int(self, l, 32)? as u32),
-                            base.wrapping_add(int(self, r, 32)? as u32),
-                        ));
-                    }
-                    TcpOption::Sack(b)
-                }
-                TcpOptionSpec::FastOpen(c) => TcpOption::FastOpen(self.cookie(c)?),
-                TcpOptionSpec::FastOpenExp(c) => TcpOption::FastOpenExp(self.cookie(c)?),
-                TcpOptionSpec::Raw { kind, data } => TcpOption::Raw {
-                    kind: *kind,
-                    data: data.clone().unwrap_or_default(),
-                },
-            });
-        }
-        Ok(out)
-    }
-
-    fn cookie(&mut self, c: &Cookie) -> Result<Vec<u8>, BuildError> {
-        Ok(match c {
-            Cookie::Request => vec![],
-            Cookie::Bytes(b) => b.clone(),
-            Cookie::Any => (0..8).map(|_| self.rng.random()).collect(),
-            Cookie::Var(name) => {
-                let text = self
-                    .env
-                    .vars
-                    .get(name)
-                    .ok_or_else(|| EvalError::Unbound(name.clone()))?;
-                parse_hex(text).ok_or_else(|| EvalError::BadText {
-                    name: name.clone(),
-                    text: text.clone(),
-                    what: "hex bytes",
-                })?
-            }
-        })
-    }
-}
-
-/// The parts of an ICMP send, evaluated, that become its message.
-struct IcmpFields {
-    ty: u8,
-    code: u8,
-    id: u16,
-    seq: u16,
-    mtu: u64,
-    quoted: IpPacket,
-    payload: Vec<u8>,
-}
-
-impl IcmpFields {
-    /// The ICMPv6 message of this type: echo, the four errors, any other type with the payload as
-    /// its body.
-    fn v6_message(self) -> Icmpv6Message {
-        use icmpv6::types::*;
-        let IcmpFields { ty, code, id, seq, .. } = self;
-        let (quoted, data) = (self.quoted, self.payload);
-        match ty {
-            ECHO_REQUEST => Icmpv6Message::EchoRequest { id, seq, data },
-            ECHO_REPLY => Icmpv6Message::EchoReply { id, seq, data },
-            DST_UNREACHABLE => Icmpv6Message::DstUnreachable { code, quoted },
-            PACKET_TOO_BIG => Icmpv6Message::PacketTooBig {
-                mtu: self.mtu as u32,
-                quoted,
-            },
-            TIME_EXCEEDED => Icmpv6Message::TimeExceeded { code, quoted },
-            PARAM_PROBLEM => Icmpv6Message::ParamProblem {
-                code,
-                pointer: 0,
-                quoted,
-            },
-            _ => Icmpv6Message::Other { ty, code, body: data },
-        }
-    }
-
-    /// The ICMPv4 message of this type: echo, the errors that quote a packet, any other type with
-    /// the payload as its body.
-    fn v4_message(self) -> Icmpv4Message {
-        use icmpv4::types::*;
-        let IcmpFields { ty, code, id, seq, .. } = self;
-        let (quoted, data) = (self.quoted, self.payload);
-        match ty {
-            ECHO_REQUEST => Icmpv4Message::EchoRequest { id, seq, data },
-            ECHO_REPLY => Icmpv4Message::EchoReply { id, seq, data },
-            DST_UNREACHABLE => Icmpv4Message::DstUnreachable {
-                code,
-                mtu: self.mtu as u16,
-                quoted,
-            },
-            TIME_EXCEEDED => Icmpv4Message::TimeExceeded { code, quoted },
-            PARAM_PROBLEM => Icmpv4Message::ParamProblem {
-                code,
-                pointer: 0,
-                quoted,
-            },
-            REDIRECT => Icmpv4Message::Redirect {
-                code,
-                gateway: std::net::Ipv4Addr::UNSPECIFIED,
-                quoted,
-            },
-            _ => Icmpv4Message::Other {
-                ty,
-                code,
-                rest: [0; 4],
-                body: data,
-            },
-        }
     }
 }
