@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use dsl::source::SourceFile;
+use runner::backend::GatewayPorts;
 use runner::backend::sim::Profile;
 use runner::backend::sim::SimPorts;
 use runner::result::CaseResult;
@@ -44,4 +45,9 @@ pub fn run_case_on_sim(case: &dsl::plan::Case, profile: &str) -> CaseResult {
         let gateway = SimPorts::new(&testbed, &Profile::parse(profile).unwrap(), 1);
         runner::engine::run_case(case, &testbed, Box::new(gateway), 1).await
     })
+}
+
+/// Runs `case` against `ports` (a test gateway built for it) on a paused-clock runtime.
+pub fn run_case_on(case: &dsl::plan::Case, ports: Box<dyn GatewayPorts>) -> CaseResult {
+    block_on_paused(runner::engine::run_case(case, &dsl::Testbed::builtin(), ports, 1))
 }
