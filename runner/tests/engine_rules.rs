@@ -1,13 +1,13 @@
-//! The matching rules of DSL.md §2.1, checked against a transparent test gateway: a bridge that
-//! answers ARP for the gateway's addresses and copies every other LAN frame to the WAN side after
+//! The matching rules of docs/language.md §2.1, checked against a transparent test gateway: a
+//! bridge that answers ARP for the gateway's addresses and copies every other LAN frame to the WAN side after
 //! a fixed delay (on tokio's paused clock, so delays cost nothing).
 
+mod common;
+
 use dsl::plan::Side;
-use dsl::source::SourceFile;
 use runner::backend::{GatewayPorts, PortsError, Received};
 use runner::codec::{ArpOp, FrameRepr, Mac, Net};
 use runner::result::{CandidateKind, Verdict};
-use std::path::Path;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -75,25 +75,9 @@ impl GatewayPorts for Bridge {
     }
 }
 
-fn case(steps: &str) -> dsl::plan::Case {
-    let text = format!("case: t.rules\ntitle: rules\ntimeout: 10s\nsteps:\n{steps}");
-    let f = SourceFile::new(Path::new("rules.yaml"), text);
-    let c = dsl::compile(&f, &dsl::Testbed::builtin());
-    assert!(!c.has_errors(), "{:?}", c.diagnostics);
-    c.cases.into_iter().next().unwrap()
-}
-
 fn run(steps: &str, delay_ms: u64) -> runner::result::CaseResult {
-    let c = case(steps);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let tb = Bridge::new(Duration::from_millis(delay_ms));
-        runner::engine::run_case(&c, &dsl::Testbed::builtin(), Box::new(tb), 1).await
-    })
+    let bridge = Bridge::new(Duration::from_millis(delay_ms));
+    common::run_case_on(&common::compile_steps(steps), Box::new(bridge))
 }
 
 #[test]
@@ -233,4 +217,18 @@ fn unexpected_frames_are_reported_once_and_pass_unless_strict() {
     assert_eq!(r.unexpected.len(), 1, "{:?}", r.unexpected);
     // Listed once: in `unexpected`, not again among the warnings.
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}
+
+#[test]
+fn a_failure_points_at_the_failing_steps_place_in_the_file() {
+    let r = run(
+        "  - lan: udp lan:1 -> wan:9
+  - wan: expect udp * -> wan:10 within 50ms
+",
+        5,
+    );
+    let f = r.failure.expect("step 2 fails: nothing goes to port 10");
+    // Line 6 (after the case's four header lines and step 1), where the step's sentence starts.
+    assert_eq!((f.location.line, f.location.col), (6, 10), "{}", f.location);
+    assert!(f.render().starts_with("step 2 (case.yaml:6:10): "), "{}", f.render());
 }

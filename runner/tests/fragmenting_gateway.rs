@@ -3,6 +3,8 @@
 //! datagrams: the engine puts the fragments back together; a pattern that tests `mf` or `frag`
 //! sees the fragments as they came; the capture keeps the frames that were on the wire.
 
+mod common;
+
 use dsl::plan::Side;
 use runner::backend::sim::Profile;
 use runner::backend::sim::SimPorts;
@@ -71,22 +73,7 @@ impl GatewayPorts for FragmentingSim {
 }
 
 fn run(steps: &str, tb: FragmentingSim) -> CaseResult {
-    let text = format!("case: t.fragments\ntitle: fragments\ntimeout: 5s\nsteps:\n{steps}");
-    let f = dsl::source::SourceFile::new(std::path::Path::new("fragments.yaml"), text);
-    let c = dsl::compile(&f, &dsl::Testbed::builtin());
-    assert!(!c.has_errors(), "{:?}", c.diagnostics);
-    let case = c.cases.into_iter().next().unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .unwrap();
-    rt.block_on(runner::engine::run_case(
-        &case,
-        &dsl::Testbed::builtin(),
-        Box::new(tb),
-        1,
-    ))
+    common::run_case_on(&common::compile_steps(steps), Box::new(tb))
 }
 
 /// The frames that came out on WAN.

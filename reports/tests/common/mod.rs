@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use dsl::plan::Location;
 use reports::{CaseClock, RunInfo};
 use runner::result::{Candidate, CandidateKind, CaseResult, Failure, Row, Verdict};
 use std::io::{self, Write};
@@ -45,7 +46,11 @@ pub fn failure() -> Failure {
     Failure {
         step: 3,
         name: None,
-        location: "cases/nat_tcp/syn_retry.yaml:14:7".into(),
+        location: Location {
+            file: Arc::new("cases/nat_tcp/syn_retry.yaml".into()),
+            line: 14,
+            col: 7,
+        },
         text: "wan expect tcp syn to 198.51.100.7:80 within 1s".into(),
         why: Some("RFC 5382 REQ-1: the mapping is endpoint-independent".into()),
         reason: "no matching frame on wan within 1s".into(),

@@ -7,7 +7,8 @@ use dsl::testbed::Testbed;
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-/// A concrete value.
+/// A value as the engine compares and builds it: what an expression, a variable's text or an
+/// observed field comes to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RtVal {
     /// A number.
@@ -59,11 +60,11 @@ pub enum EvalError {
 /// Bindings and flow state of one running case.
 #[derive(Clone, Debug)]
 pub struct Env {
-    /// Variable name -> text.
+    /// Each bound variable's text, parsed where it is used (the kind of value depends on the field).
     pub vars: HashMap<String, String>,
     /// Per flow, by [`dsl::plan::FlowId`].
     pub flows: Vec<FlowState>,
-    /// Flow names, for messages.
+    /// Each flow's name, for logs and report rows (`$web.port`).
     pub flow_names: Vec<String>,
 }
 

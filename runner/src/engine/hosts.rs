@@ -1,74 +1,37 @@
 //! Host emulation shared by every backend: the emulated hosts answer ARP and IPv6 neighbour
 //! solicitations for their addresses, and the runner resolves the gateway's MAC before sending.
 
-use crate::codec::ethernet::ethertype;
-use crate::codec::{ArpOp, ArpRepr, EthernetRepr, FrameRepr, Icmpv6Message, Icmpv6Repr, Ipv6Repr, Mac, Net, Transport};
+use crate::codec::FrameRepr;
+use crate::codec::icmpv6::types;
+use crate::codec::neighbour;
+use crate::codec::{Mac, Net, Transport};
 use crate::engine::view::{L4View, View};
 use dsl::plan::Side;
 use dsl::testbed::Testbed;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 
 /// The answer to an ARP request or neighbour solicitation for an emulated address, if any.
 pub fn answer(frame: &FrameRepr, view: &View, side: Side, testbed: &Testbed) -> Option<Vec<u8>> {
-    match (&frame.net, &view.l4) {
-        (Net::Arp(a), L4View::Arp { op: 1, .. }) => {
+    let reply = match (&frame.net, &view.l4, &frame.transport) {
+        (Net::Arp(a), L4View::Arp { op: 1, .. }, _) => {
             let mac = emulated_mac(IpAddr::V4(a.target_ip), side, testbed)?;
-            let reply = ArpRepr {
-                op: ArpOp::Reply,
-                sender_mac: Mac(mac),
-                sender_ip: a.target_ip,
-                target_mac: a.sender_mac,
-                target_ip: a.sender_ip,
-            };
-            let eth = EthernetRepr {
-                dst: a.sender_mac,
-                src: Mac(mac),
-                ethertype: ethertype::ARP,
-                vlan: frame.eth.vlan,
-            };
-            FrameRepr::new(eth, Net::Arp(reply), Transport::None, vec![])
-                .to_bytes()
-                .ok()
+            neighbour::arp_reply(a, Mac(mac), frame.eth.vlan)?
         }
-        (Net::Ipv6(ip), L4View::Icmp { ty: 135, .. }) => {
-            let body = match &frame.transport {
-                Transport::Icmpv6(icmp) => match &icmp.msg {
-                    Icmpv6Message::Other { body, .. } => body,
-                    _ => return None,
-                },
-                _ => return None,
-            };
-            let target: [u8; 16] = body.get(4..20)?.try_into().ok()?;
-            let target = Ipv6Addr::from(target);
+        (
+            Net::Ipv6(ip),
+            L4View::Icmp {
+                ty: types::NEIGHBOR_SOLICIT,
+                ..
+            },
+            Transport::Icmpv6(icmp),
+        ) => {
+            let target = neighbour::nd_target(icmp)?;
             let mac = emulated_mac(IpAddr::V6(target), side, testbed)?;
-            let mut na = vec![0x60, 0, 0, 0];
-            na.extend_from_slice(&target.octets());
-            na.extend_from_slice(&[2, 1]);
-            na.extend_from_slice(&mac);
-            let dst = if ip.src.is_unspecified() {
-                "ff02::1".parse().unwrap_or(ip.src)
-            } else {
-                ip.src
-            };
-            let mut v6 = Ipv6Repr::new(target, dst, 58, 0);
-            v6.hop_limit = 255;
-            let icmp = Icmpv6Repr::from(Icmpv6Message::Other {
-                ty: 136,
-                code: 0,
-                body: na,
-            });
-            let eth = EthernetRepr {
-                dst: frame.eth.src,
-                src: Mac(mac),
-                ethertype: ethertype::IPV6,
-                vlan: frame.eth.vlan,
-            };
-            FrameRepr::new(eth, Net::Ipv6(v6), Transport::Icmpv6(Box::new(icmp)), vec![])
-                .to_bytes()
-                .ok()
+            neighbour::neighbor_advertisement(target, Mac(mac), ip.src, frame.eth.src, frame.eth.vlan)
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    reply.to_bytes().ok()
 }
 
 /// The MAC an emulated host answers with for `ip` on `side`: the host's own, else (for the WAN
@@ -103,19 +66,6 @@ pub fn gateway_arp_request(side: Side, testbed: &Testbed) -> Option<(Vec<u8>, st
     let conf = testbed.side(side);
     let host = conf.hosts.first()?;
     let gw = conf.gateway.ipv4?.0;
-    let src_ip = host.ipv4?.0;
-    let mac = Mac(host.mac?);
-    let req = ArpRepr::request(mac, src_ip, gw);
-    let eth = EthernetRepr {
-        dst: Mac::BROADCAST,
-        src: mac,
-        ethertype: ethertype::ARP,
-        vlan: None,
-    };
-    Some((
-        FrameRepr::new(eth, Net::Arp(req), Transport::None, vec![])
-            .to_bytes()
-            .ok()?,
-        gw,
-    ))
+    let request = neighbour::arp_request(Mac(host.mac?), host.ipv4?.0, gw);
+    Some((request.to_bytes().ok()?, gw))
 }

@@ -1,5 +1,6 @@
-//! The engine: runs one compiled case against a [`Testbed`](crate::backend::GatewayPorts), step by
-//! step, by the matching rules of DSL.md §2.1, and produces a [`CaseResult`](crate::result::CaseResult).
+//! The engine: runs one compiled case against a gateway's
+//! [`GatewayPorts`](crate::backend::GatewayPorts), step by step, by the matching rules of
+//! docs/language.md §2.1, and produces a [`CaseResult`](crate::result::CaseResult).
 
 pub mod build;
 mod case;

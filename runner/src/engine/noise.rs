@@ -4,14 +4,12 @@
 //! proto=58` could match a Neighbor Solicitation — must not see it: only a pattern that names
 //! the class does.
 
+use crate::codec::ip_proto::IGMP;
 use crate::engine::view::{L4View, View};
 use dsl::plan::{Expr, Family, Field, PacketSpec, Proto, Value};
 
 /// UDP ports whose traffic is noise: DHCP, DHCPv6, mDNS, LLMNR, SSDP, NetBIOS.
 const NOISE_UDP_PORTS: [u16; 9] = [67, 68, 546, 547, 5353, 5355, 1900, 137, 138];
-
-/// The IP protocol number of IGMP.
-const IGMP: u8 = 2;
 
 /// The class of a noise frame, which decides which patterns select it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

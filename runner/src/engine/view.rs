@@ -1,102 +1,104 @@
 //! A flat view of what a frame carries, layer by layer, built once per received frame from the
-//! [`wire`](crate::wire) reprs. The matcher, the noise classes and the failure tables read it.
+//! [`codec`](crate::codec) reprs. The matcher, the noise classes and the failure tables read it.
 
+use crate::codec::ethernet::ethertype;
 use crate::codec::{
-    ArpOp, FrameRepr, Icmpv4Message, Icmpv6Message, InnerIp, IpPacket, Ipv4Repr, Ipv6Repr, Net, QuotedTransport,
-    TcpOptions, TcpRepr, Transport,
+    ArpOp, FrameRepr, Icmpv4Message, Icmpv4Repr, Icmpv6Message, Icmpv6Repr, InnerIp, IpPacket, Ipv4Repr, Ipv6Repr, Net,
+    QuotedTransport, TcpOptions, TcpRepr, Transport, icmpv4, ip_proto,
 };
 use std::net::IpAddr;
 
-/// The IP layer.
+/// What a frame's IPv4 or IPv6 header says, as patterns test it (docs/language.md §3.4): the
+/// addresses are `src`/`dst`, the rest the field of the same name.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpView {
-    /// Source address.
+    /// The source address (`src`, the left side of `->`).
     pub src: IpAddr,
-    /// Destination address.
+    /// The destination address (`dst`, the right side of `->`).
     pub dst: IpAddr,
-    /// TTL (v4) or hop limit (v6).
+    /// IPv4 TTL or IPv6 hop limit (`ttl=`, `hlim=`).
     pub ttl: u8,
-    /// TOS / traffic class.
+    /// IPv4 TOS or IPv6 traffic class (`tos=`; `dscp=` and `ecn=` are its parts).
     pub tos: u8,
-    /// IPv4 identification.
+    /// IPv4 identification (`ip.id=`; zero in IPv6).
     pub id: u16,
-    /// Don't fragment.
+    /// IPv4 Don't Fragment (`df=`).
     pub df: bool,
-    /// More fragments.
+    /// More fragments follow (`mf=`; IPv6 from its fragment header).
     pub mf: bool,
-    /// Fragment offset.
+    /// Fragment offset in 8-byte units (`frag=`).
     pub frag: u16,
-    /// Length field as written.
+    /// The length field as written (`len=`): IPv4 total length, IPv6 payload length.
     pub len: u16,
-    /// IPv6 flow label.
+    /// IPv6 flow label (`flow=`).
     pub flow: u32,
-    /// Protocol / next header (upper layer).
+    /// The upper-layer protocol number (`proto=`).
     pub proto: u8,
-    /// IPv4 header checksum as written.
+    /// IPv4 header checksum as written (`ip.csum=`).
     pub csum: u16,
-    /// IPv6.
+    /// IPv6 rather than IPv4: decides the family a pattern must name.
     pub v6: bool,
 }
 
-/// The transport layer.
+/// What a frame's transport header says, as patterns test it; values as written on the wire.
 #[derive(Clone, Debug, PartialEq)]
 pub enum L4View {
-    /// TCP.
+    /// A TCP segment.
     Tcp {
-        /// Ports.
+        /// The source port (`sport=`, the port after the source address).
         sport: u16,
-        /// Ports.
+        /// The destination port (`dport=`).
         dport: u16,
-        /// Sequence number.
+        /// The absolute sequence number (a flow's `seq=` is relative to its ISN).
         seq: u32,
-        /// Ack number.
+        /// The absolute acknowledgment number.
         ack: u32,
-        /// Window.
+        /// The receive window (`win=`).
         win: u16,
-        /// Urgent pointer.
+        /// The urgent pointer (`urg=`).
         urg: u16,
-        /// The eight classic flag bits.
+        /// The eight flag bits of header byte 13, as the flags of a pattern are written.
         flags: u8,
-        /// Reserved bits (incl. AE).
+        /// The low nibble of header byte 12: reserved bits and AE (`tcp.res=`).
         res: u8,
-        /// Checksum.
+        /// The checksum as written (`tcp.csum=`).
         csum: u16,
-        /// Options.
+        /// The options, as parsed (or raw when they do not parse).
         options: TcpOptions,
     },
-    /// UDP.
+    /// A UDP datagram.
     Udp {
-        /// Ports.
+        /// The source port.
         sport: u16,
-        /// Ports.
+        /// The destination port.
         dport: u16,
-        /// Length field.
+        /// The length field as written (`udp.len=`).
         len: u16,
-        /// Checksum.
+        /// The checksum as written (`udp.csum=`).
         csum: u16,
     },
-    /// ICMP / ICMPv6.
+    /// An ICMP or ICMPv6 message.
     Icmp {
-        /// Type.
+        /// The type number; patterns name it by word (docs/language.md §3.7).
         ty: u8,
-        /// Code.
+        /// The code number.
         code: u8,
-        /// Echo id.
+        /// The echo identifier, for echo messages (`icmp.id=`, an ICMP flow's client port).
         id: Option<u16>,
-        /// Echo sequence.
+        /// The echo sequence number, for echo messages (`icmp.seq=`).
         seq: Option<u16>,
-        /// MTU (frag-needed, packet-too-big).
+        /// The next-hop MTU of a frag-needed or packet-too-big error (`mtu=`).
         mtu: Option<u32>,
-        /// Checksum.
+        /// The checksum as written (`icmp.csum=`).
         csum: u16,
     },
-    /// ARP.
+    /// An ARP message: `src`/`dst` of an `arp` pattern are its protocol addresses.
     Arp {
-        /// 1 request, 2 reply.
+        /// The operation (`arp.op=`): 1 request, 2 reply.
         op: u16,
-        /// Sender protocol address.
+        /// The sender protocol address.
         spa: IpAddr,
-        /// Target protocol address.
+        /// The target protocol address.
         tpa: IpAddr,
     },
     /// Nothing the engine decodes (other protocols, later fragments, truncated headers).
@@ -106,21 +108,21 @@ pub enum L4View {
 /// A frame (or a packet quoted in an ICMP error) as the matcher sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct View {
-    /// Ethernet source (zero for a quoted packet).
+    /// The Ethernet source (`eth.src=`; zero for a quoted packet).
     pub eth_src: [u8; 6],
-    /// Ethernet destination.
+    /// The Ethernet destination (`eth.dst=`).
     pub eth_dst: [u8; 6],
-    /// EtherType.
+    /// The EtherType of the payload, after any VLAN tag (`eth.type=`).
     pub eth_type: u16,
-    /// VLAN id.
+    /// The VLAN id of an 802.1Q tag (`vlan=`).
     pub vlan: Option<u16>,
-    /// IP layer.
+    /// The IP header, when the frame carries IP.
     pub ip: Option<IpView>,
-    /// Transport layer.
+    /// The transport header (or ARP).
     pub l4: L4View,
-    /// Payload (TCP/UDP data, ICMP echo data).
+    /// The data a pattern's `data`/`len` test: TCP/UDP data, ICMP echo data.
     pub payload: Vec<u8>,
-    /// The packet an ICMP error quotes.
+    /// The packet an ICMP error quotes (`inner (...)`).
     pub inner: Option<Box<View>>,
     /// Checksum validity: IP header, transport, quoted IPv4 header.
     pub csum_ok: (Option<bool>, Option<bool>, Option<bool>),
@@ -172,13 +174,13 @@ impl View {
                 csum: u.checksum,
             },
             (_, Transport::Icmpv4(i)) => {
-                let (view, data, quoted) = icmp4(&i.msg, i.checksum);
+                let (view, data, quoted) = icmp4(i);
                 payload = data;
                 inner = quoted.map(|q| Box::new(View::of_quoted(q)));
                 view
             }
             (_, Transport::Icmpv6(i)) => {
-                let (view, data, quoted) = icmp6(&i.msg, i.checksum);
+                let (view, data, quoted) = icmp6(i);
                 payload = data;
                 inner = quoted.map(|q| Box::new(View::of_quoted(q)));
                 view
@@ -231,7 +233,7 @@ impl View {
                 protocol,
                 seq,
                 ..
-            } if *protocol == 6 => L4View::Tcp {
+            } if *protocol == ip_proto::TCP => L4View::Tcp {
                 sport: *s,
                 dport: *d,
                 seq: seq.unwrap_or(0),
@@ -259,8 +261,8 @@ impl View {
             eth_src: [0; 6],
             eth_dst: [0; 6],
             eth_type: match ip {
-                Some(IpView { v6: true, .. }) => 0x86dd,
-                _ => 0x0800,
+                Some(IpView { v6: true, .. }) => ethertype::IPV6,
+                _ => ethertype::IPV4,
             },
             vlan: None,
             ip,
@@ -280,47 +282,51 @@ impl View {
     }
 }
 
-fn icmp4(m: &Icmpv4Message, csum: u16) -> (L4View, Vec<u8>, Option<&IpPacket>) {
-    let mk = |ty, code, id, seq, mtu| L4View::Icmp {
-        ty,
-        code,
-        id,
-        seq,
-        mtu,
-        csum,
-    };
-    match m {
-        Icmpv4Message::EchoRequest { id, seq, data } => (mk(8, 0, Some(*id), Some(*seq), None), data.clone(), None),
-        Icmpv4Message::EchoReply { id, seq, data } => (mk(0, 0, Some(*id), Some(*seq), None), data.clone(), None),
+/// The transport view of an ICMP message (the codec knows its type and code), its data (echo
+/// data, the body of a type the codec keeps whole) and the packet an error quotes.
+fn icmp4(i: &Icmpv4Repr) -> (L4View, Vec<u8>, Option<&IpPacket>) {
+    let (echo, mtu, data, quoted) = match &i.msg {
+        Icmpv4Message::EchoRequest { id, seq, data } | Icmpv4Message::EchoReply { id, seq, data } => {
+            (Some((*id, *seq)), None, data.clone(), None)
+        }
         Icmpv4Message::DstUnreachable { code, mtu, quoted } => (
-            mk(3, *code, None, None, (*code == 4).then_some(u32::from(*mtu))),
+            None,
+            (*code == icmpv4::codes::FRAG_NEEDED).then_some(u32::from(*mtu)),
             vec![],
             Some(quoted),
         ),
-        Icmpv4Message::TimeExceeded { code, quoted } => (mk(11, *code, None, None, None), vec![], Some(quoted)),
-        Icmpv4Message::ParamProblem { code, quoted, .. } => (mk(12, *code, None, None, None), vec![], Some(quoted)),
-        Icmpv4Message::Redirect { code, quoted, .. } => (mk(5, *code, None, None, None), vec![], Some(quoted)),
-        Icmpv4Message::Other { ty, code, body, .. } => (mk(*ty, *code, None, None, None), body.clone(), None),
-    }
+        Icmpv4Message::TimeExceeded { quoted, .. }
+        | Icmpv4Message::ParamProblem { quoted, .. }
+        | Icmpv4Message::Redirect { quoted, .. } => (None, None, vec![], Some(quoted)),
+        Icmpv4Message::Other { body, .. } => (None, None, body.clone(), None),
+    };
+    (icmp_view(i.ty(), i.code(), echo, mtu, i.checksum), data, quoted)
 }
 
-fn icmp6(m: &Icmpv6Message, csum: u16) -> (L4View, Vec<u8>, Option<&IpPacket>) {
-    let mk = |ty, code, id, seq, mtu| L4View::Icmp {
+/// The ICMPv6 counterpart of [`icmp4`].
+fn icmp6(i: &Icmpv6Repr) -> (L4View, Vec<u8>, Option<&IpPacket>) {
+    let (echo, mtu, data, quoted) = match &i.msg {
+        Icmpv6Message::EchoRequest { id, seq, data } | Icmpv6Message::EchoReply { id, seq, data } => {
+            (Some((*id, *seq)), None, data.clone(), None)
+        }
+        Icmpv6Message::PacketTooBig { mtu, quoted } => (None, Some(*mtu), vec![], Some(quoted)),
+        Icmpv6Message::DstUnreachable { quoted, .. }
+        | Icmpv6Message::TimeExceeded { quoted, .. }
+        | Icmpv6Message::ParamProblem { quoted, .. } => (None, None, vec![], Some(quoted)),
+        Icmpv6Message::Other { body, .. } => (None, None, body.clone(), None),
+    };
+    (icmp_view(i.ty(), i.code(), echo, mtu, i.checksum), data, quoted)
+}
+
+/// An ICMP transport view: an echo's id and sequence, an error's MTU.
+fn icmp_view(ty: u8, code: u8, echo: Option<(u16, u16)>, mtu: Option<u32>, csum: u16) -> L4View {
+    L4View::Icmp {
         ty,
         code,
-        id,
-        seq,
+        id: echo.map(|e| e.0),
+        seq: echo.map(|e| e.1),
         mtu,
         csum,
-    };
-    match m {
-        Icmpv6Message::EchoRequest { id, seq, data } => (mk(128, 0, Some(*id), Some(*seq), None), data.clone(), None),
-        Icmpv6Message::EchoReply { id, seq, data } => (mk(129, 0, Some(*id), Some(*seq), None), data.clone(), None),
-        Icmpv6Message::DstUnreachable { code, quoted } => (mk(1, *code, None, None, None), vec![], Some(quoted)),
-        Icmpv6Message::PacketTooBig { mtu, quoted } => (mk(2, 0, None, None, Some(*mtu)), vec![], Some(quoted)),
-        Icmpv6Message::TimeExceeded { code, quoted } => (mk(3, *code, None, None, None), vec![], Some(quoted)),
-        Icmpv6Message::ParamProblem { code, quoted, .. } => (mk(4, *code, None, None, None), vec![], Some(quoted)),
-        Icmpv6Message::Other { ty, code, body } => (mk(*ty, *code, None, None, None), body.clone(), None),
     }
 }
 

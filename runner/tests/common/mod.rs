@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use dsl::source::SourceFile;
+use runner::backend::GatewayPorts;
 use runner::backend::sim::Profile;
 use runner::backend::sim::SimPorts;
 use runner::result::CaseResult;
@@ -11,10 +12,7 @@ use std::path::Path;
 /// Compiles a case whose keys after `case`, `title` and `timeout` are `body` (`flows:`, `steps:`,
 /// ...) against the built-in testbed; panics on compile errors.
 pub fn compile_body(body: &str) -> dsl::plan::Case {
-    let text = format!("case: t.case\ntitle: a test case\ntimeout: 10s\n{body}");
-    let compiled = dsl::compile(&SourceFile::new(Path::new("case.yaml"), text), &dsl::Testbed::builtin());
-    assert!(!compiled.has_errors(), "{:?}", compiled.diagnostics);
-    compiled.cases.into_iter().next().unwrap()
+    compile_text(&format!("case: t.case\ntitle: a test case\ntimeout: 10s\n{body}"))
 }
 
 /// Compiles a case made of `steps` (YAML list items, indented two spaces).
@@ -24,12 +22,7 @@ pub fn compile_steps(steps: &str) -> dsl::plan::Case {
 
 /// Runs `case` on a paused-clock runtime (as `gatecheck run` does on `sim`).
 pub fn block_on_paused<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .unwrap()
-        .block_on(f)
+    runner::backend::Clock::Paused.runtime().unwrap().block_on(f)
 }
 
 /// Runs a case made of `steps` against a fresh simulated gateway with `profile` (`""`: compliant).
@@ -39,6 +32,8 @@ pub fn run_on_sim(steps: &str, profile: &str) -> CaseResult {
 
 /// Runs `case` against a fresh simulated gateway with `profile` (`""`: compliant).
 pub fn run_case_on_sim(case: &dsl::plan::Case, profile: &str) -> CaseResult {
+    // The simulated gateway reads the clock of the runtime it is made in: make it in the one
+    // that runs the case.
     block_on_paused(async {
         let testbed = dsl::Testbed::builtin();
         let gateway = SimPorts::new(&testbed, &Profile::parse(profile).unwrap(), 1);
@@ -76,12 +71,19 @@ pub fn run_case_with(
     gateway: impl runner::backend::GatewayPorts + 'static,
     clock: runner::backend::Clock,
 ) -> CaseResult {
-    clock.runtime().unwrap().block_on(runner::engine::run_case(
-        case,
-        &dsl::Testbed::builtin(),
-        Box::new(gateway),
-        1,
-    ))
+    run_boxed(case, Box::new(gateway), clock)
+}
+
+/// Runs `case` against `ports` (a test gateway built for it) on a paused-clock runtime.
+pub fn run_case_on(case: &dsl::plan::Case, ports: Box<dyn GatewayPorts>) -> CaseResult {
+    run_boxed(case, ports, runner::backend::Clock::Paused)
+}
+
+fn run_boxed(case: &dsl::plan::Case, ports: Box<dyn GatewayPorts>, clock: runner::backend::Clock) -> CaseResult {
+    clock
+        .runtime()
+        .unwrap()
+        .block_on(runner::engine::run_case(case, &dsl::Testbed::builtin(), ports, 1))
 }
 
 /// Whether a test that needs root and `tools` (network namespaces, `nft`) can run here; when it

@@ -4,12 +4,12 @@
 //! when the send leaves fragments out (`order 3,2`), the fragments are matched on what an IP
 //! header carries, and their number must be the number the order sends.
 
-use super::{Run, StepEnd, side_ix};
-use crate::engine::matcher::{MatchResult, Matcher};
+use super::failure::{Evidence, Scored};
+use super::window::Window;
+use super::{Run, StepEnd};
 use crate::engine::view::View;
 use crate::result::{CandidateKind, Direction};
 use dsl::plan::*;
-use std::time::Duration;
 
 /// The part of a send an IP fragment shows: the addresses and the IP header fields it writes.
 fn ip_pattern(packet: &PacketSpec) -> PacketSpec {
@@ -60,33 +60,35 @@ impl Run<'_> {
             return StepEnd::Error("not a fragmented send".into());
         };
         let header = ip_pattern(packet);
-        let mut best: Vec<(usize, MatchResult, CandidateKind)> = Vec::new();
+        let mut best: Vec<Scored> = Vec::new();
+        let considered = |i, m| Scored {
+            frame: i,
+            result: m,
+            kind: CandidateKind::Considered,
+        };
         loop {
             best.clear();
-            let start = self.replay.as_ref().map_or(0, |r| r.cursor[side_ix(side)]);
-            let mut firsts = (start..self.frames.len()).filter(|&i| {
-                let r = &self.frames[i];
+            let start = self.mode.replay().map_or(0, |r| r.cursor[side.index()]);
+            let frames = &self.capture.frames;
+            let mut firsts = (start..frames.len()).filter(|&i| {
+                let r = &frames[i];
                 r.dir == Direction::Sent && r.side == side && !r.consumed
             });
-            let matcher = Matcher {
-                env: &self.env,
-                testbed: self.testbed,
-                side: side.other(),
-            };
+            let matcher = self.matcher(side.other());
             let found = firsts.find_map(|i| {
-                let view = self.frames[i].view.as_ref()?;
+                let view = frames[i].view.as_ref()?;
                 let key = datagram_key(view)?;
                 let m = matcher.score(&header, view);
                 if !m.matched() {
-                    best.push((i, m, CandidateKind::Considered));
+                    best.push(considered(i, m));
                     return None;
                 }
                 Some((i, key))
             });
             if let Some((first, key)) = found {
-                let parts: Vec<usize> = (first..self.frames.len())
+                let parts: Vec<usize> = (first..frames.len())
                     .filter(|&i| {
-                        let r = &self.frames[i];
+                        let r = &frames[i];
                         r.dir == Direction::Sent
                             && r.side == side
                             && !r.consumed
@@ -95,12 +97,12 @@ impl Run<'_> {
                     .collect();
                 let whole = parts
                     .iter()
-                    .find_map(|&i| self.frames[i].datagram.as_ref().map(|d| (i, d.view.clone())));
+                    .find_map(|&i| frames[i].datagram.as_ref().map(|d| (i, d.view.clone())));
                 match (whole, spec.order.is_empty()) {
                     (Some((i, view)), _) => {
                         let m = matcher.score(pattern, &view);
                         if !m.matched() {
-                            best.push((i, m, CandidateKind::Considered));
+                            best.push(considered(i, m));
                         } else {
                             return self.take_fragments(step, side, packet, &parts);
                         }
@@ -124,13 +126,13 @@ impl Run<'_> {
             "the capture does not hold {want} going into the gateway on {}",
             side.name()
         );
-        let considered = best.len();
-        let mut f = self.failure(step, side, pattern, Duration::ZERO, None, considered, reason, best);
-        f.window = Some(format!(
-            "the capture on {} after the previous send there (sends are matched as patterns; defaults are not checked)",
-            side.name()
-        ));
-        StepEnd::Fail(Box::new(f))
+        let ev = Evidence {
+            considered: best.len(),
+            reason,
+            candidates: best,
+            ..Evidence::new(side, pattern, Window::NONE)
+        };
+        StepEnd::Fail(Box::new(self.send_not_found(step, ev)))
     }
 
     /// Marks `parts` (in capture order) as the fragments of `step`'s send. The send happened when
@@ -138,13 +140,13 @@ impl Run<'_> {
     /// stamps the last one.
     fn take_fragments(&mut self, step: &Step, side: Side, packet: &PacketSpec, parts: &[usize]) -> StepEnd {
         for &i in parts {
-            self.frames[i].consumed = true;
+            self.capture.frames[i].consumed = true;
         }
         let first = parts[0];
         self.take_send(step, side, packet, first);
         let last = parts.iter().copied().max().unwrap_or(first);
-        if let Some(r) = &mut self.replay {
-            r.cursor[side_ix(side)] = r.cursor[side_ix(side)].max(last + 1);
+        if let Some(r) = self.replay_mut() {
+            r.cursor[side.index()] = r.cursor[side.index()].max(last + 1);
         }
         StepEnd::Ok
     }

@@ -1,24 +1,27 @@
 //! Builds the frame a send step emits: a [`PacketSpec`] with its send defaults, evaluated in the
-//! case's [`Env`], into a [`FrameRepr`] (DSL.md §3.9, and §4 for relative sequence numbers).
+//! case's [`Env`], into a [`FrameRepr`] (docs/language.md §3.9). ICMP messages and the TCP
+//! fields that depend on a flow (§4) are beside this file.
 
-use super::env::{Env, EvalError, RtVal, parse_hex};
-use super::flow::Dir;
+use super::env::{Env, EvalError, RtVal};
 use crate::codec::ethernet::ethertype;
-use crate::codec::tcp_options::{TcpOption, TcpOptions};
+use crate::codec::tcp_options::TcpOptions;
 use crate::codec::{
-    ArpOp, ArpRepr, EthernetRepr, FrameRepr, Icmpv4Message, Icmpv4Repr, Icmpv6Message, Icmpv6Repr, IpPacket, Ipv4Repr,
-    Ipv6Repr, Mac, Net, TcpFlags, TcpRepr, Transport, UdpRepr, VlanTag,
+    ArpOp, ArpRepr, EthernetRepr, FrameRepr, Ipv4Repr, Ipv6Repr, Mac, Net, TcpFlags, TcpRepr, Transport, UdpRepr,
+    VlanTag, ip_proto,
 };
 use dsl::plan::*;
 use dsl::testbed::Testbed;
 use rand::Rng;
 use std::net::IpAddr;
 
-/// What the builder needs besides the spec.
+mod icmp;
+mod tcp;
+
+/// What building a send's frame reads and advances besides the send itself.
 pub struct BuildCx<'a> {
-    /// Bindings and flows.
+    /// Bindings and flows: values of variables, ports and ISNs; a send advances its flow.
     pub env: &'a mut Env,
-    /// The testbed.
+    /// The testbed, for host addresses and MACs.
     pub testbed: &'a Testbed,
     /// The sending side.
     pub side: Side,
@@ -291,18 +294,12 @@ impl BuildCx<'_> {
         })
     }
 
+    /// The transport layer of a send, its payload and the IP protocol number that carries it.
     fn transport(&mut self, p: &PacketSpec, src: IpAddr, dst: IpAddr) -> Result<(Transport, Vec<u8>, u8), BuildError> {
         let payload = self.payload(p)?;
         match p.proto.unwrap_or(Proto::Ip) {
             Proto::Tcp => {
-                let sport = self.port(
-                    p.src.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Sport)),
-                    p.family,
-                )?;
-                let dport = self.port(
-                    p.dst.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Dport)),
-                    p.family,
-                )?;
+                let (sport, dport) = self.ports(p)?;
                 let flags = p.flags.unwrap_or(0);
                 let mut t = TcpRepr::new(
                     sport,
@@ -319,144 +316,16 @@ impl BuildCx<'_> {
                 t.seq = seq;
                 t.ack = ack;
                 t.options = TcpOptions::Parsed(self.options(p)?);
-                Ok((Transport::Tcp(t), payload, 6))
+                Ok((Transport::Tcp(t), payload, ip_proto::TCP))
             }
             Proto::Udp => {
-                let sport = self.port(
-                    p.src.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Sport)),
-                    p.family,
-                )?;
-                let dport = self.port(
-                    p.dst.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Dport)),
-                    p.family,
-                )?;
+                let (sport, dport) = self.ports(p)?;
                 let mut u = UdpRepr::new(sport, dport);
                 u.overrides.checksum = self.int(p, Field::UdpCsum)?.map(|v| v as u16);
                 u.overrides.length = self.int(p, Field::UdpLen)?.map(|v| v as u16);
-                Ok((Transport::Udp(u), payload, 17))
+                Ok((Transport::Udp(u), payload, ip_proto::UDP))
             }
-            Proto::Icmp => {
-                let v6 = p.family == Some(Family::V6);
-                let ty = p
-                    .icmp_type
-                    .or(self.int(p, Field::IcmpType)?.map(|v| v as u8))
-                    .unwrap_or(if v6 { 128 } else { 8 });
-                let code = self
-                    .int(p, Field::IcmpCode)?
-                    .map(|v| v as u8)
-                    .or(p.icmp_code)
-                    .unwrap_or(0);
-                let id = self.int(p, Field::IcmpId)?.unwrap_or(0) as u16;
-                let seq = self.int(p, Field::IcmpSeq)?.unwrap_or(0) as u16;
-                let mtu = self.int(p, Field::Mtu)?.unwrap_or(0);
-                let quoted = match &p.inner {
-                    Some(inner) => {
-                        let mut sub = BuildCx {
-                            env: self.env,
-                            testbed: self.testbed,
-                            side: self.side,
-                            gw_mac: self.gw_mac,
-                            rng: self.rng,
-                            ip_ids: self.ip_ids,
-                        };
-                        let f = sub.frame(inner)?;
-                        let bytes = f.to_bytes()?;
-                        let hl = f.eth.header_len();
-                        let ip_len = match &f.net {
-                            Net::Ipv4(_) => bytes
-                                .get(hl + 2..hl + 4)
-                                .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]) as usize),
-                            Net::Ipv6(_) => {
-                                40 + bytes
-                                    .get(hl + 4..hl + 6)
-                                    .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]) as usize)
-                            }
-                            _ => bytes.len() - hl,
-                        };
-                        let end = (hl + ip_len).min(bytes.len());
-                        Some(IpPacket::parse(&bytes[hl..end]))
-                    }
-                    None => None,
-                };
-                let max = if v6 {
-                    crate::codec::icmpv6::MAX_QUOTE
-                } else {
-                    crate::codec::icmpv4::MAX_QUOTE
-                };
-                let quoted = quoted.map(|q| q.truncated(max)).unwrap_or_else(|| IpPacket::parse(&[]));
-                let csum = self.int(p, Field::IcmpCsum)?.map(|v| v as u16);
-                if v6 {
-                    let msg = match ty {
-                        128 => Icmpv6Message::EchoRequest {
-                            id,
-                            seq,
-                            data: payload.clone(),
-                        },
-                        129 => Icmpv6Message::EchoReply {
-                            id,
-                            seq,
-                            data: payload.clone(),
-                        },
-                        1 => Icmpv6Message::DstUnreachable { code, quoted },
-                        2 => Icmpv6Message::PacketTooBig {
-                            mtu: mtu as u32,
-                            quoted,
-                        },
-                        3 => Icmpv6Message::TimeExceeded { code, quoted },
-                        4 => Icmpv6Message::ParamProblem {
-                            code,
-                            pointer: 0,
-                            quoted,
-                        },
-                        _ => Icmpv6Message::Other {
-                            ty,
-                            code,
-                            body: payload.clone(),
-                        },
-                    };
-                    let mut r = Icmpv6Repr::from(msg);
-                    r.checksum_override = csum;
-                    Ok((Transport::Icmpv6(Box::new(r)), vec![], 58))
-                } else {
-                    let msg = match ty {
-                        8 => Icmpv4Message::EchoRequest {
-                            id,
-                            seq,
-                            data: payload.clone(),
-                        },
-                        0 => Icmpv4Message::EchoReply {
-                            id,
-                            seq,
-                            data: payload.clone(),
-                        },
-                        3 => Icmpv4Message::DstUnreachable {
-                            code,
-                            mtu: mtu as u16,
-                            quoted,
-                        },
-                        11 => Icmpv4Message::TimeExceeded { code, quoted },
-                        12 => Icmpv4Message::ParamProblem {
-                            code,
-                            pointer: 0,
-                            quoted,
-                        },
-                        5 => Icmpv4Message::Redirect {
-                            code,
-                            gateway: std::net::Ipv4Addr::UNSPECIFIED,
-                            quoted,
-                        },
-                        _ => Icmpv4Message::Other {
-                            ty,
-                            code,
-                            rest: [0; 4],
-                            body: payload.clone(),
-                        },
-                    };
-                    let mut r = Icmpv4Repr::from(msg);
-                    r.checksum_override = csum;
-                    Ok((Transport::Icmpv4(Box::new(r)), vec![], 1))
-                }
-            }
+            Proto::Icmp => self.icmp(p, payload),
             _ => {
                 let protocol = self.int(p, Field::IpProto)?.unwrap_or(253) as u8;
                 let _ = (src, dst);
@@ -465,105 +334,17 @@ impl BuildCx<'_> {
         }
     }
 
-    /// Sequence and acknowledgment numbers, relative to the flow's ISNs when the send names a flow.
-    fn seq_ack(&mut self, p: &PacketSpec, flags: u8, len: usize) -> Result<(u32, u32), BuildError> {
-        let seq_w = self.int(p, Field::Seq)?.map(|v| v as u32);
-        let ack_w = self.int(p, Field::Ack)?.map(|v| v as u32);
-        let Some(id) = p.flow else {
-            return Ok((seq_w.unwrap_or(0), ack_w.unwrap_or(0)));
-        };
-        let side = self.side as usize;
-        let dir: Dir = super::flow::sent_dir(self.side);
-        let other = 1 - dir;
-        let f = &mut self.env.flows[id];
-        let syn = flags & 0x02 != 0;
-        let fin = flags & 0x01 != 0;
-        let rel_seq = seq_w.unwrap_or(if syn { 0 } else { f.next_seq[dir] });
-        let rel_ack = match ack_w {
-            Some(a) => a,
-            None if flags & 0x10 != 0 => f.seen_high[side][other].unwrap_or(0),
-            None => 0,
-        };
-        let end = rel_seq
-            .wrapping_add(len as u32)
-            .wrapping_add(u32::from(syn))
-            .wrapping_add(u32::from(fin));
-        if end.wrapping_sub(f.next_seq[dir]) < 0x8000_0000 {
-            f.next_seq[dir] = end;
-        }
-        let seq = f.isn[dir].wrapping_add(rel_seq);
-        let ack = if flags & 0x10 != 0 || ack_w.is_some() {
-            f.isn[other].wrapping_add(f.shift_of(side, other)).wrapping_add(rel_ack)
-        } else {
-            0
-        };
-        Ok((seq, ack))
-    }
-
-    fn options(&mut self, p: &PacketSpec) -> Result<Vec<TcpOption>, BuildError> {
-        let mut out = Vec::new();
-        let family = p.family;
-        let int = |me: &mut Self, v: &Value, bits: u32| -> Result<u64, BuildError> {
-            Ok(match me.env.eval_value(v, FieldKind::Int(bits), family, me.testbed)? {
-                Some(RtVal::Int(n)) => n,
-                _ => me.rng.random::<u32>() as u64,
-            })
-        };
-        let side = self.side as usize;
-        let peer = super::flow::out_dir(self.side);
-        for o in p.options.iter().flatten() {
-            out.push(match o {
-                TcpOptionSpec::Mss(v) => TcpOption::Mss(int(self, v, 16)? as u16),
-                TcpOptionSpec::SackPermitted => TcpOption::SackPermitted,
-                TcpOptionSpec::Timestamps { val, ecr } => TcpOption::Timestamps {
-                    val: int(self, val, 32)? as u32,
-                    ecr: int(self, ecr, 32)? as u32,
-                },
-                TcpOptionSpec::Nop => TcpOption::Nop,
-                TcpOptionSpec::Eol => TcpOption::Eol,
-                TcpOptionSpec::WindowScale(v) => TcpOption::WindowScale(int(self, v, 8)? as u8),
-                TcpOptionSpec::Sack(blocks) => {
-                    let base = p.flow.map_or(0, |id| {
-                        let f = &self.env.flows[id];
-                        f.isn[peer].wrapping_add(f.shift_of(side, peer))
-                    });
-                    let mut b = Vec::new();
-                    for (l, r) in blocks {
-                        b.push((
-                            base.wrapping_add(int(self, l, 32)? as u32),
-                            base.wrapping_add(int(self, r, 32)? as u32),
-                        ));
-                    }
-                    TcpOption::Sack(b)
-                }
-                TcpOptionSpec::FastOpen(c) => TcpOption::FastOpen(self.cookie(c)?),
-                TcpOptionSpec::FastOpenExp(c) => TcpOption::FastOpenExp(self.cookie(c)?),
-                TcpOptionSpec::Raw { kind, data } => TcpOption::Raw {
-                    kind: *kind,
-                    data: data.clone().unwrap_or_default(),
-                },
-            });
-        }
-        Ok(out)
-    }
-
-    fn cookie(&mut self, c: &Cookie) -> Result<Vec<u8>, BuildError> {
-        Ok(match c {
-            Cookie::Request => vec![],
-            Cookie::Bytes(b) => b.clone(),
-            Cookie::Any => (0..8).map(|_| self.rng.random()).collect(),
-            Cookie::Var(name) => {
-                let text = self
-                    .env
-                    .vars
-                    .get(name)
-                    .ok_or_else(|| EvalError::Unbound(name.clone()))?;
-                parse_hex(text).ok_or_else(|| EvalError::BadText {
-                    name: name.clone(),
-                    text: text.clone(),
-                    what: "hex bytes",
-                })?
-            }
-        })
+    /// The source and destination ports of a TCP or UDP send: written in its endpoints or as
+    /// `sport=`/`dport=`, otherwise ephemeral.
+    fn ports(&mut self, p: &PacketSpec) -> Result<(u16, u16), BuildError> {
+        let sport = self.port(
+            p.src.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Sport)),
+            p.family,
+        )?;
+        let dport = self.port(
+            p.dst.as_ref().and_then(|e| e.port.as_ref()).or(field(p, Field::Dport)),
+            p.family,
+        )?;
+        Ok((sport, dport))
     }
 }
