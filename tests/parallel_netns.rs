@@ -89,7 +89,7 @@ fn four_parallel_labs_keep_their_frames_apart_and_are_all_removed() {
 
     // No cross-talk: every UDP frame a case recorded carries its own marker.
     for i in 0..8 {
-        let capture = reports::pcapng::read_capture(&out.join(format!("captures/par.c{i}.pcapng"))).unwrap();
+        let capture = pcapng::read_capture(&out.join(format!("captures/par.c{i}.pcapng"))).unwrap();
         let mut udp = 0;
         for f in &capture.frames {
             if let Some(p) = udp_payload(&f.bytes) {

@@ -405,27 +405,27 @@ fn verify_judges_what_the_capture_shows_not_what_the_case_hopes() {
 fn capture_starting_three_minutes_early(out: &Path) -> PathBuf {
     let run = run_capturing_all("cases/tfo/cookie_then_data.yaml", &out.join("run"));
     assert_eq!(run.code, 0, "{}", run.stdout);
-    let original = reports::pcapng::read_capture(&out.join("run/captures/tfo.cookie_then_data.pcapng")).unwrap();
+    let original = pcapng::read_capture(&out.join("run/captures/tfo.cookie_then_data.pcapng")).unwrap();
     let t0 = original.frames[0].timestamp_ns.unwrap();
-    let side = |f: &reports::pcapng::Frame| match original.interfaces[f.interface].name.as_deref() {
-        Some("lan") => runner::result::Side::Lan,
-        _ => runner::result::Side::Wan,
-    };
-    let recorded = |f: &reports::pcapng::Frame, shift: std::time::Duration| runner::result::RecordedFrame {
-        at: std::time::Duration::from_nanos((f.timestamp_ns.unwrap() - t0) as u64) + shift,
-        side: side(f),
-        direction: f.direction.map_or(runner::result::Direction::Received, Into::into),
-        bytes: f.bytes.clone(),
-        comments: vec![],
-    };
-    let mut frames = vec![recorded(&original.frames[0], std::time::Duration::ZERO)];
+    fn recorded(f: &pcapng::Frame, at: std::time::Duration) -> pcapng::FrameToWrite<'_> {
+        pcapng::FrameToWrite {
+            interface: f.interface,
+            at,
+            direction: f.direction.unwrap_or(pcapng::PacketDirection::Inbound),
+            bytes: &f.bytes,
+            comments: &[],
+        }
+    }
+    let since_t0 = |f: &pcapng::Frame| std::time::Duration::from_nanos((f.timestamp_ns.unwrap() - t0) as u64);
+    let first = &original.frames[0];
+    let mut frames = vec![recorded(first, since_t0(first))];
     frames.extend(
         original
             .frames
             .iter()
-            .map(|f| recorded(f, std::time::Duration::from_secs(180))),
+            .map(|f| recorded(f, since_t0(f) + std::time::Duration::from_secs(180))),
     );
-    let meta = reports::pcapng::CaptureMeta {
+    let meta = pcapng::CaptureMeta {
         case_id: "vendor".into(),
         title: String::new(),
         verdict: String::new(),
@@ -437,7 +437,7 @@ fn capture_starting_three_minutes_early(out: &Path) -> PathBuf {
         recorded_for: None,
     };
     let path = out.join("vendor.pcapng");
-    reports::pcapng::write_capture(&path, &meta, &frames).unwrap();
+    std::fs::write(&path, pcapng::encode_capture(&meta, frames).unwrap()).unwrap();
     path
 }
 

@@ -3,8 +3,8 @@
 mod common;
 
 use common::{info, mixed, scratch};
+use pcapng::{PacketDirection, read_capture};
 use proptest::prelude::*;
-use reports::pcapng::read_capture;
 use reports::{
     CaptureConfig, CaptureMode, CaptureReporter, CaptureRunInfo, Fanout, JunitReporter, ReportError, Reporter,
     RunSummary, capture_path, file_stem,
@@ -104,6 +104,12 @@ fn all_mode_writes_every_case_that_recorded_frames() {
     for r in results().iter().filter(|r| r.verdict != Verdict::Skip) {
         let c = read_capture(&capture_path(&dir, &r.id)).unwrap();
         assert_eq!(c.frames.len(), 2, "{}", r.id);
+        // Seen from the tester: the frame sent on the LAN went out, the one from the WAN came in.
+        let on = |f: &pcapng::Frame| c.interfaces[f.interface].name.as_deref();
+        assert_eq!(on(&c.frames[0]), Some("lan"), "{}", r.id);
+        assert_eq!(c.frames[0].direction, Some(PacketDirection::Outbound), "{}", r.id);
+        assert_eq!(on(&c.frames[1]), Some("wan"), "{}", r.id);
+        assert_eq!(c.frames[1].direction, Some(PacketDirection::Inbound), "{}", r.id);
         assert!(
             c.comments[0].contains(&format!("verdict {}", r.verdict.name())),
             "{}",
@@ -151,6 +157,22 @@ fn frame_times_end_when_the_case_was_reported() {
     let (first, last) = (c.frames[0].timestamp_ns.unwrap(), c.frames[1].timestamp_ns.unwrap());
     assert!(before <= last && last <= after, "{before} <= {last} <= {after}");
     assert_eq!(last - first, r.duration.as_nanos() as i128);
+}
+
+#[test]
+fn a_capture_is_replaced_atomically_and_no_temporary_is_left() {
+    let dir = scratch("captures-atomic").join("captures");
+    let config = CaptureConfig {
+        dir: dir.clone(),
+        mode: CaptureMode::All,
+    };
+    let mut r = results().into_iter().find(|r| r.verdict == Verdict::Fail).unwrap();
+    CaptureReporter::new(config.clone(), run_info()).case_finished(&r);
+    r.frames.truncate(1);
+    CaptureReporter::new(config, run_info()).case_finished(&r);
+    assert_eq!(read_capture(&capture_path(&dir, &r.id)).unwrap().frames.len(), 1);
+    let stem = file_stem(&r.id);
+    assert_eq!(files(&dir), BTreeSet::from([format!("{stem}.pcapng")]));
 }
 
 #[test]

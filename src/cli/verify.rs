@@ -4,10 +4,8 @@
 use super::output::Output;
 use super::run::EXIT_TESTBED;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use reports::pcapng::Capture;
 use reports::{CaseClock, ConsoleReporter, JunitReporter, Reporter, RunInfo, RunSummary};
-use runner::backend::replay::{RecordedPacket, Recording};
-use runner::result::{Direction, Verdict};
+use runner::result::Verdict;
 use std::path::PathBuf;
 
 /// The options of `verify`.
@@ -51,7 +49,7 @@ pub fn run(out: &Output, args: VerifyArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let capture = match reports::pcapng::read_capture(&args.capture) {
+    let capture = match pcapng::read_capture(&args.capture) {
         Ok(c) => c,
         Err(e) => {
             out.error(&format!("{}: {e}", args.capture.display()));
@@ -62,7 +60,7 @@ pub fn run(out: &Output, args: VerifyArgs) -> u8 {
         return EXIT_USAGE;
     };
     let cases: Vec<_> = loaded.files.iter().flat_map(|f| f.compiled.cases.iter()).collect();
-    let wanted = args.case_id.clone().or_else(|| case_named_in(&capture));
+    let wanted = args.case_id.clone().or_else(|| capture.case_id().map(str::to_string));
     let case = match (&wanted, cases.as_slice()) {
         (_, [only]) if args.case_id.is_none() => *only,
         (Some(id), _) => match cases.iter().find(|c| c.id == *id) {
@@ -86,16 +84,15 @@ pub fn run(out: &Output, args: VerifyArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let recording = recording_of(&capture);
     let sides =
-        match runner::backend::replay::assign_sides(&recording, &testbed, args.lan.as_deref(), args.wan.as_deref()) {
+        match runner::backend::replay::assign_sides(&capture, &testbed, args.lan.as_deref(), args.wan.as_deref()) {
             Ok(s) => s,
             Err(e) => {
                 out.error(&format!("{}: {e}", args.capture.display()));
                 return EXIT_USAGE;
             }
         };
-    let playback = match runner::backend::replay::replay_frames(&recording, sides, &testbed) {
+    let playback = match runner::backend::replay::replay_frames(&capture, sides, &testbed) {
         Ok(f) => f,
         Err(e) => {
             out.error(&format!("{}: {e}", args.capture.display()));
@@ -103,7 +100,8 @@ pub fn run(out: &Output, args: VerifyArgs) -> u8 {
         }
     };
     let name = |i: usize| {
-        recording.interfaces[i]
+        capture.interfaces[i]
+            .name
             .clone()
             .unwrap_or_else(|| format!("interface {i}"))
     };
@@ -154,33 +152,7 @@ pub fn run(out: &Output, args: VerifyArgs) -> u8 {
     }
 }
 
-/// The case a gatecheck capture names in its section comment (`… — case ID (…) — …`).
-fn case_named_in(capture: &Capture) -> Option<String> {
-    capture.comments.iter().find_map(|c| {
-        let rest = c.split_once(" — case ")?.1;
-        rest.split_whitespace().next().map(str::to_string)
-    })
-}
-
 /// The case ids, comma-separated.
 fn ids(cases: &[&dsl::plan::Case]) -> String {
     cases.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")
-}
-
-/// The capture as the runner's verifier takes it.
-fn recording_of(capture: &Capture) -> Recording {
-    Recording {
-        interfaces: capture.interfaces.iter().map(|i| i.name.clone()).collect(),
-        frames: capture
-            .frames
-            .iter()
-            .map(|f| RecordedPacket {
-                interface: f.interface,
-                timestamp_ns: f.timestamp_ns,
-                direction: f.direction.map(Direction::from),
-                bytes: f.bytes.clone(),
-            })
-            .collect(),
-        recorded_until_ns: capture.recorded_until_ns,
-    }
 }

@@ -1,23 +1,20 @@
 //! pcapng captures: what the writer puts in a file is what the reader and tshark find there, and
 //! the reader turns broken or foreign files into errors that say where, never into a panic.
 
-mod common;
-
-use common::scratch;
 use pcap_file::DataLink;
 use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
 use pcap_file::pcapng::blocks::interface_description::{InterfaceDescriptionBlock, InterfaceDescriptionOption};
 use pcap_file::pcapng::blocks::simple_packet::SimplePacketBlock;
-use proptest::prelude::*;
-use reports::pcapng::{
-    Capture, CaptureError, CaptureMeta, PacketDirection, encode_capture, parse_capture, read_capture, write_capture,
+use pcapng::{
+    Capture, CaptureError, CaptureMeta, FrameToWrite, PacketDirection, encode_capture, parse_capture, read_capture,
 };
-use runner::result::{Direction, RecordedFrame, Side};
+use proptest::prelude::*;
 use std::borrow::Cow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime};
+use tempfile::TempDir;
 
 /// 2025-06-15T15:06:40.123456789Z: a start with nanoseconds, so a lost digit shows.
 fn start() -> SystemTime {
@@ -41,10 +38,35 @@ fn udp_frame(sport: u16, payload: &[u8]) -> Vec<u8> {
     f
 }
 
-fn frame(at: Duration, side: Side, direction: Direction, sport: u16, comments: &[&str]) -> RecordedFrame {
-    RecordedFrame {
+/// What a case recorded of one frame: what [`FrameToWrite`] borrows.
+struct Recorded {
+    at: Duration,
+    interface: usize,
+    direction: PacketDirection,
+    bytes: Vec<u8>,
+    comments: Vec<String>,
+}
+
+impl Recorded {
+    fn to_write(&self) -> FrameToWrite<'_> {
+        FrameToWrite {
+            interface: self.interface,
+            at: self.at,
+            direction: self.direction,
+            bytes: &self.bytes,
+            comments: &self.comments,
+        }
+    }
+}
+
+/// The interfaces of a capture, as [`pcapng::INTERFACE_NAMES`] orders them.
+const LAN: usize = 0;
+const WAN: usize = 1;
+
+fn frame(at: Duration, interface: usize, direction: PacketDirection, sport: u16, comments: &[&str]) -> Recorded {
+    Recorded {
         at,
-        side,
+        interface,
         direction,
         // Lengths 43..46: every padding length of the packet data occurs.
         bytes: udp_frame(sport, &b"gate"[..(sport % 4) as usize + 1]),
@@ -53,30 +75,36 @@ fn frame(at: Duration, side: Side, direction: Direction, sport: u16, comments: &
 }
 
 /// Frames on both sides, both directions, with zero, one and two comments, sub-microsecond times.
-fn frames() -> Vec<RecordedFrame> {
+fn frames() -> Vec<Recorded> {
     vec![
         frame(
             Duration::ZERO,
-            Side::Lan,
-            Direction::Sent,
+            LAN,
+            PacketDirection::Outbound,
             40_000,
             &["step 1: sent udp 10.0.0.2:40000 -> 198.51.100.7:53"],
         ),
         frame(
             Duration::from_nanos(1_234_567),
-            Side::Wan,
-            Direction::Received,
+            WAN,
+            PacketDirection::Inbound,
             40_001,
             &[
                 "step 2: matched udp 203.0.113.2:40001 -> 198.51.100.7:53",
                 "step 2: mapping kept the source port",
             ],
         ),
-        frame(Duration::from_nanos(2_000_007), Side::Wan, Direction::Sent, 40_002, &[]),
+        frame(
+            Duration::from_nanos(2_000_007),
+            WAN,
+            PacketDirection::Outbound,
+            40_002,
+            &[],
+        ),
         frame(
             Duration::new(5, 1),
-            Side::Lan,
-            Direction::Received,
+            LAN,
+            PacketDirection::Inbound,
             40_003,
             &["step 8: FAILED — no matching frame on lan within 1s (nearest: dst port 8080 ≠ 80)"],
         ),
@@ -100,31 +128,23 @@ fn meta() -> CaptureMeta {
     }
 }
 
-fn side_index(side: Side) -> usize {
-    match side {
-        Side::Lan => 0,
-        Side::Wan => 1,
-    }
+/// `frames` with `meta()` as pcapng bytes.
+fn encoded(frames: &[Recorded]) -> Vec<u8> {
+    encode_capture(&meta(), frames.iter().map(Recorded::to_write)).unwrap()
 }
 
-fn expected_direction(d: Direction) -> PacketDirection {
-    match d {
-        Direction::Sent => PacketDirection::Outbound,
-        Direction::Received => PacketDirection::Inbound,
-    }
-}
-
-/// Writes `frames` with `meta()` to a fresh file in the scratch folder `name`.
-fn written(name: &str, frames: &[RecordedFrame]) -> std::path::PathBuf {
-    let path = scratch(&format!("pcapng-{name}")).join("case.pcapng");
-    write_capture(&path, &meta(), frames).unwrap();
-    path
+/// Writes `frames` with `meta()` to `case.pcapng` in a fresh folder (removed when dropped).
+fn written(frames: &[Recorded]) -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("case.pcapng");
+    std::fs::write(&path, encoded(frames)).unwrap();
+    (dir, path)
 }
 
 #[test]
 fn round_trip_keeps_frames_sides_directions_nanosecond_times_and_comments() {
     let frames = frames();
-    let path = written("round-trip", &frames);
+    let (_dir, path) = written(&frames);
     let c = read_capture(&path).unwrap();
     let names: Vec<_> = c.interfaces.iter().map(|i| i.name.as_deref()).collect();
     assert_eq!(names, [Some("lan"), Some("wan")]);
@@ -135,9 +155,8 @@ fn round_trip_keeps_frames_sides_directions_nanosecond_times_and_comments() {
     assert!(c.interfaces.iter().all(|i| i.linktype == 1));
     assert_eq!(c.frames.len(), frames.len());
     for (i, (got, want)) in c.frames.iter().zip(&frames).enumerate() {
-        assert_eq!(got.interface, side_index(want.side), "frame {i}");
-        assert_eq!(got.direction, Some(expected_direction(want.direction)), "frame {i}");
-        assert_eq!(Direction::from(got.direction.unwrap()), want.direction, "frame {i}");
+        assert_eq!(got.interface, want.interface, "frame {i}");
+        assert_eq!(got.direction, Some(want.direction), "frame {i}");
         assert_eq!(
             got.timestamp_ns,
             Some(start_ns() + want.at.as_nanos() as i128),
@@ -153,20 +172,8 @@ fn round_trip_keeps_frames_sides_directions_nanosecond_times_and_comments() {
 
 #[test]
 fn a_case_without_frames_is_a_valid_capture_with_two_interfaces() {
-    let c = parse_capture(&encode_capture(&meta(), &[]).unwrap()).unwrap();
+    let c = parse_capture(&encoded(&[])).unwrap();
     assert_eq!((c.interfaces.len(), c.frames.len()), (2, 0));
-}
-
-#[test]
-fn the_file_is_replaced_atomically_and_no_temporary_is_left() {
-    let path = written("atomic", &frames());
-    write_capture(&path, &meta(), &frames()[..1]).unwrap();
-    assert_eq!(read_capture(&path).unwrap().frames.len(), 1);
-    let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(names, ["case.pcapng"]);
 }
 
 // ---- tshark ----------------------------------------------------------------------------------
@@ -221,7 +228,7 @@ fn tshark_reads_interfaces_comments_nanosecond_times_and_directions() {
         return;
     }
     let frames = frames();
-    let path = written("tshark", &frames);
+    let (_dir, path) = written(&frames);
     let fields = [
         "frame.interface_name",
         "frame.interface_description",
@@ -233,14 +240,14 @@ fn tshark_reads_interfaces_comments_nanosecond_times_and_directions() {
     let rows = tshark_fields(&path, &fields);
     assert_eq!(rows.len(), frames.len(), "{rows:?}");
     for (i, (row, want)) in rows.iter().zip(&frames).enumerate() {
-        let name = ["lan", "wan"][side_index(want.side)];
+        let name = ["lan", "wan"][want.interface];
         assert_eq!(row[0], name, "frame {i}: {row:?}");
-        assert_eq!(row[1], meta().interfaces[side_index(want.side)], "frame {i}");
+        assert_eq!(row[1], meta().interfaces[want.interface], "frame {i}");
         assert_eq!(epoch_ns(&row[2]), start_ns() + want.at.as_nanos() as i128, "frame {i}");
         // Bits 0-1 of epb_flags: 1 inbound (out of the gateway), 2 outbound (sent by the runner).
         let bits = match want.direction {
-            Direction::Received => 1,
-            Direction::Sent => 2,
+            PacketDirection::Inbound => 1,
+            PacketDirection::Outbound => 2,
         };
         let shown = u32::from_str_radix(row[3].trim_start_matches("0x"), 16);
         assert_eq!(shown, Ok(bits), "frame {i}: epb_flags direction {row:?}");
@@ -264,7 +271,7 @@ fn capinfos_shows_the_section_comment_and_the_application() {
     if !have("capinfos") {
         return;
     }
-    let path = written("capinfos", &frames());
+    let (_dir, path) = written(&frames());
     let out = Command::new("capinfos").arg(&path).output().unwrap();
     assert!(
         out.status.success(),
@@ -309,7 +316,8 @@ fn tshark_and_the_reader_agree_on_binary_resolutions_and_offsets() {
     if !have("tshark") {
         return;
     }
-    let path = scratch("pcapng-foreign-resolution").join("foreign.pcapng");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("foreign.pcapng");
     std::fs::write(&path, &bytes).unwrap();
     let seen: Vec<_> = tshark_fields(&path, &["frame.time_epoch"])
         .iter()
@@ -385,7 +393,7 @@ fn a_classic_pcap_file_is_refused_with_the_conversion_command() {
     if !have("editcap") {
         return;
     }
-    let ours = written("classic", &frames());
+    let (_dir, ours) = written(&frames());
     let classic = ours.with_extension("pcap");
     let st = Command::new("editcap")
         .args(["-F", "pcap"])
@@ -406,14 +414,14 @@ fn random_bytes_text_and_empty_files_are_not_pcapng() {
         );
     }
     // The section header type with a wrong byte-order magic.
-    let mut bytes = encode_capture(&meta(), &frames()).unwrap();
+    let mut bytes = encoded(&frames());
     bytes[8..12].copy_from_slice(b"ABCD");
     assert!(matches!(parse_capture(&bytes), Err(CaptureError::NotPcapng)));
 }
 
 #[test]
 fn a_truncated_file_names_the_offset_of_the_cut_block() {
-    let bytes = encode_capture(&meta(), &frames()).unwrap();
+    let bytes = encoded(&frames());
     let last = *blocks(&bytes).last().unwrap();
     for cut in [last.0 + 3, last.0 + 20, bytes.len() - 1] {
         let err = parse_capture(&bytes[..cut]).unwrap_err();
@@ -436,7 +444,7 @@ fn a_truncated_file_names_the_offset_of_the_cut_block() {
 
 #[test]
 fn a_block_length_of_4_gib_in_a_small_file_is_an_error_not_an_allocation() {
-    let mut bytes = encode_capture(&meta(), &frames()[..1]).unwrap();
+    let mut bytes = encoded(&frames()[..1]);
     let epb = offset_of(&bytes, 6, 0);
     bytes[epb + 4..epb + 8].copy_from_slice(&0xFFFF_FFFCu32.to_le_bytes());
     let err = parse_capture(&bytes).unwrap_err();
@@ -445,7 +453,7 @@ fn a_block_length_of_4_gib_in_a_small_file_is_an_error_not_an_allocation() {
         "{err:?}"
     );
     // The same for the captured length inside a block that is itself whole.
-    let mut bytes = encode_capture(&meta(), &frames()[..1]).unwrap();
+    let mut bytes = encoded(&frames()[..1]);
     bytes[epb + 20..epb + 24].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
     let err = parse_capture(&bytes).unwrap_err();
     assert!(
@@ -456,7 +464,7 @@ fn a_block_length_of_4_gib_in_a_small_file_is_an_error_not_an_allocation() {
 
 #[test]
 fn a_packet_on_an_interface_the_section_does_not_describe_is_an_error() {
-    let mut bytes = encode_capture(&meta(), &frames()).unwrap();
+    let mut bytes = encoded(&frames());
     let epb = offset_of(&bytes, 6, 2);
     bytes[epb + 8..epb + 12].copy_from_slice(&2u32.to_le_bytes());
     let err = parse_capture(&bytes).unwrap_err();
@@ -521,12 +529,12 @@ fn simple_packet_blocks_are_read_on_interface_0_without_a_timestamp() {
 
 #[test]
 fn concatenated_sections_are_read_with_interfaces_numbered_over_the_file() {
-    let mut bytes = encode_capture(&meta(), &frames()).unwrap();
-    bytes.extend(encode_capture(&meta(), &frames()).unwrap());
+    let mut bytes = encoded(&frames());
+    bytes.extend(encoded(&frames()));
     let c = parse_capture(&bytes).unwrap();
     assert_eq!(c.interfaces.len(), 4);
     let interfaces: Vec<_> = c.frames.iter().map(|f| f.interface).collect();
-    let first: Vec<_> = frames().iter().map(|f| side_index(f.side)).collect();
+    let first: Vec<_> = frames().iter().map(|f| f.interface).collect();
     let second: Vec<_> = first.iter().map(|i| i + 2).collect();
     assert_eq!(interfaces, [first, second].concat());
     assert_eq!(c.comments.len(), 2);
@@ -536,7 +544,7 @@ fn concatenated_sections_are_read_with_interfaces_numbered_over_the_file() {
 fn options_without_an_end_marker_and_invalid_utf8_comments_are_read() {
     // pcap-file's own reader refuses both; the pcapng spec says readers must not assume
     // opt_endofopt is there.
-    let mut bytes = encode_capture(&meta(), &frames()[..1]).unwrap();
+    let mut bytes = encoded(&frames()[..1]);
     let epb = offset_of(&bytes, 6, 0);
     // The EPB's last 8 bytes: opt_endofopt (4 bytes) and the closing length. Drop the marker.
     let end = epb + u32::from_le_bytes(bytes[epb + 4..epb + 8].try_into().unwrap()) as usize;
@@ -560,7 +568,7 @@ fn options_without_an_end_marker_and_invalid_utf8_comments_are_read() {
 // ---- hostile input -----------------------------------------------------------------------------
 
 fn sample() -> Vec<u8> {
-    encode_capture(&meta(), &frames()).unwrap()
+    encoded(&frames())
 }
 
 proptest! {
@@ -596,7 +604,7 @@ proptest! {
     /// Arbitrary bytes behind a valid section header: an error or a capture, never a panic.
     #[test]
     fn arbitrary_blocks_never_panic(tail in prop::collection::vec(any::<u8>(), 0..512)) {
-        let mut bytes = encode_capture(&meta(), &[]).unwrap();
+        let mut bytes = encoded(&[]);
         bytes.extend(tail);
         let _ = parse_capture(&bytes);
     }
@@ -610,7 +618,7 @@ fn the_capture_says_when_its_recording_stopped_in_isb_endtime() {
         recorded_for: Some(Duration::from_secs(12)),
         ..meta()
     };
-    let bytes = encode_capture(&meta, &frames()).unwrap();
+    let bytes = encode_capture(&meta, frames().iter().map(Recorded::to_write)).unwrap();
     let end = start().duration_since(std::time::UNIX_EPOCH).unwrap() + Duration::from_secs(12);
     let c = parse_capture(&bytes).unwrap();
     assert_eq!(c.recorded_until_ns, Some(end.as_nanos() as i128));
@@ -634,4 +642,21 @@ fn the_capture_says_when_its_recording_stopped_in_isb_endtime() {
         at += len;
     }
     assert_eq!(ends, vec![end.as_nanos() as u64; 2], "one isb_endtime per interface");
+}
+
+#[test]
+fn the_case_a_capture_names_is_read_back_from_its_section_comment() {
+    let c = parse_capture(&encoded(&frames())).unwrap();
+    assert_eq!(c.case_id(), Some("tfo.cookie_then_data[mss=1400]"));
+    // A capture gatecheck did not write names no case.
+    let foreign = parse_capture(&foreign(&[vec![]], &[(0, 7)])).unwrap();
+    assert_eq!(foreign.case_id(), None);
+}
+
+#[test]
+fn a_frame_on_an_interface_past_lan_and_wan_is_refused_not_written() {
+    let mut bad = frames();
+    bad[1].interface = 2;
+    let err = encode_capture(&meta(), bad.iter().map(Recorded::to_write)).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{err}");
 }

@@ -11,17 +11,16 @@
 //! Several sections (concatenated files) are read one after the other; interface indices in the
 //! result count over the whole file.
 
-use super::{
+use crate::capture::{Capture, Frame, Interface, PacketDirection, TsResolution};
+use crate::error::CaptureError;
+use crate::{
     BYTE_ORDER_MAGIC, EPB, EPB_FLAGS, IDB, IF_DESCRIPTION, IF_NAME, IF_TSOFFSET, IF_TSRESOL, LINKTYPE_ETHERNET,
 };
-use super::{ISB, ISB_ENDTIME, OPT_COMMENT, PB, SHB, SPB};
-use runner::result::Direction;
-use std::path::{Path, PathBuf};
+use crate::{ISB, ISB_ENDTIME, OPT_COMMENT, PB, SHB, SPB};
+use std::path::Path;
 
 /// The SHB option `shb_userappl`.
 const SHB_USERAPPL: u16 = 4;
-/// `LINKTYPE_LINUX_SLL` and `LINKTYPE_LINUX_SLL2`: what capturing on Linux's `any` gives.
-const LINKTYPES_SLL: [u16; 2] = [113, 276];
 /// Classic pcap magics (micro- and nanosecond, both byte orders), as the file's first bytes.
 const CLASSIC_PCAP: [[u8; 4]; 4] = [
     [0xd4, 0xc3, 0xb2, 0xa1],
@@ -29,215 +28,6 @@ const CLASSIC_PCAP: [[u8; 4]; 4] = [
     [0x4d, 0x3c, 0xb2, 0xa1],
     [0xa1, 0xb2, 0x3c, 0x4d],
 ];
-
-/// A pcapng file as read: its interfaces and its frames, in file order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Capture {
-    /// The section headers' comments (`opt_comment`), in file order.
-    pub comments: Vec<String>,
-    /// The first section's `shb_userappl` (the program that wrote the file), when it has one.
-    pub user_application: Option<String>,
-    /// Every interface of every section, in file order: [`Frame::interface`] indexes this.
-    pub interfaces: Vec<Interface>,
-    /// Every packet (Enhanced, Simple, and obsolete Packet Blocks), in file order.
-    pub frames: Vec<Frame>,
-    /// When the recording stopped, in nanoseconds since 1970-01-01 UTC: the latest
-    /// `isb_endtime` of any interface (dumpcap and gatecheck write one), when the file has one.
-    /// Frames may end earlier: nothing came in the meantime.
-    pub recorded_until_ns: Option<i128>,
-}
-
-impl Capture {
-    /// The index of the first interface whose `if_name` is `name`, to pick the LAN and WAN sides
-    /// of a capture recorded on the tester.
-    pub fn interface_named(&self, name: &str) -> Option<usize> {
-        self.interfaces.iter().position(|i| i.name.as_deref() == Some(name))
-    }
-}
-
-/// An Interface Description Block.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Interface {
-    /// `if_name` (`lan`, `eth1`), when given.
-    pub name: Option<String>,
-    /// `if_description`, when given.
-    pub description: Option<String>,
-    /// The link type (always [`LINKTYPE_ETHERNET`](super::LINKTYPE_ETHERNET): others are an
-    /// error).
-    pub linktype: u16,
-    /// The snap length (0 = no limit).
-    pub snaplen: u32,
-    /// `if_tsresol` (10^-6 s when absent).
-    pub ts_resolution: TsResolution,
-    /// `if_tsoffset`, seconds added to every timestamp (0 when absent).
-    pub ts_offset: i64,
-}
-
-impl Interface {
-    /// A timestamp of this interface (`ticks` of its `if_tsresol`, after its `if_tsoffset`) in
-    /// nanoseconds since 1970-01-01 UTC.
-    pub fn timestamp_ns(&self, ticks: u64) -> i128 {
-        self.ts_resolution.to_nanos(ticks) + i128::from(self.ts_offset) * 1_000_000_000
-    }
-}
-
-/// The unit of an interface's timestamps (`if_tsresol`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TsResolution {
-    /// 10^-n seconds (`if_tsresol` with its top bit clear).
-    Decimal(u8),
-    /// 2^-n seconds (`if_tsresol` with its top bit set).
-    Binary(u8),
-}
-
-impl Default for TsResolution {
-    /// Microseconds, the pcapng default.
-    fn default() -> Self {
-        TsResolution::Decimal(6)
-    }
-}
-
-impl TsResolution {
-    /// The resolution an `if_tsresol` byte says.
-    pub fn from_option(byte: u8) -> Self {
-        if byte & 0x80 == 0 {
-            TsResolution::Decimal(byte)
-        } else {
-            TsResolution::Binary(byte & 0x7f)
-        }
-    }
-
-    /// `ticks` of this unit in nanoseconds, rounded down.
-    pub fn to_nanos(self, ticks: u64) -> i128 {
-        let ticks = u128::from(ticks);
-        let ns = match self {
-            TsResolution::Decimal(n) if n <= 9 => ticks * 10u128.pow(u32::from(9 - n)),
-            TsResolution::Decimal(n) => 10u128.checked_pow(u32::from(n - 9)).map_or(0, |d| ticks / d),
-            // ticks < 2^64, so ticks * 10^9 < 2^94; n < 128.
-            TsResolution::Binary(n) => (ticks * 1_000_000_000) >> n,
-        };
-        // ns < 2^94 in every arm.
-        ns as i128
-    }
-}
-
-/// One packet.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Frame {
-    /// Index into [`Capture::interfaces`].
-    pub interface: usize,
-    /// Nanoseconds since 1970-01-01 UTC (with `if_tsresol` and `if_tsoffset` applied); `None` for
-    /// a Simple Packet Block, which has no timestamp.
-    pub timestamp_ns: Option<i128>,
-    /// The direction bits of `epb_flags`, when present and set.
-    pub direction: Option<PacketDirection>,
-    /// The captured bytes, from the Ethernet header on.
-    pub bytes: Vec<u8>,
-    /// The frame's length on the wire (more than `bytes.len()` when the capture cut it).
-    pub original_len: u32,
-    /// The packet's `opt_comment`s, in order (invalid UTF-8 replaced by U+FFFD).
-    pub comments: Vec<String>,
-}
-
-/// The direction bits (0-1) of `epb_flags`, as seen from the capturing host.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PacketDirection {
-    /// `01`: the host received it. On a tester interface: it came out of the gateway.
-    Inbound,
-    /// `10`: the host sent it. On a tester interface: the runner sent it into the gateway.
-    Outbound,
-}
-
-impl From<PacketDirection> for Direction {
-    /// Inbound is [`Direction::Received`], outbound [`Direction::Sent`] (the tester's view).
-    fn from(d: PacketDirection) -> Direction {
-        match d {
-            PacketDirection::Inbound => Direction::Received,
-            PacketDirection::Outbound => Direction::Sent,
-        }
-    }
-}
-
-/// Why a file could not be read as a capture. Offsets count bytes from the file's start.
-#[derive(Debug, thiserror::Error)]
-pub enum CaptureError {
-    /// The file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file starts with a classic pcap magic number.
-    #[error("not a pcapng file (it looks like a classic pcap file: convert it with `editcap -F pcapng`)")]
-    ClassicPcap,
-    /// The file does not start with a pcapng Section Header Block.
-    #[error("not a pcapng file")]
-    NotPcapng,
-    /// A block goes past the end of the file.
-    #[error("truncated block at byte offset {offset}: it needs {needed} bytes, {left} are left")]
-    Truncated {
-        /// Where the block starts.
-        offset: usize,
-        /// The block's length (or the 12 bytes any block has at least).
-        needed: u64,
-        /// What the file has from `offset` on.
-        left: usize,
-    },
-    /// A block's structure is broken (lengths that disagree, fields missing).
-    #[error("malformed block at byte offset {offset}: {what}")]
-    Malformed {
-        /// Where the block starts.
-        offset: usize,
-        /// What is wrong.
-        what: String,
-    },
-    /// A section of a pcapng version other than 1.x.
-    #[error("unsupported pcapng version {major}.{minor} in the section at byte offset {offset}")]
-    UnsupportedVersion {
-        /// Where the section header starts.
-        offset: usize,
-        /// Major version.
-        major: u16,
-        /// Minor version.
-        minor: u16,
-    },
-    /// A packet names an interface its section does not describe.
-    #[error(
-        "the packet block at byte offset {offset} refers to interface {interface}, but its section \
-         describes {count} interface(s)"
-    )]
-    NoSuchInterface {
-        /// Where the packet block starts.
-        offset: usize,
-        /// The interface number in the block (counted within its section).
-        interface: u32,
-        /// How many interfaces the section had described by then.
-        count: usize,
-    },
-    /// An interface whose frames are not Ethernet.
-    #[error(
-        "interface {interface}{} (byte offset {offset}) has link type {linktype}, not Ethernet (1){}",
-        name.as_deref().map(|n| format!(" `{n}`")).unwrap_or_default(),
-        if LINKTYPES_SLL.contains(linktype) {
-            ": it was captured on Linux's `any`; capture on each interface instead"
-        } else {
-            ""
-        }
-    )]
-    NotEthernet {
-        /// The interface's index (counted over the file, as [`Frame::interface`]).
-        interface: usize,
-        /// Its `if_name`, when given.
-        name: Option<String>,
-        /// Its link type.
-        linktype: u16,
-        /// Where its Interface Description Block starts.
-        offset: usize,
-    },
-}
 
 /// Reads the pcapng file at `path`.
 pub fn read_capture(path: &Path) -> Result<Capture, CaptureError> {
@@ -548,13 +338,7 @@ impl<'a> Block<'a> {
             for (code, value) in self.options(data_start + caplen.next_multiple_of(4))? {
                 match code {
                     OPT_COMMENT => frame.comments.push(text(value)),
-                    EPB_FLAGS if value.len() == 4 => {
-                        frame.direction = match o.u32(value) & 0b11 {
-                            1 => Some(PacketDirection::Inbound),
-                            2 => Some(PacketDirection::Outbound),
-                            _ => None,
-                        }
-                    }
+                    EPB_FLAGS if value.len() == 4 => frame.direction = PacketDirection::from_flags(o.u32(value)),
                     _ => {}
                 }
             }
@@ -566,23 +350,4 @@ impl<'a> Block<'a> {
 /// An option's text; invalid UTF-8 replaced, trailing NULs (some writers add them) dropped.
 fn text(value: &[u8]) -> String {
     String::from_utf8_lossy(value).trim_end_matches('\0').to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn resolutions_convert_ticks_to_nanoseconds() {
-        assert_eq!(TsResolution::from_option(6).to_nanos(1_500_000), 1_500_000_000);
-        assert_eq!(TsResolution::from_option(9).to_nanos(42), 42);
-        assert_eq!(TsResolution::from_option(12).to_nanos(42_999), 42);
-        assert_eq!(TsResolution::from_option(0x80 | 10).to_nanos(1024 * 3), 3_000_000_000);
-        assert_eq!(TsResolution::from_option(0x80 | 127).to_nanos(u64::MAX), 0);
-        assert_eq!(TsResolution::from_option(127).to_nanos(u64::MAX), 0);
-        assert_eq!(
-            TsResolution::from_option(0).to_nanos(u64::MAX),
-            u128::from(u64::MAX) as i128 * 1_000_000_000
-        );
-    }
 }
