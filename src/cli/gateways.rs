@@ -1,6 +1,6 @@
 //! `gatecheck gateways`: the backends and their profiles, a line each.
 
-use super::EXIT_OK;
+use super::exit::EXIT_OK;
 use super::output::Output;
 
 /// Prints the list.

@@ -2,14 +2,11 @@
 //! watch it (`ip netns exec gc-ID-t tcpdump -i tlan`), and remove labs, including those left by a
 //! killed run.
 
+use super::exit::{EXIT_ERROR, EXIT_OK, EXIT_USAGE};
 use super::output::Output;
-use super::{EXIT_OK, EXIT_USAGE};
 use runner::backend::host_tools;
 use runner::backend::netns::{lab, links::LabLinks, profile::NetnsProfile};
 use std::path::PathBuf;
-
-/// Exit code: the lab could not be built or removed.
-const EXIT_LAB: u8 = 3;
 
 /// The lab subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -36,7 +33,7 @@ pub enum LabCommand {
 pub fn run(out: &Output, c: LabCommand) -> u8 {
     if !host_tools::is_root() {
         out.error("the netns lab needs root (network namespaces); run as root, e.g. with sudo");
-        return EXIT_LAB;
+        return EXIT_ERROR;
     }
     match c {
         LabCommand::Up { profile, testbed } => {
@@ -75,7 +72,7 @@ pub fn run(out: &Output, c: LabCommand) -> u8 {
                 }
                 Err(e) => {
                     out.error(&e.to_string());
-                    EXIT_LAB
+                    EXIT_ERROR
                 }
             }
         }
@@ -98,7 +95,7 @@ pub fn run(out: &Output, c: LabCommand) -> u8 {
             }
             Err(e) => {
                 out.error(&e.to_string());
-                EXIT_LAB
+                EXIT_ERROR
             }
         },
         LabCommand::Down { id } => {
@@ -107,7 +104,7 @@ pub fn run(out: &Output, c: LabCommand) -> u8 {
                 (None, Ok(labs)) => labs.into_iter().map(|l| l.id).collect(),
                 (None, Err(e)) => {
                     out.error(&e.to_string());
-                    return EXIT_LAB;
+                    return EXIT_ERROR;
                 }
             };
             let mut code = EXIT_OK;
@@ -116,7 +113,7 @@ pub fn run(out: &Output, c: LabCommand) -> u8 {
                     Ok(()) => out.stdout(&format!("removed lab {i}\n")),
                     Err(e) => {
                         out.error(&e.to_string());
-                        code = EXIT_LAB;
+                        code = EXIT_ERROR;
                     }
                 }
             }
