@@ -135,12 +135,8 @@ struct Outcome {
 /// Runs `paths` on one gateway (on a testbed file, or the built-in testbed); the outcome per
 /// case id, from the JUnit file.
 fn outcomes(paths: &[&str], gateway: &str, testbed: Option<&str>) -> BTreeMap<String, Outcome> {
-    let dir = std::env::temp_dir().join(format!(
-        "gatecheck-library-{}-{}{}",
-        std::process::id(),
-        gateway.replace(':', "_"),
-        if testbed.is_some() { "-testbed" } else { "" }
-    ));
+    let tmp = scratch(&format!("library-{}", gateway.replace(':', "_")));
+    let dir = tmp.path();
     let junit = dir.join("junit.xml");
     let (j, o) = (junit.to_string_lossy().into_owned(), dir.to_string_lossy().into_owned());
     let mut args = vec!["run"];
@@ -171,7 +167,6 @@ fn outcomes(paths: &[&str], gateway: &str, testbed: Option<&str>) -> BTreeMap<St
         let (verdict, step) = verdicts[&name].clone();
         out.insert(name, Outcome { verdict, step, warned });
     }
-    let _ = std::fs::remove_dir_all(&dir);
     out
 }
 

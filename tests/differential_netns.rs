@@ -90,11 +90,8 @@ fn verdicts(gateway: &str, extra: &[&str]) -> (Run, BTreeMap<String, (String, Op
 
 /// (verdict, failing step) per case id of one run of `path`.
 fn verdicts_of(path: &str, gateway: &str, extra: &[&str]) -> (Run, BTreeMap<String, (String, Option<usize>)>) {
-    let dir = std::env::temp_dir().join(format!(
-        "gatecheck-diff-{}-{}",
-        std::process::id(),
-        gateway.replace(':', "_")
-    ));
+    let tmp = scratch(&format!("diff-{}", gateway.replace(':', "_")));
+    let dir = tmp.path();
     let junit = dir.join("junit.xml");
     let (j, o) = (junit.to_string_lossy().into_owned(), dir.to_string_lossy().into_owned());
     let mut args = vec![
@@ -114,7 +111,6 @@ fn verdicts_of(path: &str, gateway: &str, extra: &[&str]) -> (Run, BTreeMap<Stri
     let xml = std::fs::read_to_string(&junit)
         .unwrap_or_else(|e| panic!("{gateway}: no JUnit ({e}):\n{}{}", r.stdout, r.stderr));
     let v = junit_verdicts(&xml);
-    let _ = std::fs::remove_dir_all(&dir);
     (r, v)
 }
 
@@ -224,7 +220,8 @@ fn a_run_killed_mid_case_leaves_names_that_the_next_run_removes() {
     let netns_before = sh(&["ip", "netns", "list"]);
     let links_before = sh(&["ip", "-br", "link"]);
     // A case that waits 125 s of real time, killed with SIGKILL while it waits.
-    let out = std::path::PathBuf::from("/tmp/gatecheck-kill-test");
+    let tmp = scratch("kill");
+    let out = tmp.path().join("out");
     let mut child = start_slow_netns_run(&out);
     child.kill().unwrap();
     let _ = child.wait();
@@ -237,7 +234,7 @@ fn a_run_killed_mid_case_leaves_names_that_the_next_run_removes() {
         "--gateway",
         "netns",
         "--out",
-        "/tmp/gatecheck-kill-test",
+        out.to_str().unwrap(),
     ]);
     assert!(r.stderr.contains("left by a run"), "{}", r.stderr);
     let now = sh(&["ip", "netns", "list"]);
@@ -247,7 +244,6 @@ fn a_run_killed_mid_case_leaves_names_that_the_next_run_removes() {
     );
     assert_eq!(left_behind(&netns_before), Vec::<String>::new());
     assert_eq!(sh(&["ip", "-br", "link"]), links_before);
-    let _ = std::fs::remove_dir_all("/tmp/gatecheck-kill-test");
 }
 
 #[test]
@@ -258,7 +254,8 @@ fn sigint_during_a_netns_case_ends_it_removes_the_lab_and_writes_junit() {
         return;
     }
     let netns_before = sh(&["ip", "netns", "list"]);
-    let out = std::env::temp_dir().join(format!("gatecheck-sigint-{}", std::process::id()));
+    let tmp = scratch("sigint");
+    let out = tmp.path().join("out");
     // The case waits 125 s of real time on netns; SIGINT must end it at once.
     let mut child = start_slow_netns_run(&out);
     std::thread::sleep(std::time::Duration::from_millis(300));
@@ -290,7 +287,6 @@ fn sigint_during_a_netns_case_ends_it_removes_the_lab_and_writes_junit() {
         Vec::<String>::new(),
         "SIGINT removes the lab"
     );
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 /// The namespaces of the labs whose marker names process `pid` as their owner (labs of other

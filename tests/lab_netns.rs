@@ -93,13 +93,15 @@ fn every_netns_profile_loads_and_unsupported_ones_are_refused_with_the_reason() 
     assert!(r.stderr.contains("address and port"), "{}", r.stderr);
 }
 
-/// A testbed file for the lab: the MTU testbed of the library with one line replaced.
-fn lab_testbed(name: &str, from: &str, to: &str) -> String {
+/// A testbed file for the lab, in a fresh folder (removed when the first value is dropped): the
+/// MTU testbed of the library with one line replaced.
+fn lab_testbed(name: &str, from: &str, to: &str) -> (tempfile::TempDir, String) {
     let text = std::fs::read_to_string(root().join("testbeds/wan-mtu-1400.yaml")).unwrap();
     assert!(text.contains(from), "the MTU testbed no longer has `{from}`");
-    let path = std::env::temp_dir().join(format!("gatecheck-lab-{}-{name}.yaml", std::process::id()));
+    let tmp = scratch(&format!("lab-{name}"));
+    let path = tmp.path().join("testbed.yaml");
     std::fs::write(&path, text.replace(from, to)).unwrap();
-    path.to_string_lossy().into_owned()
+    (tmp, path.to_string_lossy().into_owned())
 }
 
 #[test]
@@ -109,7 +111,7 @@ fn a_testbed_file_sets_the_mtu_of_the_gateways_links_and_the_testers_ends_take_a
         eprintln!("\n!!! SKIPPED lab_netns mtu: {why}. !!!\n");
         return;
     }
-    let tb = lab_testbed("jumbo-lan", "  hosts:\n    lan:", "  mtu: 9000\n  hosts:\n    lan:");
+    let (_tmp, tb) = lab_testbed("jumbo-lan", "  hosts:\n    lan:", "  mtu: 9000\n  hosts:\n    lan:");
     let up = gatecheck(&["lab", "up", "--testbed", &tb]);
     assert_eq!(up.code, 0, "{}{}", up.stdout, up.stderr);
     let id = lab_id(&up.stdout);
@@ -132,7 +134,7 @@ fn a_testbed_file_sets_the_mtu_of_the_gateways_links_and_the_testers_ends_take_a
 
 #[test]
 fn a_testbed_file_with_other_addresses_is_refused_for_netns_before_any_lab_is_built() {
-    let tb = lab_testbed("other", "ipv4: 203.0.113.2/24", "ipv4: 198.51.100.2/24");
+    let (_tmp, tb) = lab_testbed("other", "ipv4: 203.0.113.2/24", "ipv4: 198.51.100.2/24");
     for args in [
         vec!["run", "cases/mtu/", "--gateway", "netns", "--testbed", &tb],
         vec!["lab", "up", "--testbed", &tb],

@@ -23,8 +23,8 @@ fn four_parallel_labs_keep_their_frames_apart_and_are_all_removed() {
         eprintln!("\n!!! SKIPPED parallel_netns: {why}. It needs root, iproute2, nftables and ethtool. !!!\n");
         return;
     }
-    let dir = std::env::temp_dir().join(format!("gatecheck-parallel-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = scratch("parallel");
+    let dir = tmp.path();
     let cases = dir.join("cases");
     std::fs::create_dir_all(&cases).unwrap();
     // Eight cases with the same addresses and ports, told apart only by their payloads; each
@@ -108,5 +108,4 @@ fn four_parallel_labs_keep_their_frames_apart_and_are_all_removed() {
     for id in &seen {
         assert!(!after.contains(&format!("gc-{id}-")), "lab {id} was left:\n{after}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

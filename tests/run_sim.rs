@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 /// Verdict per case id: ("pass" | "fail" | "error" | "skip", failing step).
 fn run(paths: &[&str], gateway: &str) -> (Run, BTreeMap<String, (String, Option<usize>)>) {
-    let dir = std::env::temp_dir().join(format!("gatecheck-run-{}-{}", std::process::id(), unique()));
+    let tmp = scratch("run");
+    let dir = tmp.path();
     let junit = dir.join("junit.xml");
     let mut args: Vec<&str> = vec!["run"];
     args.extend(paths);
@@ -27,15 +28,7 @@ fn run(paths: &[&str], gateway: &str) -> (Run, BTreeMap<String, (String, Option<
     let xml = std::fs::read_to_string(&junit)
         .unwrap_or_else(|e| panic!("no JUnit written ({e}):\n{}\n{}", r.stdout, r.stderr));
     let verdicts = junit_verdicts(&xml);
-    let _ = std::fs::remove_dir_all(&dir);
     (r, verdicts)
-}
-
-fn unique() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
 }
 
 #[test]

@@ -7,14 +7,6 @@ use common::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// A fresh folder for one test's reports.
-fn out_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gatecheck-verify-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 /// Case id → case file, for every case of the library.
 fn case_files() -> BTreeMap<String, String> {
     let r = gatecheck(&["list", "cases/", "--format", "json"]);
@@ -65,7 +57,8 @@ fn tshark_reads(capture: &Path) -> Vec<(String, String)> {
 #[test]
 fn every_capture_of_a_sim_run_verifies_as_the_live_run_did() {
     let files = case_files();
-    let out = out_dir("sim");
+    let tmp = scratch("verify-sim");
+    let out = tmp.path();
     let check_tshark = tshark();
     let mut compared = 0;
     let mut failing_compared = 0;
@@ -143,12 +136,12 @@ fn every_capture_of_a_sim_run_verifies_as_the_live_run_did() {
         failing_compared >= 10,
         "only {failing_compared} failing captures were verified"
     );
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 #[test]
 fn a_repro_bundle_reruns_to_the_same_failure_and_explains_itself() {
-    let out = out_dir("bundle");
+    let tmp = scratch("verify-bundle");
+    let out = tmp.path();
     let first = out.join("first");
     let live = gatecheck(&[
         "run",
@@ -254,12 +247,12 @@ fn a_repro_bundle_reruns_to_the_same_failure_and_explains_itself() {
         "{}",
         bad.stderr
     );
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 #[test]
 fn capture_files_verify_cannot_use_get_a_clear_error() {
-    let out = out_dir("bad");
+    let tmp = scratch("verify-bad");
+    let out = tmp.path();
     let run = run_capturing_all("cases/tfo/", &out.join("run"));
     assert_eq!(run.code, 0, "{}", run.stdout);
     let good = out.join("run/captures/tfo.cookie_then_data.pcapng");
@@ -370,14 +363,14 @@ fn capture_files_verify_cannot_use_get_a_clear_error() {
         "{}",
         r.stderr
     );
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 #[test]
 fn verify_judges_what_the_capture_shows_not_what_the_case_hopes() {
     // A capture of a passing run, judged against a case that expects something else on the WAN
     // side, fails at that step: verify really compares frames.
-    let out = out_dir("mismatch");
+    let tmp = scratch("verify-mismatch");
+    let out = tmp.path();
     let run = run_capturing_all("cases/ecn/", &out.join("run"));
     assert_eq!(run.code, 0, "{}", run.stdout);
     let capture = out.join("run/captures/ecn.ect_preserved.pcapng");
@@ -397,7 +390,6 @@ fn verify_judges_what_the_capture_shows_not_what_the_case_hopes() {
     let v = gatecheck(&["verify", capture.to_str().unwrap(), wrong.to_str().unwrap()]);
     assert_eq!(v.code, 1, "{}\n{}", v.stdout, v.stderr);
     assert!(v.stdout.contains("ecn"), "{}", v.stdout);
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 /// The capture of a passing TFO run, rewritten as a vendor's capture that starts recording three
@@ -444,7 +436,8 @@ fn capture_starting_three_minutes_early(out: &Path) -> PathBuf {
 #[test]
 fn the_case_clock_starts_at_the_frame_the_first_send_took() {
     // The case's timeout is 60 s; the capture holds three minutes before the case's first send.
-    let out = out_dir("late-start");
+    let tmp = scratch("verify-late-start");
+    let out = tmp.path();
     let capture = capture_starting_three_minutes_early(&out);
     let v = gatecheck(&["verify", capture.to_str().unwrap(), "cases/tfo/cookie_then_data.yaml"]);
     assert_eq!(v.code, 0, "{}\n{}", v.stdout, v.stderr);
@@ -462,5 +455,4 @@ fn the_case_clock_starts_at_the_frame_the_first_send_took() {
     let line = verdict_line(&v.stdout, "tfo.cookie_then_data").unwrap();
     assert!(line.starts_with("FAIL") && line.contains("step 7"), "{line}");
     assert!(v.stdout.contains("candidate 1"), "{}", v.stdout);
-    let _ = std::fs::remove_dir_all(&out);
 }

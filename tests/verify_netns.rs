@@ -81,8 +81,8 @@ fn a_tcpdump_capture_of_the_lab_verifies_as_the_live_run() {
         let lab = up.stdout.split_whitespace().nth(1).unwrap().to_string();
         let ns = format!("gc-{lab}-t");
         let result = std::panic::catch_unwind(|| {
-            let dir = std::env::temp_dir().join(format!("gatecheck-verify-netns-{lab}"));
-            std::fs::create_dir_all(&dir).unwrap();
+            let tmp = scratch(&format!("verify-netns-{lab}"));
+            let dir = tmp.path();
             let (lan_pcap, wan_pcap, both) = (dir.join("lan.pcap"), dir.join("wan.pcap"), dir.join("both.pcapng"));
             let lan = tcpdump(&ns, "tlan", &lan_pcap, &dir.join("lan.log"));
             let wan = tcpdump(&ns, "twan", &wan_pcap, &dir.join("wan.log"));
@@ -125,7 +125,6 @@ fn a_tcpdump_capture_of_the_lab_verifies_as_the_live_run() {
                 v.stderr
             );
             assert_eq!(v.code, i32::from(expect_fail), "{}", v.stdout);
-            let _ = std::fs::remove_dir_all(&dir);
         });
         let down = gatecheck(&["lab", "down", "--id", &lab]);
         assert_eq!(down.code, 0, "{}", down.stderr);

@@ -33,7 +33,8 @@ fn wire_runs_cases_through_a_lab_and_refuses_host_interfaces() {
     let id = up.stdout.split_whitespace().nth(1).unwrap().to_string();
     let ns = format!("gc-{id}-t");
     let result = std::panic::catch_unwind(|| {
-        let out = std::env::temp_dir().join(format!("gatecheck-wire-{id}"));
+        let tmp = scratch(&format!("wire-{id}"));
+        let out = tmp.path().join("out");
         let out_s = out.to_string_lossy().into_owned();
         let r = in_tester(
             &ns,
@@ -58,8 +59,7 @@ fn wire_runs_cases_through_a_lab_and_refuses_host_interfaces() {
             r.stdout
         );
         // `lo` carries 127.0.0.1 inside the namespace too: refused, with the reason and the override.
-        let tb = out.join("lo.yaml");
-        std::fs::create_dir_all(&out).unwrap();
+        let tb = tmp.path().join("lo.yaml");
         let text = std::fs::read_to_string(root().join("tests/testbeds/netns_lab.yaml"))
             .unwrap()
             .replace("interface: tlan", "interface: lo");
@@ -74,7 +74,7 @@ fn wire_runs_cases_through_a_lab_and_refuses_host_interfaces() {
             "{}",
             r.stderr
         );
-        let missing = out.join("missing.yaml");
+        let missing = tmp.path().join("missing.yaml");
         let text = std::fs::read_to_string(root().join("tests/testbeds/netns_lab.yaml"))
             .unwrap()
             .replace("interface: twan", "interface: nosuch0");
@@ -92,7 +92,6 @@ fn wire_runs_cases_through_a_lab_and_refuses_host_interfaces() {
         );
         assert_eq!(r.code, 3);
         assert!(r.stderr.contains("`nosuch0` does not exist"), "{}", r.stderr);
-        let _ = std::fs::remove_dir_all(&out);
     });
     let down = gatecheck(&["lab", "down", "--id", &id]);
     assert_eq!(down.code, 0, "{}", down.stderr);

@@ -38,14 +38,13 @@ pub fn gatecheck_in(cwd: &Path, args: &[&str]) -> Run {
     }
 }
 
-/// A fresh, empty folder for one test, named after it (under the system's temporary folder).
-pub fn scratch(name: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let dir = std::env::temp_dir().join(format!("gatecheck-{name}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("create a scratch folder");
-    dir
+/// A fresh, empty folder for one test, named after it (under the system's temporary folder),
+/// removed with everything in it when the value is dropped, also when the test fails.
+pub fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("gatecheck-{name}-"))
+        .tempdir()
+        .expect("create a scratch folder")
 }
 
 /// Every `*.yaml` under a folder of the repository, sorted, as paths relative to the root.
@@ -56,6 +55,26 @@ pub fn yaml_files(dir: &str) -> Vec<String> {
     out.into_iter()
         .map(|p| p.strip_prefix(root()).unwrap().to_string_lossy().into_owned())
         .collect()
+}
+
+/// `path` (absolute, as `insta::glob!` gives it) relative to the repository root, as a user
+/// would type it there: `tests/bad/anchor_alias.yaml`.
+pub fn relative(path: &Path) -> String {
+    let root = root().canonicalize().expect("the repository root");
+    path.strip_prefix(&root).unwrap_or(path).to_string_lossy().into_owned()
+}
+
+/// insta settings for one snapshot per input file of an `insta::glob!`, stored as
+/// `DIR/NAME.snap` (DIR relative to the test file): without the glob's `@file` suffix, its input
+/// file or the asserted expression, so each snapshot keeps the plain name and header it had.
+pub fn snapshot_per_file(dir: &str) -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(dir);
+    s.set_prepend_module_to_snapshot(false);
+    s.set_omit_expression(true);
+    s.remove_snapshot_suffix();
+    s.remove_input_file();
+    s
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
