@@ -8,7 +8,6 @@
 
 mod common;
 use common::*;
-use std::collections::BTreeMap;
 use std::process::Command;
 
 /// Where Linux cannot behave like the simulated gateway: (case id, profiles, reason). An empty
@@ -78,7 +77,7 @@ static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// (verdict, failing step) per case id, from the JUnit file: `cases/`, then each folder of
 /// [`ON_TESTBED`] with its testbed (its verdicts replace the built-in testbed's skips).
-fn verdicts(gateway: &str, extra: &[&str]) -> (Run, BTreeMap<String, (String, Option<usize>)>) {
+fn verdicts(gateway: &str, extra: &[&str]) -> (Run, Verdicts) {
     let (r, mut v) = verdicts_of("cases/", gateway, extra);
     for (folder, testbed) in ON_TESTBED {
         let mut args = extra.to_vec();
@@ -88,37 +87,17 @@ fn verdicts(gateway: &str, extra: &[&str]) -> (Run, BTreeMap<String, (String, Op
     (r, v)
 }
 
-/// (verdict, failing step) per case id of one run of `path`.
-fn verdicts_of(path: &str, gateway: &str, extra: &[&str]) -> (Run, BTreeMap<String, (String, Option<usize>)>) {
-    let tmp = scratch(&format!("diff-{}", gateway.replace(':', "_")));
-    let dir = tmp.path();
-    let junit = dir.join("junit.xml");
-    let (j, o) = (junit.to_string_lossy().into_owned(), dir.to_string_lossy().into_owned());
-    let mut args = vec![
-        "run",
-        path,
-        "--gateway",
-        gateway,
-        "--junit",
-        &j,
-        "--out",
-        &o,
-        "--seed",
-        "11",
-    ];
+/// (verdict, failing step) per case id of one run of `path` (seed 11).
+fn verdicts_of(path: &str, gateway: &str, extra: &[&str]) -> (Run, Verdicts) {
+    let mut args = vec!["run", path, "--gateway", gateway, "--seed", "11"];
     args.extend_from_slice(extra);
-    let r = gatecheck(&args);
-    let xml = std::fs::read_to_string(&junit)
-        .unwrap_or_else(|e| panic!("{gateway}: no JUnit ({e}):\n{}{}", r.stdout, r.stderr));
-    let v = junit_verdicts(&xml);
-    (r, v)
+    run_verdicts(&args)
 }
 
 #[test]
 fn netns_verdicts_equal_sim_verdicts_except_the_named_differences() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED differential_netns: {why}. It needs root, iproute2, nftables and ethtool. !!!\n");
+    if skipped_without_root("differential_netns") {
         return;
     }
     let (netns_before, links_before) = (sh(&["ip", "netns", "list"]), sh(&["ip", "-br", "link"]));
@@ -200,8 +179,7 @@ fn netns_verdicts_equal_sim_verdicts_except_the_named_differences() {
 #[test]
 fn the_tfo_example_passes_on_netns_and_fails_at_step_8_with_syn_data_drop() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED differential_netns (tfo): {why}. !!!\n");
+    if skipped_without_root("differential_netns (tfo)") {
         return;
     }
     let (_, v) = verdicts_of("cases/", "netns", &["--filter", "tfo.cookie_then_data"]);
@@ -213,8 +191,7 @@ fn the_tfo_example_passes_on_netns_and_fails_at_step_8_with_syn_data_drop() {
 #[test]
 fn a_run_killed_mid_case_leaves_names_that_the_next_run_removes() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED differential_netns (kill): {why}. !!!\n");
+    if skipped_without_root("differential_netns (kill)") {
         return;
     }
     let netns_before = sh(&["ip", "netns", "list"]);
@@ -249,8 +226,7 @@ fn a_run_killed_mid_case_leaves_names_that_the_next_run_removes() {
 #[test]
 fn sigint_during_a_netns_case_ends_it_removes_the_lab_and_writes_junit() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED differential_netns (sigint): {why}. !!!\n");
+    if skipped_without_root("differential_netns (sigint)") {
         return;
     }
     let netns_before = sh(&["ip", "netns", "list"]);

@@ -34,8 +34,7 @@ fn slow_run(out: &std::path::Path, extra: &[&str], stdout: Stdio, stderr: Stdio)
 
 #[test]
 fn sigterm_mid_case_reports_what_ran_removes_the_lab_and_exits_143() {
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED interrupt_netns: {why}. It needs root, iproute2, nftables and ethtool. !!!\n");
+    if skipped_without_root("interrupt_netns") {
         return;
     }
     let tmp = scratch("sigterm");
@@ -82,8 +81,7 @@ fn sigterm_mid_case_reports_what_ran_removes_the_lab_and_exits_143() {
 
 #[test]
 fn max_duration_stops_the_run_reports_what_did_not_run_and_exits_3() {
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED interrupt_netns (max-duration): {why}. !!!\n");
+    if skipped_without_root("interrupt_netns (max-duration)") {
         return;
     }
     let tmp = scratch("maxdur");

@@ -19,8 +19,7 @@ fn udp_payload(frame: &[u8]) -> Option<&[u8]> {
 
 #[test]
 fn four_parallel_labs_keep_their_frames_apart_and_are_all_removed() {
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED parallel_netns: {why}. It needs root, iproute2, nftables and ethtool. !!!\n");
+    if skipped_without_root("parallel_netns") {
         return;
     }
     let tmp = scratch("parallel");

@@ -11,16 +11,6 @@ use std::time::Duration;
 /// The case that waits 2h3m59s of virtual time on `sim`.
 const LONG_CASE: &str = "cases/timeouts/tcp_established_2h4m.yaml";
 
-/// `gatecheck run ARGS --out OUT` and the JUnit file it wrote.
-fn run_with_junit(args: &[&str], out: &Path) -> (Run, String) {
-    let mut all = args.to_vec();
-    all.extend(["--out", out.to_str().unwrap()]);
-    let r = gatecheck(&all);
-    let xml = std::fs::read_to_string(out.join("junit.xml"))
-        .unwrap_or_else(|e| panic!("no JUnit ({e}):\n{}\n{}", r.stdout, r.stderr));
-    (r, xml)
-}
-
 /// A `time` attribute in seconds.
 fn seconds(node: roxmltree::Node, what: &str) -> f64 {
     node.attribute("time")

@@ -8,31 +8,23 @@ use std::process::Command;
 
 /// Runs gatecheck inside the lab's tester namespace.
 fn in_tester(ns: &str, args: &[&str]) -> Run {
-    let out = Command::new("ip")
+    Command::new("ip")
         .args(["netns", "exec", ns, env!("CARGO_BIN_EXE_gatecheck")])
         .args(args)
         .arg("--color=never")
         .current_dir(root())
         .output()
-        .expect("ip netns exec");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+        .expect("ip netns exec")
+        .into()
 }
 
 #[test]
 fn wire_runs_cases_through_a_lab_and_refuses_host_interfaces() {
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED wire_lab: {why}. It needs root, iproute2, nftables and ethtool. !!!\n");
+    if skipped_without_root("wire_lab") {
         return;
     }
-    let up = gatecheck(&["lab", "up"]);
-    assert_eq!(up.code, 0, "{}", up.stderr);
-    let id = up.stdout.split_whitespace().nth(1).unwrap().to_string();
-    let ns = format!("gc-{id}-t");
-    let result = std::panic::catch_unwind(|| {
+    with_lab(&["netns"], |id| {
+        let ns = format!("gc-{id}-t");
         let tmp = scratch(&format!("wire-{id}"));
         let out = tmp.path().join("out");
         let out_s = out.to_string_lossy().into_owned();
@@ -93,9 +85,4 @@ fn wire_runs_cases_through_a_lab_and_refuses_host_interfaces() {
         assert_eq!(r.code, 3);
         assert!(r.stderr.contains("`nosuch0` does not exist"), "{}", r.stderr);
     });
-    let down = gatecheck(&["lab", "down", "--id", &id]);
-    assert_eq!(down.code, 0, "{}", down.stderr);
-    if let Err(e) = result {
-        std::panic::resume_unwind(e);
-    }
 }

@@ -21,6 +21,14 @@ fn write(path: &Path, results: &[runner::result::CaseResult]) {
         .unwrap();
 }
 
+/// The JUnit XML of [`mixed`], as the reporter writes it to a file.
+fn mixed_xml() -> String {
+    let dir = scratch("mixed");
+    let path = dir.path().join("junit.xml");
+    write(&path, &mixed());
+    std::fs::read_to_string(&path).unwrap()
+}
+
 fn children<'a, 'i>(node: Node<'a, 'i>, tag: &'a str) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
     node.children().filter(move |n| n.has_tag_name(tag))
 }
@@ -46,10 +54,7 @@ fn case<'a, 'i>(doc: &'a Document<'i>, name: &str) -> Node<'a, 'i> {
 
 #[test]
 fn suites_by_folder_with_cases_named_by_id() {
-    let dir = scratch("structure");
-    let path = dir.path().join("junit.xml");
-    write(&path, &mixed());
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = mixed_xml();
     let doc = Document::parse(&text).unwrap();
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "testsuites");
@@ -83,10 +88,7 @@ fn suites_by_folder_with_cases_named_by_id() {
 
 #[test]
 fn failure_error_and_skipped_elements() {
-    let dir = scratch("elements");
-    let path = dir.path().join("junit.xml");
-    write(&path, &mixed());
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = mixed_xml();
     let doc = Document::parse(&text).unwrap();
 
     let failed = child(case(&doc, "nat_tcp.syn_retry"), "failure").unwrap();
@@ -130,10 +132,7 @@ fn failure_error_and_skipped_elements() {
 
 #[test]
 fn suite_properties_and_counts_match_their_cases() {
-    let dir = scratch("counts");
-    let path = dir.path().join("junit.xml");
-    write(&path, &mixed());
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = mixed_xml();
     let doc = Document::parse(&text).unwrap();
     let mut total = 0;
     for suite in children(doc.root_element(), "testsuite") {

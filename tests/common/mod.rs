@@ -22,20 +22,48 @@ pub fn gatecheck(args: &[&str]) -> Run {
     gatecheck_in(&root(), args)
 }
 
+impl From<std::process::Output> for Run {
+    fn from(out: std::process::Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 /// Runs `gatecheck ARGS` from folder `cwd`, without color.
 pub fn gatecheck_in(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_gatecheck"))
+    Command::new(env!("CARGO_BIN_EXE_gatecheck"))
         .args(args)
         .arg("--color=never")
         .current_dir(cwd)
         .env_remove("NO_COLOR")
         .output()
-        .expect("run gatecheck");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+        .expect("run gatecheck")
+        .into()
+}
+
+/// `gatecheck ARGS --out OUT` and the JUnit file it wrote (`OUT/junit.xml`); panics with what
+/// it printed when it wrote none.
+pub fn run_with_junit(args: &[&str], out: &Path) -> (Run, String) {
+    let mut all = args.to_vec();
+    all.extend(["--out", out.to_str().unwrap()]);
+    let r = gatecheck(&all);
+    let xml = std::fs::read_to_string(out.join("junit.xml"))
+        .unwrap_or_else(|e| panic!("{args:?}: no JUnit written ({e}):\n{}\n{}", r.stdout, r.stderr));
+    (r, xml)
+}
+
+/// Verdict and failing step per case id, as [`junit_verdicts`] reads them.
+pub type Verdicts = std::collections::BTreeMap<String, (String, Option<usize>)>;
+
+/// `gatecheck ARGS` with a fresh output folder: what it printed, and each case's verdict and
+/// failing step from its JUnit file.
+pub fn run_verdicts(args: &[&str]) -> (Run, Verdicts) {
+    let tmp = scratch("run");
+    let (r, xml) = run_with_junit(args, tmp.path());
+    (r, junit_verdicts(&xml))
 }
 
 /// A fresh, empty folder for one test, named after it (under the system's temporary folder),
@@ -88,6 +116,36 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Whether the root-only lab test `test` cannot run here (see [`root_and_tools`]); when it
+/// cannot, says so loudly, so that a skip never passes for a pass.
+pub fn skipped_without_root(test: &str) -> bool {
+    match root_and_tools() {
+        Ok(()) => false,
+        Err(why) => {
+            eprintln!("\n!!! SKIPPED {test}: {why}. It needs root, iproute2, nftables and ethtool. !!!\n");
+            true
+        }
+    }
+}
+
+/// Builds a `netns` lab with `gatecheck lab up UP_ARGS` (a profile, `--testbed FILE`), runs `f`
+/// with the lab's id, and removes the lab whatever `f` does; a panic of `f` is passed on once the
+/// lab is gone.
+pub fn with_lab(up_args: &[&str], f: impl FnOnce(&str)) {
+    let mut args = vec!["lab", "up"];
+    args.extend(up_args);
+    let up = gatecheck(&args);
+    assert_eq!(up.code, 0, "{}{}", up.stdout, up.stderr);
+    let id = up.stdout.split_whitespace().nth(1).expect("lab ID is up").to_string();
+    // The panic is passed on once the lab is removed: nothing observes what `f` left half done.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&id)));
+    let down = gatecheck(&["lab", "down", "--id", &id]);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}
+
 /// Whether the root-only lab tests can run here: root, and `ip`, `nft` and `ethtool` installed.
 pub fn root_and_tools() -> Result<(), String> {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -111,7 +169,7 @@ pub fn sh(args: &[&str]) -> String {
 }
 
 /// Verdict and failing step per test case name, read from a JUnit file.
-pub fn junit_verdicts(xml: &str) -> std::collections::BTreeMap<String, (String, Option<usize>)> {
+pub fn junit_verdicts(xml: &str) -> Verdicts {
     let doc = roxmltree::Document::parse(xml).expect("valid JUnit XML");
     let mut v = std::collections::BTreeMap::new();
     for tc in doc.descendants().filter(|n| n.has_tag_name("testcase")) {
