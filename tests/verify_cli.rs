@@ -184,21 +184,13 @@ fn a_repro_bundle_reruns_to_the_same_failure_and_explains_itself() {
 
     // Rerun from the bundle (from another folder, so nothing else of the repository is used).
     let again = out.join("again");
-    let rerun = std::process::Command::new(env!("CARGO_BIN_EXE_gatecheck"))
-        .args([
-            "run",
-            bundle.to_str().unwrap(),
-            "--out",
-            again.to_str().unwrap(),
-            "--color=never",
-        ])
-        .current_dir(&out)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&rerun.stdout);
-    assert_eq!(rerun.status.code(), Some(1), "{stdout}");
+    let rerun = gatecheck_in(
+        out,
+        &["run", bundle.to_str().unwrap(), "--out", again.to_str().unwrap()],
+    );
+    assert_eq!(rerun.code, 1, "{}", rerun.stdout);
     assert_eq!(
-        verdict_line(&stdout, "tfo.cookie_then_data").as_deref(),
+        verdict_line(&rerun.stdout, "tfo.cookie_then_data").as_deref(),
         Some(want.as_str())
     );
 
@@ -241,12 +233,24 @@ fn a_repro_bundle_reruns_to_the_same_failure_and_explains_itself() {
         "--out",
         out.join("bad").to_str().unwrap(),
     ]);
-    assert_eq!(bad.code, 2, "{}", bad.stderr);
-    assert!(
-        bad.stderr.contains("repro.txt") && bad.stderr.contains("file:"),
-        "{}",
-        bad.stderr
-    );
+    assert_refused(&bad, &["repro.txt", "file:"]);
+}
+
+/// Asserts that a command refused its input (exit 2) with a message holding every one of `says`.
+fn assert_refused(r: &Run, says: &[&str]) {
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(says.iter().all(|s| r.stderr.contains(s)), "{}", r.stderr);
+}
+
+/// `editcap -F FORMAT from to`, which must succeed.
+fn editcap(format: &str, from: &Path, to: &Path) {
+    let st = std::process::Command::new("editcap")
+        .args(["-F", format])
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(st.success(), "editcap -F {format}");
 }
 
 #[test]
@@ -262,27 +266,13 @@ fn capture_files_verify_cannot_use_get_a_clear_error() {
 
     let truncated = out.join("truncated.pcapng");
     std::fs::write(&truncated, &bytes[..bytes.len() - 37]).unwrap();
-    let r = verify(&truncated);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("truncated.pcapng") && r.stderr.contains("truncated block"),
-        "{}",
-        r.stderr
-    );
+    assert_refused(&verify(&truncated), &["truncated.pcapng", "truncated block"]);
 
     let garbage = out.join("garbage.pcapng");
     std::fs::write(&garbage, b"this is not a capture at all, just words\n").unwrap();
-    let r = verify(&garbage);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("not a pcapng file"), "{}", r.stderr);
-
-    let yaml = verify(Path::new(case));
-    assert_eq!(yaml.code, 2, "{}", yaml.stderr);
-    assert!(yaml.stderr.contains("not a pcapng file"), "{}", yaml.stderr);
-
-    let missing = verify(&out.join("nonexistent.pcapng"));
-    assert_eq!(missing.code, 2, "{}", missing.stderr);
-    assert!(missing.stderr.contains("nonexistent.pcapng"), "{}", missing.stderr);
+    assert_refused(&verify(&garbage), &["not a pcapng file"]);
+    assert_refused(&verify(Path::new(case)), &["not a pcapng file"]);
+    assert_refused(&verify(&out.join("nonexistent.pcapng")), &["nonexistent.pcapng"]);
 
     // A block whose length field lies (the first packet block's, made huge).
     let mut lying = bytes.clone();
@@ -298,13 +288,7 @@ fn capture_files_verify_cannot_use_get_a_clear_error() {
     }
     let lying_path = out.join("lying.pcapng");
     std::fs::write(&lying_path, &lying).unwrap();
-    let r = verify(&lying_path);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("lying.pcapng") && r.stderr.contains("byte offset"),
-        "{}",
-        r.stderr
-    );
+    assert_refused(&verify(&lying_path), &["lying.pcapng", "byte offset"]);
 
     // One interface only (what tcpdump gives, or mergecap without `-I none`).
     if std::process::Command::new("editcap").arg("-V").output().is_ok() {
@@ -323,46 +307,17 @@ fn capture_files_verify_cannot_use_get_a_clear_error() {
             .status()
             .unwrap();
         assert!(t.success());
-        assert!(
-            std::process::Command::new("editcap")
-                .args(["-F", "pcap"])
-                .arg(&lan_only)
-                .arg(&pcap)
-                .status()
-                .unwrap()
-                .success()
-        );
-        let r = verify(&pcap);
-        assert_eq!(r.code, 2, "{}", r.stderr);
-        assert!(r.stderr.contains("classic pcap"), "{}", r.stderr);
-        assert!(
-            std::process::Command::new("editcap")
-                .args(["-F", "pcapng"])
-                .arg(&pcap)
-                .arg(&one)
-                .status()
-                .unwrap()
-                .success()
-        );
-        let r = verify(&one);
-        assert_eq!(r.code, 2, "{}", r.stderr);
-        assert!(
-            r.stderr.contains("1 interface(s)") && r.stderr.contains("mergecap -I none"),
-            "{}",
-            r.stderr
-        );
+        editcap("pcap", &lan_only, &pcap);
+        assert_refused(&verify(&pcap), &["classic pcap"]);
+        editcap("pcapng", &pcap, &one);
+        assert_refused(&verify(&one), &["1 interface(s)", "mergecap -I none"]);
     } else {
         eprintln!("\n!!! editcap (wireshark-common) is not installed: the single-interface check is SKIPPED !!!\n");
     }
 
     // Sides named that the capture does not have.
     let r = gatecheck(&["verify", good.to_str().unwrap(), case, "--lan", "eth7"]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("no interface `eth7`") && r.stderr.contains("0 (lan), 1 (wan)"),
-        "{}",
-        r.stderr
-    );
+    assert_refused(&r, &["no interface `eth7`", "0 (lan), 1 (wan)"]);
 }
 
 #[test]

@@ -37,7 +37,8 @@ impl Capture {
     }
 }
 
-/// An Interface Description Block.
+/// An interface of the capture, as its Interface Description Block describes it: its name, and
+/// how to read its frames' timestamps.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Interface {
     /// `if_name` (`lan`, `eth1`), when given.

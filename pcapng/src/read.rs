@@ -29,7 +29,8 @@ const CLASSIC_PCAP: [[u8; 4]; 4] = [
     [0xa1, 0xb2, 0x3c, 0x4d],
 ];
 
-/// Reads the pcapng file at `path`.
+/// Reads the pcapng file at `path` (see [`parse_capture`]); an unreadable file is an error
+/// naming it.
 pub fn read_capture(path: &Path) -> Result<Capture, CaptureError> {
     let data = std::fs::read(path).map_err(|source| CaptureError::Io {
         path: path.to_path_buf(),
@@ -38,7 +39,8 @@ pub fn read_capture(path: &Path) -> Result<Capture, CaptureError> {
     parse_capture(&data)
 }
 
-/// Reads pcapng bytes.
+/// Reads a whole pcapng file held in memory: every section, interface and packet; the first
+/// broken block is an error naming its byte offset.
 pub fn parse_capture(data: &[u8]) -> Result<Capture, CaptureError> {
     let head = data.get(..4).ok_or(CaptureError::NotPcapng)?;
     if CLASSIC_PCAP.iter().any(|m| m == head) {
@@ -62,75 +64,30 @@ pub fn parse_capture(data: &[u8]) -> Result<Capture, CaptureError> {
             });
         }
         if rest[..4] == SHB.to_be_bytes() {
-            order = if rest[8..12] == BYTE_ORDER_MAGIC.to_be_bytes() {
-                Order::Big
-            } else if rest[8..12] == BYTE_ORDER_MAGIC.to_le_bytes() {
-                Order::Little
-            } else if offset == 0 {
-                return Err(CaptureError::NotPcapng);
-            } else {
-                return Err(malformed(offset, "a section header with no valid byte-order magic"));
-            };
+            order = section_order(rest, offset)?;
             base = capture.interfaces.len();
         }
-        let kind = order.u32(&rest[0..4]);
-        let len = order.u32(&rest[4..8]);
-        if len < 12 || len % 4 != 0 {
-            return Err(malformed(
-                offset,
-                format!("its length {len} is not a multiple of 4 of at least 12"),
-            ));
-        }
-        let len = usize::try_from(len).unwrap_or(usize::MAX);
-        if len > rest.len() {
-            return Err(CaptureError::Truncated {
-                offset,
-                needed: len as u64,
-                left: rest.len(),
-            });
-        }
-        let trailer = order.u32(&rest[len - 4..len]);
-        if trailer as usize != len {
-            return Err(malformed(
-                offset,
-                format!("its closing length {trailer} differs from its length {len}"),
-            ));
-        }
-        let block = Block {
-            body: &rest[8..len - 4],
-            offset,
-            order,
-        };
-        match kind {
-            SHB => block.section(&mut capture)?,
-            IDB => {
-                let iface = block.interface()?;
-                if iface.linktype != LINKTYPE_ETHERNET {
-                    return Err(CaptureError::NotEthernet {
-                        interface: capture.interfaces.len(),
-                        name: iface.name,
-                        linktype: iface.linktype,
-                        offset,
-                    });
-                }
-                capture.interfaces.push(iface);
-            }
-            ISB => {
-                if let Some(end) = block.statistics_end(&capture.interfaces[base..])? {
-                    capture.recorded_until_ns = Some(capture.recorded_until_ns.map_or(end, |e| e.max(end)));
-                }
-            }
-            EPB | PB | SPB => {
-                let frame = block.packet(kind, &capture.interfaces[base..], base)?;
-                capture.frames.push(frame);
-            }
-            _ => {}
-        }
-        offset += len;
+        let block = Block::framed(rest, offset, order)?;
+        block.read_into(&mut capture, base)?;
+        offset += block.len;
     }
     Ok(capture)
 }
 
+/// The byte order of the section whose header starts `rest` (at `offset` in the file).
+fn section_order(rest: &[u8], offset: usize) -> Result<Order, CaptureError> {
+    if rest[8..12] == BYTE_ORDER_MAGIC.to_be_bytes() {
+        Ok(Order::Big)
+    } else if rest[8..12] == BYTE_ORDER_MAGIC.to_le_bytes() {
+        Ok(Order::Little)
+    } else if offset == 0 {
+        Err(CaptureError::NotPcapng)
+    } else {
+        Err(malformed(offset, "a section header with no valid byte-order magic"))
+    }
+}
+
+/// The error of a broken block starting at `offset`: `what` is wrong with it.
 fn malformed(offset: usize, what: impl Into<String>) -> CaptureError {
     CaptureError::Malformed {
         offset,
@@ -174,14 +131,83 @@ impl Order {
     }
 }
 
-/// A block's body (between the lengths), where the block starts, and its section's byte order.
+/// A block: its type, its body (between the lengths), its whole length, where it starts, and its
+/// section's byte order.
 struct Block<'a> {
+    kind: u32,
     body: &'a [u8],
+    len: usize,
     offset: usize,
     order: Order,
 }
 
 impl<'a> Block<'a> {
+    /// The block that starts `rest` (at `offset` in the file; at least 12 bytes), its lengths
+    /// checked against each other and against what the file has left.
+    fn framed(rest: &'a [u8], offset: usize, order: Order) -> Result<Block<'a>, CaptureError> {
+        let kind = order.u32(&rest[0..4]);
+        let len = order.u32(&rest[4..8]);
+        if len < 12 || len % 4 != 0 {
+            return Err(malformed(
+                offset,
+                format!("its length {len} is not a multiple of 4 of at least 12"),
+            ));
+        }
+        let len = usize::try_from(len).unwrap_or(usize::MAX);
+        if len > rest.len() {
+            return Err(CaptureError::Truncated {
+                offset,
+                needed: len as u64,
+                left: rest.len(),
+            });
+        }
+        let trailer = order.u32(&rest[len - 4..len]);
+        if trailer as usize != len {
+            return Err(malformed(
+                offset,
+                format!("its closing length {trailer} differs from its length {len}"),
+            ));
+        }
+        Ok(Block {
+            kind,
+            body: &rest[8..len - 4],
+            len,
+            offset,
+            order,
+        })
+    }
+
+    /// Adds what the block holds to `capture`, whose current section's interfaces start at
+    /// `base`; blocks of other types are skipped.
+    fn read_into(&self, capture: &mut Capture, base: usize) -> Result<(), CaptureError> {
+        match self.kind {
+            SHB => self.section(capture)?,
+            IDB => {
+                let iface = self.interface()?;
+                if iface.linktype != LINKTYPE_ETHERNET {
+                    return Err(CaptureError::NotEthernet {
+                        interface: capture.interfaces.len(),
+                        name: iface.name,
+                        linktype: iface.linktype,
+                        offset: self.offset,
+                    });
+                }
+                capture.interfaces.push(iface);
+            }
+            ISB => {
+                if let Some(end) = self.statistics_end(&capture.interfaces[base..])? {
+                    capture.recorded_until_ns = Some(capture.recorded_until_ns.map_or(end, |e| e.max(end)));
+                }
+            }
+            EPB | PB | SPB => {
+                let frame = self.packet(&capture.interfaces[base..], base)?;
+                capture.frames.push(frame);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// The body, which must have at least `n` bytes of fixed fields.
     fn fixed(&self, n: usize, what: &str) -> Result<&'a [u8], CaptureError> {
         if self.body.len() < n {
@@ -288,7 +314,8 @@ impl<'a> Block<'a> {
 
     /// An Enhanced Packet Block, an obsolete Packet Block or a Simple Packet Block, whose section
     /// has described `section` (the file's interfaces from `base` on).
-    fn packet(&self, kind: u32, section: &[Interface], base: usize) -> Result<Frame, CaptureError> {
+    fn packet(&self, section: &[Interface], base: usize) -> Result<Frame, CaptureError> {
+        let kind = self.kind;
         let o = self.order;
         let (iface, ticks, caplen, original_len, data_start) = if kind == SPB {
             let body = self.fixed(4, "simple packet block")?;

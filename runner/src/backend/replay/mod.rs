@@ -168,7 +168,7 @@ pub struct ReplayFrame {
     pub offset: Duration,
     /// It went into the gateway (a tester's frame) rather than out of it.
     pub toward_gateway: bool,
-    /// The bytes.
+    /// The frame, from the Ethernet header on.
     pub bytes: Vec<u8>,
 }
 
