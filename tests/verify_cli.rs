@@ -393,7 +393,7 @@ fn the_case_clock_starts_at_the_frame_the_first_send_took() {
     // The case's timeout is 60 s; the capture holds three minutes before the case's first send.
     let tmp = scratch("verify-late-start");
     let out = tmp.path();
-    let capture = capture_starting_three_minutes_early(&out);
+    let capture = capture_starting_three_minutes_early(out);
     let v = gatecheck(&["verify", capture.to_str().unwrap(), "cases/tfo/cookie_then_data.yaml"]);
     assert_eq!(v.code, 0, "{}\n{}", v.stdout, v.stderr);
     assert!(v.stdout.contains("PASS"), "{}", v.stdout);
