@@ -135,23 +135,14 @@ struct Outcome {
 /// Runs `paths` on one gateway (on a testbed file, or the built-in testbed); the outcome per
 /// case id, from the JUnit file.
 fn outcomes(paths: &[&str], gateway: &str, testbed: Option<&str>) -> BTreeMap<String, Outcome> {
-    let dir = std::env::temp_dir().join(format!(
-        "gatecheck-library-{}-{}{}",
-        std::process::id(),
-        gateway.replace(':', "_"),
-        if testbed.is_some() { "-testbed" } else { "" }
-    ));
-    let junit = dir.join("junit.xml");
-    let (j, o) = (junit.to_string_lossy().into_owned(), dir.to_string_lossy().into_owned());
     let mut args = vec!["run"];
     args.extend_from_slice(paths);
-    args.extend(["--gateway", gateway, "--junit", &j, "--out", &o, "--seed", "7"]);
+    args.extend(["--gateway", gateway, "--seed", "7"]);
     if let Some(t) = testbed {
         args.extend(["--testbed", t]);
     }
-    let r = gatecheck(&args);
-    let xml = std::fs::read_to_string(&junit)
-        .unwrap_or_else(|e| panic!("{gateway}: no JUnit written ({e}):\n{}\n{}", r.stdout, r.stderr));
+    let tmp = scratch("library");
+    let (_, xml) = run_with_junit(&args, tmp.path());
     let verdicts = junit_verdicts(&xml);
     let doc = roxmltree::Document::parse(&xml).expect("valid JUnit XML");
     let mut out = BTreeMap::new();
@@ -171,7 +162,6 @@ fn outcomes(paths: &[&str], gateway: &str, testbed: Option<&str>) -> BTreeMap<St
         let (verdict, step) = verdicts[&name].clone();
         out.insert(name, Outcome { verdict, step, warned });
     }
-    let _ = std::fs::remove_dir_all(&dir);
     out
 }
 

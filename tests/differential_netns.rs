@@ -8,7 +8,6 @@
 
 mod common;
 use common::*;
-use std::collections::BTreeMap;
 use std::process::Command;
 
 /// Where Linux cannot behave like the simulated gateway: (case id, profiles, reason). An empty
@@ -78,7 +77,7 @@ static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// (verdict, failing step) per case id, from the JUnit file: `cases/`, then each folder of
 /// [`ON_TESTBED`] with its testbed (its verdicts replace the built-in testbed's skips).
-fn verdicts(gateway: &str, extra: &[&str]) -> (Run, BTreeMap<String, (String, Option<usize>)>) {
+fn verdicts(gateway: &str, extra: &[&str]) -> (Run, Verdicts) {
     let (r, mut v) = verdicts_of("cases/", gateway, extra);
     for (folder, testbed) in ON_TESTBED {
         let mut args = extra.to_vec();
@@ -88,41 +87,17 @@ fn verdicts(gateway: &str, extra: &[&str]) -> (Run, BTreeMap<String, (String, Op
     (r, v)
 }
 
-/// (verdict, failing step) per case id of one run of `path`.
-fn verdicts_of(path: &str, gateway: &str, extra: &[&str]) -> (Run, BTreeMap<String, (String, Option<usize>)>) {
-    let dir = std::env::temp_dir().join(format!(
-        "gatecheck-diff-{}-{}",
-        std::process::id(),
-        gateway.replace(':', "_")
-    ));
-    let junit = dir.join("junit.xml");
-    let (j, o) = (junit.to_string_lossy().into_owned(), dir.to_string_lossy().into_owned());
-    let mut args = vec![
-        "run",
-        path,
-        "--gateway",
-        gateway,
-        "--junit",
-        &j,
-        "--out",
-        &o,
-        "--seed",
-        "11",
-    ];
+/// (verdict, failing step) per case id of one run of `path` (seed 11).
+fn verdicts_of(path: &str, gateway: &str, extra: &[&str]) -> (Run, Verdicts) {
+    let mut args = vec!["run", path, "--gateway", gateway, "--seed", "11"];
     args.extend_from_slice(extra);
-    let r = gatecheck(&args);
-    let xml = std::fs::read_to_string(&junit)
-        .unwrap_or_else(|e| panic!("{gateway}: no JUnit ({e}):\n{}{}", r.stdout, r.stderr));
-    let v = junit_verdicts(&xml);
-    let _ = std::fs::remove_dir_all(&dir);
-    (r, v)
+    run_verdicts(&args)
 }
 
 #[test]
 fn netns_verdicts_equal_sim_verdicts_except_the_named_differences() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED differential_netns: {why}. It needs root, iproute2, nftables and ethtool. !!!\n");
+    if skipped_without_root("differential_netns") {
         return;
     }
     let (netns_before, links_before) = (sh(&["ip", "netns", "list"]), sh(&["ip", "-br", "link"]));
@@ -204,8 +179,7 @@ fn netns_verdicts_equal_sim_verdicts_except_the_named_differences() {
 #[test]
 fn the_tfo_example_passes_on_netns_and_fails_at_step_8_with_syn_data_drop() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED differential_netns (tfo): {why}. !!!\n");
+    if skipped_without_root("differential_netns (tfo)") {
         return;
     }
     let (_, v) = verdicts_of("cases/", "netns", &["--filter", "tfo.cookie_then_data"]);
@@ -217,14 +191,14 @@ fn the_tfo_example_passes_on_netns_and_fails_at_step_8_with_syn_data_drop() {
 #[test]
 fn a_run_killed_mid_case_leaves_names_that_the_next_run_removes() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED differential_netns (kill): {why}. !!!\n");
+    if skipped_without_root("differential_netns (kill)") {
         return;
     }
     let netns_before = sh(&["ip", "netns", "list"]);
     let links_before = sh(&["ip", "-br", "link"]);
     // A case that waits 125 s of real time, killed with SIGKILL while it waits.
-    let out = std::path::PathBuf::from("/tmp/gatecheck-kill-test");
+    let tmp = scratch("kill");
+    let out = tmp.path().join("out");
     let mut child = start_slow_netns_run(&out);
     child.kill().unwrap();
     let _ = child.wait();
@@ -237,7 +211,7 @@ fn a_run_killed_mid_case_leaves_names_that_the_next_run_removes() {
         "--gateway",
         "netns",
         "--out",
-        "/tmp/gatecheck-kill-test",
+        out.to_str().unwrap(),
     ]);
     assert!(r.stderr.contains("left by a run"), "{}", r.stderr);
     let now = sh(&["ip", "netns", "list"]);
@@ -247,18 +221,17 @@ fn a_run_killed_mid_case_leaves_names_that_the_next_run_removes() {
     );
     assert_eq!(left_behind(&netns_before), Vec::<String>::new());
     assert_eq!(sh(&["ip", "-br", "link"]), links_before);
-    let _ = std::fs::remove_dir_all("/tmp/gatecheck-kill-test");
 }
 
 #[test]
 fn sigint_during_a_netns_case_ends_it_removes_the_lab_and_writes_junit() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED differential_netns (sigint): {why}. !!!\n");
+    if skipped_without_root("differential_netns (sigint)") {
         return;
     }
     let netns_before = sh(&["ip", "netns", "list"]);
-    let out = std::env::temp_dir().join(format!("gatecheck-sigint-{}", std::process::id()));
+    let tmp = scratch("sigint");
+    let out = tmp.path().join("out");
     // The case waits 125 s of real time on netns; SIGINT must end it at once.
     let mut child = start_slow_netns_run(&out);
     std::thread::sleep(std::time::Duration::from_millis(300));
@@ -290,7 +263,6 @@ fn sigint_during_a_netns_case_ends_it_removes_the_lab_and_writes_junit() {
         Vec::<String>::new(),
         "SIGINT removes the lab"
     );
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 /// The namespaces of the labs whose marker names process `pid` as their owner (labs of other

@@ -11,8 +11,6 @@
 mod common;
 use common::*;
 
-use std::path::PathBuf;
-
 /// How a fenced block is checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -70,15 +68,6 @@ fn examples(doc: &str) -> Vec<Example> {
     out
 }
 
-fn tempdir() -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let d = std::env::temp_dir().join(format!("gatecheck-docs-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&d).expect("create temp dir");
-    d
-}
-
 #[test]
 fn every_example_in_the_language_reference_behaves_as_its_fence_says() {
     let doc = std::fs::read_to_string(root().join("docs/language.md")).expect("read docs/language.md");
@@ -94,7 +83,8 @@ fn every_example_in_the_language_reference_behaves_as_its_fence_says() {
         "no `yaml testbed` example"
     );
 
-    let dir = tempdir();
+    let tmp = scratch("docs");
+    let dir = tmp.path();
     let mut failures = Vec::new();
     for (n, e) in examples.iter().enumerate() {
         let path = dir.join(format!("example_{n:02}_line{}.yaml", e.line));
@@ -121,7 +111,6 @@ fn every_example_in_the_language_reference_behaves_as_its_fence_says() {
             ));
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(
         failures.is_empty(),
         "{} of {} examples misbehave:\n\n{}",

@@ -5,19 +5,17 @@ use common::*;
 
 #[test]
 fn explain_of_every_library_case_is_stable() {
-    let files = yaml_files("cases");
-    assert!(!files.is_empty());
-    for f in files {
+    // Each case's explanation is compared to its snapshot, and every mismatch is reported.
+    insta::glob!("../cases", "**/*.yaml", |path| {
+        let f = relative(path);
         let r = gatecheck(&["explain", &f]);
-        assert_eq!(r.code, 0, "{f}: {}", r.stderr);
         let name = f
             .trim_start_matches("cases/")
             .trim_end_matches(".yaml")
             .replace('/', "__");
-        insta::with_settings!({snapshot_path => "snapshots/explain", prepend_module_to_snapshot => false, omit_expression => true}, {
-            insta::assert_snapshot!(name, r.stdout);
-        });
-    }
+        snapshot_per_file("snapshots/explain").bind(|| insta::assert_snapshot!(name, r.stdout));
+        assert_eq!(r.code, 0, "{f}: {}", r.stderr);
+    });
 }
 
 #[test]

@@ -5,13 +5,6 @@
 
 mod common;
 use common::*;
-use std::path::PathBuf;
-
-fn dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gatecheck-hostile-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn longest_line(text: &str) -> usize {
     text.lines().map(str::len).max().unwrap_or(0)
@@ -20,7 +13,8 @@ fn longest_line(text: &str) -> usize {
 /// `gatecheck check ARGS` with `file` (named `name`, holding `text`) ends with exit 2, a message
 /// at `name:position`, no panic, and bounded output.
 fn rejected_with(args: &[&str], name: &str, text: &str, position: &str) -> Run {
-    let path = dir().join(name);
+    let tmp = scratch("hostile");
+    let path = tmp.path().join(name);
     std::fs::write(&path, text).unwrap();
     let args: Vec<&str> = args
         .iter()

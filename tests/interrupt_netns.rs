@@ -34,12 +34,11 @@ fn slow_run(out: &std::path::Path, extra: &[&str], stdout: Stdio, stderr: Stdio)
 
 #[test]
 fn sigterm_mid_case_reports_what_ran_removes_the_lab_and_exits_143() {
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED interrupt_netns: {why}. It needs root, iproute2, nftables and ethtool. !!!\n");
+    if skipped_without_root("interrupt_netns") {
         return;
     }
-    let out = std::env::temp_dir().join(format!("gatecheck-sigterm-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
+    let tmp = scratch("sigterm");
+    let out = tmp.path().join("out");
     let mut child = slow_run(&out, &["--capture", "all"], Stdio::piped(), Stdio::null());
     // Once this run's lab exists (other labs may stand beside it), the case is in its long wait.
     let lab = lab_of(child.id());
@@ -78,18 +77,15 @@ fn sigterm_mid_case_reports_what_ran_removes_the_lab_and_exits_143() {
         !after.contains(&format!("gc-{lab}-")),
         "SIGTERM removes the lab {lab}:\n{after}"
     );
-
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 #[test]
 fn max_duration_stops_the_run_reports_what_did_not_run_and_exits_3() {
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED interrupt_netns (max-duration): {why}. !!!\n");
+    if skipped_without_root("interrupt_netns (max-duration)") {
         return;
     }
-    let out = std::env::temp_dir().join(format!("gatecheck-maxdur-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
+    let tmp = scratch("maxdur");
+    let out = tmp.path().join("out");
     let mut child = slow_run(&out, &["--max-duration", "3s"], Stdio::null(), Stdio::piped());
     let lab = lab_of(child.id());
     // Bounded: the first case alone would take 125 s.
@@ -108,5 +104,4 @@ fn max_duration_stops_the_run_reports_what_did_not_run_and_exits_3() {
         !after.contains(&format!("gc-{lab}-")),
         "the lab {lab} was left:\n{after}"
     );
-    let _ = std::fs::remove_dir_all(&out);
 }

@@ -7,25 +7,17 @@ use common::*;
 /// Lab tests compare the machine's namespaces before and after: they run one at a time.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn lab_id(stdout: &str) -> String {
-    stdout.split_whitespace().nth(1).expect("lab ID is up").to_string()
-}
-
 #[test]
 fn a_lab_is_built_with_the_testbed_addresses_and_profile_rules_and_removed_without_a_trace() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED lab_netns: {why}. The netns lab needs root, iproute2, nftables and ethtool. !!!\n");
+    if skipped_without_root("lab_netns") {
         return;
     }
     let netns_before = sh(&["ip", "netns", "list"]);
     let links_before = sh(&["ip", "-br", "link"]);
 
-    let up = gatecheck(&["lab", "up", "netns:syn-data-drop+ecn-bleach"]);
-    assert_eq!(up.code, 0, "{}{}", up.stdout, up.stderr);
-    let id = lab_id(&up.stdout);
-    let (gw, t) = (format!("gc-{id}-gw"), format!("gc-{id}-t"));
-    let result = std::panic::catch_unwind(|| {
+    with_lab(&["netns:syn-data-drop+ecn-bleach"], |id| {
+        let (gw, t) = (format!("gc-{id}-gw"), format!("gc-{id}-t"));
         let ns = sh(&["ip", "netns", "list"]);
         assert!(ns.contains(&gw) && ns.contains(&t), "{ns}");
         let addrs = sh(&["ip", "-n", &gw, "-br", "addr"]);
@@ -48,31 +40,25 @@ fn a_lab_is_built_with_the_testbed_addresses_and_profile_rules_and_removed_witho
         assert!(rules.contains("ip ecn set not-ect"), "the ecn-bleach rule: {rules}");
         let st = gatecheck(&["lab", "status"]);
         assert!(
-            st.stdout.contains(&id) && st.stdout.contains("syn-data-drop+ecn-bleach"),
+            st.stdout.contains(id) && st.stdout.contains("syn-data-drop+ecn-bleach"),
             "{}",
             st.stdout
         );
         // The host's own interfaces are untouched: the veths live only inside the namespaces.
         assert_eq!(sh(&["ip", "-br", "link"]), links_before);
     });
-    let down = gatecheck(&["lab", "down", "--id", &id]);
-    assert_eq!(down.code, 0, "{}", down.stderr);
     assert_eq!(
         sh(&["ip", "netns", "list"]),
         netns_before,
         "the lab left namespaces behind"
     );
     assert_eq!(sh(&["ip", "-br", "link"]), links_before);
-    if let Err(e) = result {
-        std::panic::resume_unwind(e);
-    }
 }
 
 #[test]
 fn every_netns_profile_loads_and_unsupported_ones_are_refused_with_the_reason() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED lab_netns profiles: {why}. !!!\n");
+    if skipped_without_root("lab_netns profiles") {
         return;
     }
     for p in [
@@ -82,57 +68,53 @@ fn every_netns_profile_loads_and_unsupported_ones_are_refused_with_the_reason() 
         "netns:symmetric",
         "netns:udp-timeout-30s",
     ] {
-        let up = gatecheck(&["lab", "up", p]);
-        assert_eq!(up.code, 0, "{p}: {}", up.stderr);
-        let id = lab_id(&up.stdout);
-        let down = gatecheck(&["lab", "down", "--id", &id]);
-        assert_eq!(down.code, 0, "{p}: {}", down.stderr);
+        with_lab(&[p], |_| {});
     }
     let r = gatecheck(&["lab", "up", "netns:apdf"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("address and port"), "{}", r.stderr);
 }
 
-/// A testbed file for the lab: the MTU testbed of the library with one line replaced.
-fn lab_testbed(name: &str, from: &str, to: &str) -> String {
+/// A testbed file for the lab, in a fresh folder (removed when the first value is dropped): the
+/// MTU testbed of the library with one line replaced.
+fn lab_testbed(name: &str, from: &str, to: &str) -> (tempfile::TempDir, String) {
     let text = std::fs::read_to_string(root().join("testbeds/wan-mtu-1400.yaml")).unwrap();
     assert!(text.contains(from), "the MTU testbed no longer has `{from}`");
-    let path = std::env::temp_dir().join(format!("gatecheck-lab-{}-{name}.yaml", std::process::id()));
+    let tmp = scratch(&format!("lab-{name}"));
+    let path = tmp.path().join("testbed.yaml");
     std::fs::write(&path, text.replace(from, to)).unwrap();
-    path.to_string_lossy().into_owned()
+    (tmp, path.to_string_lossy().into_owned())
 }
 
 #[test]
 fn a_testbed_file_sets_the_mtu_of_the_gateways_links_and_the_testers_ends_take_any_frame() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED lab_netns mtu: {why}. !!!\n");
+    if skipped_without_root("lab_netns mtu") {
         return;
     }
-    let tb = lab_testbed("jumbo-lan", "  hosts:\n    lan:", "  mtu: 9000\n  hosts:\n    lan:");
-    let up = gatecheck(&["lab", "up", "--testbed", &tb]);
-    assert_eq!(up.code, 0, "{}{}", up.stdout, up.stderr);
-    let id = lab_id(&up.stdout);
-    let (gw, t) = (format!("gc-{id}-gw"), format!("gc-{id}-t"));
-    let mtu = |ns: &str, dev: &str| {
-        let l = sh(&["ip", "-n", ns, "link", "show", dev]);
-        l.split_whitespace()
-            .skip_while(|w| *w != "mtu")
-            .nth(1)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let got = [mtu(&gw, "lan0"), mtu(&gw, "wan0"), mtu(&t, "tlan"), mtu(&t, "twan")];
-    let down = gatecheck(&["lab", "down", "--id", &id]);
-    assert_eq!(down.code, 0, "{}", down.stderr);
-    assert_eq!(got, ["9000", "1400", "9216", "9216"]);
+    let (_tmp, tb) = lab_testbed("jumbo-lan", "  hosts:\n    lan:", "  mtu: 9000\n  hosts:\n    lan:");
+    let mut names = Vec::new();
+    with_lab(&["--testbed", &tb], |id| {
+        let (gw, t) = (format!("gc-{id}-gw"), format!("gc-{id}-t"));
+        let mtu = |ns: &str, dev: &str| {
+            let l = sh(&["ip", "-n", ns, "link", "show", dev]);
+            l.split_whitespace()
+                .skip_while(|w| *w != "mtu")
+                .nth(1)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let got = [mtu(&gw, "lan0"), mtu(&gw, "wan0"), mtu(&t, "tlan"), mtu(&t, "twan")];
+        assert_eq!(got, ["9000", "1400", "9216", "9216"]);
+        names = vec![gw, t];
+    });
     let left = sh(&["ip", "netns", "list"]);
-    assert!(!left.contains(&gw) && !left.contains(&t), "{left}");
+    assert!(names.iter().all(|n| !left.contains(n.as_str())), "{left}");
 }
 
 #[test]
 fn a_testbed_file_with_other_addresses_is_refused_for_netns_before_any_lab_is_built() {
-    let tb = lab_testbed("other", "ipv4: 203.0.113.2/24", "ipv4: 198.51.100.2/24");
+    let (_tmp, tb) = lab_testbed("other", "ipv4: 203.0.113.2/24", "ipv4: 198.51.100.2/24");
     for args in [
         vec!["run", "cases/mtu/", "--gateway", "netns", "--testbed", &tb],
         vec!["lab", "up", "--testbed", &tb],

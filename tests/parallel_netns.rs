@@ -19,12 +19,11 @@ fn udp_payload(frame: &[u8]) -> Option<&[u8]> {
 
 #[test]
 fn four_parallel_labs_keep_their_frames_apart_and_are_all_removed() {
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED parallel_netns: {why}. It needs root, iproute2, nftables and ethtool. !!!\n");
+    if skipped_without_root("parallel_netns") {
         return;
     }
-    let dir = std::env::temp_dir().join(format!("gatecheck-parallel-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = scratch("parallel");
+    let dir = tmp.path();
     let cases = dir.join("cases");
     std::fs::create_dir_all(&cases).unwrap();
     // Eight cases with the same addresses and ports, told apart only by their payloads; each
@@ -89,7 +88,7 @@ fn four_parallel_labs_keep_their_frames_apart_and_are_all_removed() {
 
     // No cross-talk: every UDP frame a case recorded carries its own marker.
     for i in 0..8 {
-        let capture = reports::pcapng::read_capture(&out.join(format!("captures/par.c{i}.pcapng"))).unwrap();
+        let capture = pcapng::read_capture(&out.join(format!("captures/par.c{i}.pcapng"))).unwrap();
         let mut udp = 0;
         for f in &capture.frames {
             if let Some(p) = udp_payload(&f.bytes) {
@@ -108,5 +107,4 @@ fn four_parallel_labs_keep_their_frames_apart_and_are_all_removed() {
     for id in &seen {
         assert!(!after.contains(&format!("gc-{id}-")), "lab {id} was left:\n{after}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -18,7 +18,8 @@ fn a_selection_that_matches_no_case_is_its_own_error_and_names_the_option() {
             "left by --tag",
         ),
     ] {
-        let out = scratch("no-case").join("out");
+        let tmp = scratch("no-case");
+        let out = tmp.path().join("out");
         let mut args = vec!["run", "cases/", "--out", out.to_str().unwrap()];
         args.extend(options);
         let r = gatecheck(&args);
@@ -30,22 +31,22 @@ fn a_selection_that_matches_no_case_is_its_own_error_and_names_the_option() {
         );
         assert!(r.stdout.is_empty(), "nothing ran: {}", r.stdout);
         assert!(!out.exists(), "a run of nothing writes no report");
-        let _ = std::fs::remove_dir_all(out.parent().unwrap());
     }
 }
 
 #[test]
 fn a_mistyped_tag_gets_the_closest_tag() {
-    let out = scratch("tag-typo").join("out");
+    let tmp = scratch("tag-typo");
+    let out = tmp.path().join("out");
     let r = gatecheck(&["run", "cases/", "--tag", "tpc", "--out", out.to_str().unwrap()]);
     assert_eq!(r.code, NO_CASES, "{}", r.stderr);
     assert!(r.stderr.contains("did you mean `tcp`?"), "{}", r.stderr);
-    let _ = std::fs::remove_dir_all(out.parent().unwrap());
 }
 
 #[test]
 fn a_folder_without_cases_selects_nothing() {
-    let empty = scratch("empty-cases");
+    let tmp = scratch("empty-cases");
+    let empty = tmp.path();
     let r = gatecheck(&[
         "run",
         empty.to_str().unwrap(),
@@ -54,12 +55,12 @@ fn a_folder_without_cases_selects_nothing() {
     ]);
     assert_eq!(r.code, NO_CASES, "{}", r.stderr);
     assert!(r.stderr.contains("no case file in"), "{}", r.stderr);
-    let _ = std::fs::remove_dir_all(&empty);
 }
 
 #[test]
 fn a_case_skipped_for_a_missing_capability_still_counts_as_selected() {
-    let dir = scratch("v4-only");
+    let tmp = scratch("v4-only");
+    let dir = tmp.path();
     let builtin = std::fs::read_to_string(root().join("tests/testbeds/netns_lab.yaml")).unwrap();
     let testbed = dir.join("v4-only.yaml");
     std::fs::write(&testbed, format!("{builtin}capabilities: [ipv4]\n")).unwrap();
@@ -77,12 +78,12 @@ fn a_case_skipped_for_a_missing_capability_still_counts_as_selected() {
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let v = junit_verdicts(&std::fs::read_to_string(junit).unwrap());
     assert_eq!(v["ipv6.outbound_not_translated"], ("skip".to_string(), None));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn zero_jobs_is_refused() {
-    let out = scratch("zero-jobs").join("out");
+    let tmp = scratch("zero-jobs");
+    let out = tmp.path().join("out");
     let r = gatecheck(&["run", "cases/tfo/", "--jobs", "0", "--out", out.to_str().unwrap()]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
@@ -91,13 +92,13 @@ fn zero_jobs_is_refused() {
         r.stderr
     );
     assert!(r.stdout.is_empty(), "nothing ran: {}", r.stdout);
-    let _ = std::fs::remove_dir_all(out.parent().unwrap());
 }
 
 #[test]
 fn an_unknown_backend_names_every_form_and_the_closest_backend() {
     for (typo, meant) in [("simm", "sim"), ("wrie", "wire"), ("netsn", "netns")] {
-        let out = scratch("backend-typo").join("out");
+        let tmp = scratch("backend-typo");
+        let out = tmp.path().join("out");
         let r = gatecheck(&["run", "cases/tfo/", "--gateway", typo, "--out", out.to_str().unwrap()]);
         assert_eq!(r.code, 2, "{}", r.stderr);
         assert!(
@@ -106,7 +107,6 @@ fn an_unknown_backend_names_every_form_and_the_closest_backend() {
             r.stderr
         );
         assert!(r.stderr.contains(&format!("did you mean `{meant}`?")), "{}", r.stderr);
-        let _ = std::fs::remove_dir_all(out.parent().unwrap());
     }
 }
 

@@ -11,16 +11,6 @@ use std::time::Duration;
 /// The case that waits 2h3m59s of virtual time on `sim`.
 const LONG_CASE: &str = "cases/timeouts/tcp_established_2h4m.yaml";
 
-/// `gatecheck run ARGS --out OUT` and the JUnit file it wrote.
-fn run_with_junit(args: &[&str], out: &Path) -> (Run, String) {
-    let mut all = args.to_vec();
-    all.extend(["--out", out.to_str().unwrap()]);
-    let r = gatecheck(&all);
-    let xml = std::fs::read_to_string(out.join("junit.xml"))
-        .unwrap_or_else(|e| panic!("no JUnit ({e}):\n{}\n{}", r.stdout, r.stderr));
-    (r, xml)
-}
-
 /// A `time` attribute in seconds.
 fn seconds(node: roxmltree::Node, what: &str) -> f64 {
     node.attribute("time")
@@ -30,7 +20,8 @@ fn seconds(node: roxmltree::Node, what: &str) -> f64 {
 
 #[test]
 fn junit_times_are_wall_time_and_the_virtual_time_is_a_property() {
-    let dir = scratch("junit-time");
+    let tmp = scratch("junit-time");
+    let dir = tmp.path();
     let (r, xml) = run_with_junit(&["run", LONG_CASE, "--gateway", "sim", "--jobs", "1"], &dir.join("out"));
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let doc = roxmltree::Document::parse(&xml).unwrap();
@@ -52,12 +43,12 @@ fn junit_times_are_wall_time_and_the_virtual_time_is_a_property() {
         "{virtual_time:?}"
     );
     assert!(Duration::from_secs_f64(run) < virtual_time, "{xml}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn console_durations_are_in_the_language_notation() {
-    let dir = scratch("console-time");
+    let tmp = scratch("console-time");
+    let dir = tmp.path();
     let (r, _) = run_with_junit(&["run", LONG_CASE, "--gateway", "sim"], &dir.join("out"));
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let line = r
@@ -73,7 +64,6 @@ fn console_durations_are_in_the_language_notation() {
     let summary = r.stdout.lines().last().unwrap();
     let total = summary.rsplit_once(" in ").unwrap().1;
     dsl::duration::parse(total).unwrap_or_else(|e| panic!("{summary}: {}", e.message));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Writes a case file named `name.yaml` with `steps`.
@@ -84,7 +74,8 @@ fn write_case(dir: &Path, name: &str, steps: &str) {
 
 #[test]
 fn with_several_jobs_the_end_of_the_report_follows_the_selection_order() {
-    let dir = scratch("order");
+    let tmp = scratch("order");
+    let dir = tmp.path();
     let cases = dir.join("cases");
     std::fs::create_dir_all(&cases).unwrap();
     // The first case selected is by far the longest, so the others finish before it.
@@ -127,12 +118,12 @@ fn with_several_jobs_the_end_of_the_report_follows_the_selection_order() {
         .map(|l| l.split(' ').next().unwrap().rsplit('/').next().unwrap())
         .collect();
     assert_eq!(bundles, selected, "{}", r.stderr);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn an_unexpected_frame_is_reported_and_counted_once() {
-    let dir = scratch("unexpected");
+    let tmp = scratch("unexpected");
+    let dir = tmp.path();
     let cases = dir.join("cases");
     std::fs::create_dir_all(&cases).unwrap();
     // Two datagrams go out; the case expects one.
@@ -171,5 +162,4 @@ fn an_unexpected_frame_is_reported_and_counted_once() {
         1,
         "{out}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,39 +3,13 @@
 
 mod common;
 use common::*;
-use std::collections::BTreeMap;
 
-/// Verdict per case id: ("pass" | "fail" | "error" | "skip", failing step).
-fn run(paths: &[&str], gateway: &str) -> (Run, BTreeMap<String, (String, Option<usize>)>) {
-    let dir = std::env::temp_dir().join(format!("gatecheck-run-{}-{}", std::process::id(), unique()));
-    let junit = dir.join("junit.xml");
-    let mut args: Vec<&str> = vec!["run"];
+/// `gatecheck run PATHS --gateway GATEWAY` (seed 7): what it printed and each case's verdict.
+fn run(paths: &[&str], gateway: &str) -> (Run, Verdicts) {
+    let mut args = vec!["run"];
     args.extend(paths);
-    let junit_s = junit.to_string_lossy().into_owned();
-    let out_s = dir.to_string_lossy().into_owned();
-    args.extend([
-        "--gateway",
-        gateway,
-        "--junit",
-        &junit_s,
-        "--out",
-        &out_s,
-        "--seed",
-        "7",
-    ]);
-    let r = gatecheck(&args);
-    let xml = std::fs::read_to_string(&junit)
-        .unwrap_or_else(|e| panic!("no JUnit written ({e}):\n{}\n{}", r.stdout, r.stderr));
-    let verdicts = junit_verdicts(&xml);
-    let _ = std::fs::remove_dir_all(&dir);
-    (r, verdicts)
-}
-
-fn unique() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
+    args.extend(["--gateway", gateway, "--seed", "7"]);
+    run_verdicts(&args)
 }
 
 #[test]

@@ -7,14 +7,6 @@ use common::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// A fresh folder for one test's reports.
-fn out_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gatecheck-verify-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 /// Case id → case file, for every case of the library.
 fn case_files() -> BTreeMap<String, String> {
     let r = gatecheck(&["list", "cases/", "--format", "json"]);
@@ -65,7 +57,8 @@ fn tshark_reads(capture: &Path) -> Vec<(String, String)> {
 #[test]
 fn every_capture_of_a_sim_run_verifies_as_the_live_run_did() {
     let files = case_files();
-    let out = out_dir("sim");
+    let tmp = scratch("verify-sim");
+    let out = tmp.path();
     let check_tshark = tshark();
     let mut compared = 0;
     let mut failing_compared = 0;
@@ -143,12 +136,12 @@ fn every_capture_of_a_sim_run_verifies_as_the_live_run_did() {
         failing_compared >= 10,
         "only {failing_compared} failing captures were verified"
     );
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 #[test]
 fn a_repro_bundle_reruns_to_the_same_failure_and_explains_itself() {
-    let out = out_dir("bundle");
+    let tmp = scratch("verify-bundle");
+    let out = tmp.path();
     let first = out.join("first");
     let live = gatecheck(&[
         "run",
@@ -191,21 +184,13 @@ fn a_repro_bundle_reruns_to_the_same_failure_and_explains_itself() {
 
     // Rerun from the bundle (from another folder, so nothing else of the repository is used).
     let again = out.join("again");
-    let rerun = std::process::Command::new(env!("CARGO_BIN_EXE_gatecheck"))
-        .args([
-            "run",
-            bundle.to_str().unwrap(),
-            "--out",
-            again.to_str().unwrap(),
-            "--color=never",
-        ])
-        .current_dir(&out)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&rerun.stdout);
-    assert_eq!(rerun.status.code(), Some(1), "{stdout}");
+    let rerun = gatecheck_in(
+        out,
+        &["run", bundle.to_str().unwrap(), "--out", again.to_str().unwrap()],
+    );
+    assert_eq!(rerun.code, 1, "{}", rerun.stdout);
     assert_eq!(
-        verdict_line(&stdout, "tfo.cookie_then_data").as_deref(),
+        verdict_line(&rerun.stdout, "tfo.cookie_then_data").as_deref(),
         Some(want.as_str())
     );
 
@@ -248,18 +233,30 @@ fn a_repro_bundle_reruns_to_the_same_failure_and_explains_itself() {
         "--out",
         out.join("bad").to_str().unwrap(),
     ]);
-    assert_eq!(bad.code, 2, "{}", bad.stderr);
-    assert!(
-        bad.stderr.contains("repro.txt") && bad.stderr.contains("file:"),
-        "{}",
-        bad.stderr
-    );
-    let _ = std::fs::remove_dir_all(&out);
+    assert_refused(&bad, &["repro.txt", "file:"]);
+}
+
+/// Asserts that a command refused its input (exit 2) with a message holding every one of `says`.
+fn assert_refused(r: &Run, says: &[&str]) {
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(says.iter().all(|s| r.stderr.contains(s)), "{}", r.stderr);
+}
+
+/// `editcap -F FORMAT from to`, which must succeed.
+fn editcap(format: &str, from: &Path, to: &Path) {
+    let st = std::process::Command::new("editcap")
+        .args(["-F", format])
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(st.success(), "editcap -F {format}");
 }
 
 #[test]
 fn capture_files_verify_cannot_use_get_a_clear_error() {
-    let out = out_dir("bad");
+    let tmp = scratch("verify-bad");
+    let out = tmp.path();
     let run = run_capturing_all("cases/tfo/", &out.join("run"));
     assert_eq!(run.code, 0, "{}", run.stdout);
     let good = out.join("run/captures/tfo.cookie_then_data.pcapng");
@@ -269,27 +266,13 @@ fn capture_files_verify_cannot_use_get_a_clear_error() {
 
     let truncated = out.join("truncated.pcapng");
     std::fs::write(&truncated, &bytes[..bytes.len() - 37]).unwrap();
-    let r = verify(&truncated);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("truncated.pcapng") && r.stderr.contains("truncated block"),
-        "{}",
-        r.stderr
-    );
+    assert_refused(&verify(&truncated), &["truncated.pcapng", "truncated block"]);
 
     let garbage = out.join("garbage.pcapng");
     std::fs::write(&garbage, b"this is not a capture at all, just words\n").unwrap();
-    let r = verify(&garbage);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("not a pcapng file"), "{}", r.stderr);
-
-    let yaml = verify(Path::new(case));
-    assert_eq!(yaml.code, 2, "{}", yaml.stderr);
-    assert!(yaml.stderr.contains("not a pcapng file"), "{}", yaml.stderr);
-
-    let missing = verify(&out.join("nonexistent.pcapng"));
-    assert_eq!(missing.code, 2, "{}", missing.stderr);
-    assert!(missing.stderr.contains("nonexistent.pcapng"), "{}", missing.stderr);
+    assert_refused(&verify(&garbage), &["not a pcapng file"]);
+    assert_refused(&verify(Path::new(case)), &["not a pcapng file"]);
+    assert_refused(&verify(&out.join("nonexistent.pcapng")), &["nonexistent.pcapng"]);
 
     // A block whose length field lies (the first packet block's, made huge).
     let mut lying = bytes.clone();
@@ -305,13 +288,7 @@ fn capture_files_verify_cannot_use_get_a_clear_error() {
     }
     let lying_path = out.join("lying.pcapng");
     std::fs::write(&lying_path, &lying).unwrap();
-    let r = verify(&lying_path);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("lying.pcapng") && r.stderr.contains("byte offset"),
-        "{}",
-        r.stderr
-    );
+    assert_refused(&verify(&lying_path), &["lying.pcapng", "byte offset"]);
 
     // One interface only (what tcpdump gives, or mergecap without `-I none`).
     if std::process::Command::new("editcap").arg("-V").output().is_ok() {
@@ -330,54 +307,25 @@ fn capture_files_verify_cannot_use_get_a_clear_error() {
             .status()
             .unwrap();
         assert!(t.success());
-        assert!(
-            std::process::Command::new("editcap")
-                .args(["-F", "pcap"])
-                .arg(&lan_only)
-                .arg(&pcap)
-                .status()
-                .unwrap()
-                .success()
-        );
-        let r = verify(&pcap);
-        assert_eq!(r.code, 2, "{}", r.stderr);
-        assert!(r.stderr.contains("classic pcap"), "{}", r.stderr);
-        assert!(
-            std::process::Command::new("editcap")
-                .args(["-F", "pcapng"])
-                .arg(&pcap)
-                .arg(&one)
-                .status()
-                .unwrap()
-                .success()
-        );
-        let r = verify(&one);
-        assert_eq!(r.code, 2, "{}", r.stderr);
-        assert!(
-            r.stderr.contains("1 interface(s)") && r.stderr.contains("mergecap -I none"),
-            "{}",
-            r.stderr
-        );
+        editcap("pcap", &lan_only, &pcap);
+        assert_refused(&verify(&pcap), &["classic pcap"]);
+        editcap("pcapng", &pcap, &one);
+        assert_refused(&verify(&one), &["1 interface(s)", "mergecap -I none"]);
     } else {
         eprintln!("\n!!! editcap (wireshark-common) is not installed: the single-interface check is SKIPPED !!!\n");
     }
 
     // Sides named that the capture does not have.
     let r = gatecheck(&["verify", good.to_str().unwrap(), case, "--lan", "eth7"]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("no interface `eth7`") && r.stderr.contains("0 (lan), 1 (wan)"),
-        "{}",
-        r.stderr
-    );
-    let _ = std::fs::remove_dir_all(&out);
+    assert_refused(&r, &["no interface `eth7`", "0 (lan), 1 (wan)"]);
 }
 
 #[test]
 fn verify_judges_what_the_capture_shows_not_what_the_case_hopes() {
     // A capture of a passing run, judged against a case that expects something else on the WAN
     // side, fails at that step: verify really compares frames.
-    let out = out_dir("mismatch");
+    let tmp = scratch("verify-mismatch");
+    let out = tmp.path();
     let run = run_capturing_all("cases/ecn/", &out.join("run"));
     assert_eq!(run.code, 0, "{}", run.stdout);
     let capture = out.join("run/captures/ecn.ect_preserved.pcapng");
@@ -397,7 +345,6 @@ fn verify_judges_what_the_capture_shows_not_what_the_case_hopes() {
     let v = gatecheck(&["verify", capture.to_str().unwrap(), wrong.to_str().unwrap()]);
     assert_eq!(v.code, 1, "{}\n{}", v.stdout, v.stderr);
     assert!(v.stdout.contains("ecn"), "{}", v.stdout);
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 /// The capture of a passing TFO run, rewritten as a vendor's capture that starts recording three
@@ -405,27 +352,27 @@ fn verify_judges_what_the_capture_shows_not_what_the_case_hopes() {
 fn capture_starting_three_minutes_early(out: &Path) -> PathBuf {
     let run = run_capturing_all("cases/tfo/cookie_then_data.yaml", &out.join("run"));
     assert_eq!(run.code, 0, "{}", run.stdout);
-    let original = reports::pcapng::read_capture(&out.join("run/captures/tfo.cookie_then_data.pcapng")).unwrap();
+    let original = pcapng::read_capture(&out.join("run/captures/tfo.cookie_then_data.pcapng")).unwrap();
     let t0 = original.frames[0].timestamp_ns.unwrap();
-    let side = |f: &reports::pcapng::Frame| match original.interfaces[f.interface].name.as_deref() {
-        Some("lan") => runner::result::Side::Lan,
-        _ => runner::result::Side::Wan,
-    };
-    let recorded = |f: &reports::pcapng::Frame, shift: std::time::Duration| runner::result::RecordedFrame {
-        at: std::time::Duration::from_nanos((f.timestamp_ns.unwrap() - t0) as u64) + shift,
-        side: side(f),
-        direction: f.direction.map_or(runner::result::Direction::Received, Into::into),
-        bytes: f.bytes.clone(),
-        comments: vec![],
-    };
-    let mut frames = vec![recorded(&original.frames[0], std::time::Duration::ZERO)];
+    fn recorded(f: &pcapng::Frame, at: std::time::Duration) -> pcapng::FrameToWrite<'_> {
+        pcapng::FrameToWrite {
+            interface: f.interface,
+            at,
+            direction: f.direction.unwrap_or(pcapng::PacketDirection::Inbound),
+            bytes: &f.bytes,
+            comments: &[],
+        }
+    }
+    let since_t0 = |f: &pcapng::Frame| std::time::Duration::from_nanos((f.timestamp_ns.unwrap() - t0) as u64);
+    let first = &original.frames[0];
+    let mut frames = vec![recorded(first, since_t0(first))];
     frames.extend(
         original
             .frames
             .iter()
-            .map(|f| recorded(f, std::time::Duration::from_secs(180))),
+            .map(|f| recorded(f, since_t0(f) + std::time::Duration::from_secs(180))),
     );
-    let meta = reports::pcapng::CaptureMeta {
+    let meta = pcapng::CaptureMeta {
         case_id: "vendor".into(),
         title: String::new(),
         verdict: String::new(),
@@ -437,15 +384,16 @@ fn capture_starting_three_minutes_early(out: &Path) -> PathBuf {
         recorded_for: None,
     };
     let path = out.join("vendor.pcapng");
-    reports::pcapng::write_capture(&path, &meta, &frames).unwrap();
+    std::fs::write(&path, pcapng::encode_capture(&meta, frames).unwrap()).unwrap();
     path
 }
 
 #[test]
 fn the_case_clock_starts_at_the_frame_the_first_send_took() {
     // The case's timeout is 60 s; the capture holds three minutes before the case's first send.
-    let out = out_dir("late-start");
-    let capture = capture_starting_three_minutes_early(&out);
+    let tmp = scratch("verify-late-start");
+    let out = tmp.path();
+    let capture = capture_starting_three_minutes_early(out);
     let v = gatecheck(&["verify", capture.to_str().unwrap(), "cases/tfo/cookie_then_data.yaml"]);
     assert_eq!(v.code, 0, "{}\n{}", v.stdout, v.stderr);
     assert!(v.stdout.contains("PASS"), "{}", v.stdout);
@@ -462,5 +410,4 @@ fn the_case_clock_starts_at_the_frame_the_first_send_took() {
     let line = verdict_line(&v.stdout, "tfo.cookie_then_data").unwrap();
     assert!(line.starts_with("FAIL") && line.contains("step 7"), "{line}");
     assert!(v.stdout.contains("candidate 1"), "{}", v.stdout);
-    let _ = std::fs::remove_dir_all(&out);
 }

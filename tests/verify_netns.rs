@@ -62,8 +62,7 @@ fn stop(mut child: Child) {
 
 #[test]
 fn a_tcpdump_capture_of_the_lab_verifies_as_the_live_run() {
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED verify_netns: {why}. It needs root, iproute2, nftables and ethtool. !!!\n");
+    if skipped_without_root("verify_netns") {
         return;
     }
     for tool in ["tcpdump", "mergecap"] {
@@ -76,13 +75,10 @@ fn a_tcpdump_capture_of_the_lab_verifies_as_the_live_run() {
     let case = "cases/tfo/cookie_then_data.yaml";
     let id_of_case = "tfo.cookie_then_data";
     for (profile, expect_fail) in [("netns", false), ("netns:syn-data-drop", true)] {
-        let up = gatecheck(&["lab", "up", profile]);
-        assert_eq!(up.code, 0, "{}", up.stderr);
-        let lab = up.stdout.split_whitespace().nth(1).unwrap().to_string();
-        let ns = format!("gc-{lab}-t");
-        let result = std::panic::catch_unwind(|| {
-            let dir = std::env::temp_dir().join(format!("gatecheck-verify-netns-{lab}"));
-            std::fs::create_dir_all(&dir).unwrap();
+        with_lab(&[profile], |lab| {
+            let ns = format!("gc-{lab}-t");
+            let tmp = scratch(&format!("verify-netns-{lab}"));
+            let dir = tmp.path();
             let (lan_pcap, wan_pcap, both) = (dir.join("lan.pcap"), dir.join("wan.pcap"), dir.join("both.pcapng"));
             let lan = tcpdump(&ns, "tlan", &lan_pcap, &dir.join("lan.log"));
             let wan = tcpdump(&ns, "twan", &wan_pcap, &dir.join("wan.log"));
@@ -125,13 +121,7 @@ fn a_tcpdump_capture_of_the_lab_verifies_as_the_live_run() {
                 v.stderr
             );
             assert_eq!(v.code, i32::from(expect_fail), "{}", v.stdout);
-            let _ = std::fs::remove_dir_all(&dir);
         });
-        let down = gatecheck(&["lab", "down", "--id", &lab]);
-        assert_eq!(down.code, 0, "{}", down.stderr);
-        if let Err(e) = result {
-            std::panic::resume_unwind(e);
-        }
     }
     assert_eq!(sh(&["ip", "netns", "list"]), before, "the test left namespaces behind");
 }

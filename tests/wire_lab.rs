@@ -8,32 +8,25 @@ use std::process::Command;
 
 /// Runs gatecheck inside the lab's tester namespace.
 fn in_tester(ns: &str, args: &[&str]) -> Run {
-    let out = Command::new("ip")
+    Command::new("ip")
         .args(["netns", "exec", ns, env!("CARGO_BIN_EXE_gatecheck")])
         .args(args)
         .arg("--color=never")
         .current_dir(root())
         .output()
-        .expect("ip netns exec");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+        .expect("ip netns exec")
+        .into()
 }
 
 #[test]
 fn wire_runs_cases_through_a_lab_and_refuses_host_interfaces() {
-    if let Err(why) = root_and_tools() {
-        eprintln!("\n!!! SKIPPED wire_lab: {why}. It needs root, iproute2, nftables and ethtool. !!!\n");
+    if skipped_without_root("wire_lab") {
         return;
     }
-    let up = gatecheck(&["lab", "up"]);
-    assert_eq!(up.code, 0, "{}", up.stderr);
-    let id = up.stdout.split_whitespace().nth(1).unwrap().to_string();
-    let ns = format!("gc-{id}-t");
-    let result = std::panic::catch_unwind(|| {
-        let out = std::env::temp_dir().join(format!("gatecheck-wire-{id}"));
+    with_lab(&["netns"], |id| {
+        let ns = format!("gc-{id}-t");
+        let tmp = scratch(&format!("wire-{id}"));
+        let out = tmp.path().join("out");
         let out_s = out.to_string_lossy().into_owned();
         let r = in_tester(
             &ns,
@@ -58,8 +51,7 @@ fn wire_runs_cases_through_a_lab_and_refuses_host_interfaces() {
             r.stdout
         );
         // `lo` carries 127.0.0.1 inside the namespace too: refused, with the reason and the override.
-        let tb = out.join("lo.yaml");
-        std::fs::create_dir_all(&out).unwrap();
+        let tb = tmp.path().join("lo.yaml");
         let text = std::fs::read_to_string(root().join("tests/testbeds/netns_lab.yaml"))
             .unwrap()
             .replace("interface: tlan", "interface: lo");
@@ -74,7 +66,7 @@ fn wire_runs_cases_through_a_lab_and_refuses_host_interfaces() {
             "{}",
             r.stderr
         );
-        let missing = out.join("missing.yaml");
+        let missing = tmp.path().join("missing.yaml");
         let text = std::fs::read_to_string(root().join("tests/testbeds/netns_lab.yaml"))
             .unwrap()
             .replace("interface: twan", "interface: nosuch0");
@@ -92,11 +84,5 @@ fn wire_runs_cases_through_a_lab_and_refuses_host_interfaces() {
         );
         assert_eq!(r.code, 3);
         assert!(r.stderr.contains("`nosuch0` does not exist"), "{}", r.stderr);
-        let _ = std::fs::remove_dir_all(&out);
     });
-    let down = gatecheck(&["lab", "down", "--id", &id]);
-    assert_eq!(down.code, 0, "{}", down.stderr);
-    if let Err(e) = result {
-        std::panic::resume_unwind(e);
-    }
 }

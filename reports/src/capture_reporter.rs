@@ -1,8 +1,8 @@
 //! [`CaptureReporter`]: a pcapng capture per chosen case, under `<out>/captures/`.
 
-use crate::pcapng::{CaptureMeta, write_capture};
 use crate::{ReportError, Reporter, RunInfo, RunSummary};
-use runner::result::{CaseResult, Verdict};
+use pcapng::{CaptureMeta, FrameToWrite, PacketDirection};
+use runner::result::{CaseResult, Direction, RecordedFrame, Verdict};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::SystemTime;
@@ -198,5 +198,30 @@ impl Reporter for CaptureReporter {
             1 => Err(errors.remove(0)),
             _ => Err(ReportError::Captures(errors)),
         }
+    }
+}
+
+/// Writes the capture of one case (`frames` with `meta`) to `path`, its folder created when
+/// missing, through `path.tmp` and a rename, so a reader never sees half a file.
+pub(crate) fn write_capture(path: &Path, meta: &CaptureMeta, frames: &[RecordedFrame]) -> Result<(), ReportError> {
+    let bytes = pcapng::encode_capture(meta, frames.iter().map(to_write)).map_err(|source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    crate::junit::write_atomically(path, &bytes)
+}
+
+/// A recorded frame as a capture holds it: on interface `lan` or `wan`, and, seen from the
+/// tester, outbound when the runner sent it into the gateway, inbound when it came out.
+fn to_write(f: &RecordedFrame) -> FrameToWrite<'_> {
+    FrameToWrite {
+        interface: f.side.index(),
+        at: f.at,
+        direction: match f.direction {
+            Direction::Sent => PacketDirection::Outbound,
+            Direction::Received => PacketDirection::Inbound,
+        },
+        bytes: &f.bytes,
+        comments: &f.comments,
     }
 }

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
+// ANSI SGR parameters (`ESC [ n m`) of what the console paints.
 const GREEN: &str = "32";
 const RED: &str = "31";
 const BOLD_RED: &str = "1;31";
@@ -121,12 +122,7 @@ impl ConsoleReporter {
 
     /// The line shown when a case finishes, without the newline.
     fn case_line(&self, r: &CaseResult) -> String {
-        let (word, code) = match r.verdict {
-            Verdict::Pass => ("PASS", GREEN),
-            Verdict::Fail => ("FAIL", RED),
-            Verdict::Error => ("ERROR", BOLD_RED),
-            Verdict::Skip => ("SKIP", YELLOW),
-        };
+        let (word, code) = verdict_word(r.verdict);
         let word = self.paint(code, &format!("{word:<5}"));
         let mut time = format!("{:>TIME_WIDTH$}", format_measured(r.wall_time));
         let virtual_time = self.info.as_ref().and_then(|i| i.virtual_time(r));
@@ -155,11 +151,10 @@ impl ConsoleReporter {
     }
 
     fn detail_text(&self, d: &Detail) -> String {
+        // A passed case has details only for its warnings.
         let (word, code) = match d.verdict {
             Verdict::Pass => ("WARN", YELLOW),
-            Verdict::Fail => ("FAIL", RED),
-            Verdict::Error => ("ERROR", BOLD_RED),
-            Verdict::Skip => ("SKIP", YELLOW),
+            v => verdict_word(v),
         };
         let header = format!("--- {word}: {} ({})", d.id, d.file.display());
         let mut s = format!("\n{}\n", self.paint(code, &header));
@@ -254,6 +249,16 @@ impl Reporter for ConsoleReporter {
             Some(e) => Err(ReportError::Console(e)),
             None => Ok(()),
         }
+    }
+}
+
+/// The word a case's line starts with for its verdict, and its color.
+fn verdict_word(verdict: Verdict) -> (&'static str, &'static str) {
+    match verdict {
+        Verdict::Pass => ("PASS", GREEN),
+        Verdict::Fail => ("FAIL", RED),
+        Verdict::Error => ("ERROR", BOLD_RED),
+        Verdict::Skip => ("SKIP", YELLOW),
     }
 }
 

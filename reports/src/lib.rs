@@ -11,7 +11,7 @@
 //!   folder; every `time` wall time) atomically when the run finishes, also for an interrupted
 //!   run;
 //! - [`CaptureReporter`]: a pcapng capture of both sides, with the step comments on the frames,
-//!   for each chosen case ([`pcapng`] writes and reads them);
+//!   for each chosen case, written through the `pcapng` crate;
 //! - [`ReproReporter`]: a repro bundle for each failing case, which `gatecheck run <bundle>`
 //!   reruns.
 //!
@@ -23,7 +23,6 @@
 mod capture_reporter;
 mod console;
 mod junit;
-pub mod pcapng;
 mod reporter;
 mod repro;
 

@@ -3,7 +3,7 @@
 //! failure and the command that reruns it, and `repro.txt`, which `gatecheck run <bundle>` reads.
 
 use crate::CaptureRunInfo;
-use crate::pcapng::write_capture;
+use crate::capture_reporter::write_capture;
 use crate::{ReportError, Reporter, RunInfo, RunSummary};
 use runner::result::{CaseResult, Verdict};
 use std::collections::HashMap;

@@ -3,8 +3,8 @@
 mod common;
 
 use common::{info, mixed, scratch};
+use pcapng::{PacketDirection, read_capture};
 use proptest::prelude::*;
-use reports::pcapng::read_capture;
 use reports::{
     CaptureConfig, CaptureMode, CaptureReporter, CaptureRunInfo, Fanout, JunitReporter, ReportError, Reporter,
     RunSummary, capture_path, file_stem,
@@ -14,6 +14,7 @@ use runner::result::{CaseResult, Direction, RecordedFrame, Side, Verdict};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
+use tempfile::TempDir;
 
 fn run_info() -> CaptureRunInfo {
     CaptureRunInfo {
@@ -75,8 +76,11 @@ fn expected(results: &[CaseResult], keep: impl Fn(&CaseResult) -> bool) -> BTree
         .collect()
 }
 
-fn captures_in(mode: CaptureMode, name: &str) -> (PathBuf, BTreeSet<String>) {
-    let dir = scratch(name).join("captures");
+/// Runs a capture reporter in `mode` over [`results`] in a fresh folder (removed when the first
+/// value is dropped); returns its captures folder and the files written there.
+fn captures_in(mode: CaptureMode, name: &str) -> (TempDir, PathBuf, BTreeSet<String>) {
+    let tmp = scratch(name);
+    let dir = tmp.path().join("captures");
     let mut reporter = CaptureReporter::new(CaptureConfig { dir: dir.clone(), mode }, run_info());
     feed(&mut reporter, &results()).unwrap();
     let written: BTreeSet<_> = reporter
@@ -85,12 +89,12 @@ fn captures_in(mode: CaptureMode, name: &str) -> (PathBuf, BTreeSet<String>) {
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     assert_eq!(written, files(&dir), "written() lists what is in the folder");
-    (dir, written)
+    (tmp, dir, written)
 }
 
 #[test]
 fn failed_mode_writes_exactly_the_failed_and_errored_cases() {
-    let (_, written) = captures_in(CaptureMode::Failed, "captures-failed");
+    let (_tmp, _, written) = captures_in(CaptureMode::Failed, "captures-failed");
     let want = expected(&results(), |r| matches!(r.verdict, Verdict::Fail | Verdict::Error));
     assert_eq!(written, want);
     assert_eq!(written.len(), 2);
@@ -98,12 +102,18 @@ fn failed_mode_writes_exactly_the_failed_and_errored_cases() {
 
 #[test]
 fn all_mode_writes_every_case_that_recorded_frames() {
-    let (dir, written) = captures_in(CaptureMode::All, "captures-all");
+    let (_tmp, dir, written) = captures_in(CaptureMode::All, "captures-all");
     assert_eq!(written, expected(&results(), |r| r.verdict != Verdict::Skip));
     assert_eq!(written.len(), 5, "the skipped case has no frames and no capture");
     for r in results().iter().filter(|r| r.verdict != Verdict::Skip) {
         let c = read_capture(&capture_path(&dir, &r.id)).unwrap();
         assert_eq!(c.frames.len(), 2, "{}", r.id);
+        // Seen from the tester: the frame sent on the LAN went out, the one from the WAN came in.
+        let on = |f: &pcapng::Frame| c.interfaces[f.interface].name.as_deref();
+        assert_eq!(on(&c.frames[0]), Some("lan"), "{}", r.id);
+        assert_eq!(c.frames[0].direction, Some(PacketDirection::Outbound), "{}", r.id);
+        assert_eq!(on(&c.frames[1]), Some("wan"), "{}", r.id);
+        assert_eq!(c.frames[1].direction, Some(PacketDirection::Inbound), "{}", r.id);
         assert!(
             c.comments[0].contains(&format!("verdict {}", r.verdict.name())),
             "{}",
@@ -114,7 +124,7 @@ fn all_mode_writes_every_case_that_recorded_frames() {
 
 #[test]
 fn none_mode_writes_nothing_and_creates_no_folder() {
-    let (dir, written) = captures_in(CaptureMode::None, "captures-none");
+    let (_tmp, dir, written) = captures_in(CaptureMode::None, "captures-none");
     assert!(written.is_empty());
     assert!(!dir.exists());
 }
@@ -134,7 +144,8 @@ fn modes_parse_from_their_names_only() {
 fn frame_times_end_when_the_case_was_reported() {
     // The start is "now minus the duration": the last frame (at the case's duration) is stamped
     // between the moments before and after the reporter saw the case.
-    let dir = scratch("captures-times").join("captures");
+    let tmp = scratch("captures-times");
+    let dir = tmp.path().join("captures");
     let r = results().into_iter().find(|r| r.verdict == Verdict::Fail).unwrap();
     let mut reporter = CaptureReporter::new(
         CaptureConfig {
@@ -154,6 +165,23 @@ fn frame_times_end_when_the_case_was_reported() {
 }
 
 #[test]
+fn a_capture_is_replaced_atomically_and_no_temporary_is_left() {
+    let tmp = scratch("captures-atomic");
+    let dir = tmp.path().join("captures");
+    let config = CaptureConfig {
+        dir: dir.clone(),
+        mode: CaptureMode::All,
+    };
+    let mut r = results().into_iter().find(|r| r.verdict == Verdict::Fail).unwrap();
+    CaptureReporter::new(config.clone(), run_info()).case_finished(&r);
+    r.frames.truncate(1);
+    CaptureReporter::new(config, run_info()).case_finished(&r);
+    assert_eq!(read_capture(&capture_path(&dir, &r.id)).unwrap().frames.len(), 1);
+    let stem = file_stem(&r.id);
+    assert_eq!(files(&dir), BTreeSet::from([format!("{stem}.pcapng")]));
+}
+
+#[test]
 fn matrix_ids_become_portable_file_names() {
     assert_eq!(
         file_stem("nat_udp.hairpin[proto=tcp,v=6]"),
@@ -168,7 +196,7 @@ fn matrix_ids_become_portable_file_names() {
         Path::new("out/captures/a_k=v_.pcapng")
     );
     // And the reporter writes under that name.
-    let (dir, _) = captures_in(CaptureMode::Failed, "captures-matrix");
+    let (_tmp, dir, _) = captures_in(CaptureMode::Failed, "captures-matrix");
     assert!(dir.join("nat_udp.hairpin_proto=tcp_.pcapng").is_file());
 }
 
@@ -196,7 +224,8 @@ proptest! {
 
 #[test]
 fn unwritable_captures_are_returned_from_run_finished_and_the_rest_still_written() {
-    let dir = scratch("captures-unwritable");
+    let tmp = scratch("captures-unwritable");
+    let dir = tmp.path();
     // A file where the folder should be: every capture fails.
     std::fs::write(dir.join("captures"), "").unwrap();
     let mut reporter = CaptureReporter::new(
@@ -217,7 +246,8 @@ fn unwritable_captures_are_returned_from_run_finished_and_the_rest_still_written
     assert!(reporter.run_finished(&RunSummary::default()).is_ok());
 
     // One case whose file cannot be written (a folder is in its way), the other is written.
-    let dir = scratch("captures-one-unwritable").join("captures");
+    let tmp = scratch("captures-one-unwritable");
+    let dir = tmp.path().join("captures");
     let results = results();
     let failed = results.iter().find(|r| r.verdict == Verdict::Fail).unwrap();
     std::fs::create_dir_all(capture_path(&dir, &failed.id)).unwrap();
@@ -236,9 +266,11 @@ fn unwritable_captures_are_returned_from_run_finished_and_the_rest_still_written
 // ---- JUnit -------------------------------------------------------------------------------------
 
 /// Runs the capture reporter (when `with_capture_reporter`) and a JUnit reporter with the same
-/// configuration; returns the JUnit XML.
-fn junit_with_captures(name: &str, mode: CaptureMode, with_capture_reporter: bool) -> (PathBuf, String) {
-    let dir = scratch(name);
+/// configuration in a fresh folder (removed when the first value is dropped); returns the
+/// captures folder and the JUnit XML.
+fn junit_with_captures(name: &str, mode: CaptureMode, with_capture_reporter: bool) -> (TempDir, PathBuf, String) {
+    let tmp = scratch(name);
+    let dir = tmp.path();
     let config = CaptureConfig {
         dir: dir.join("captures"),
         mode,
@@ -252,7 +284,7 @@ fn junit_with_captures(name: &str, mode: CaptureMode, with_capture_reporter: boo
         JunitReporter::new(junit.clone()).with_captures(config.clone()),
     ));
     feed(&mut Fanout(reporters), &results()).unwrap();
-    (config.dir, std::fs::read_to_string(junit).unwrap())
+    (tmp, config.dir, std::fs::read_to_string(junit).unwrap())
 }
 
 /// Each test case's `capture` property and its `[[ATTACHMENT|...]]` lines.
@@ -282,7 +314,7 @@ fn links(xml: &str) -> Vec<(String, Option<String>, Vec<String>)> {
 
 #[test]
 fn junit_links_each_written_capture_by_property_and_attachment_line() {
-    let (dir, xml) = junit_with_captures("captures-junit", CaptureMode::Failed, true);
+    let (_tmp, dir, xml) = junit_with_captures("captures-junit", CaptureMode::Failed, true);
     let results = results();
     for (id, property, attachments) in links(&xml) {
         let r = results.iter().find(|r| r.id == id).unwrap();
@@ -311,8 +343,8 @@ fn junit_links_each_written_capture_by_property_and_attachment_line() {
 
 #[test]
 fn junit_links_no_capture_that_was_not_written() {
-    let (_, xml) = junit_with_captures("captures-junit-unwritten", CaptureMode::All, false);
+    let (_tmp, _, xml) = junit_with_captures("captures-junit-unwritten", CaptureMode::All, false);
     assert!(links(&xml).iter().all(|(_, p, a)| p.is_none() && a.is_empty()), "{xml}");
-    let (_, xml) = junit_with_captures("captures-junit-none", CaptureMode::None, true);
+    let (_tmp, _, xml) = junit_with_captures("captures-junit-none", CaptureMode::None, true);
     assert!(links(&xml).iter().all(|(_, p, a)| p.is_none() && a.is_empty()), "{xml}");
 }

@@ -21,6 +21,14 @@ fn write(path: &Path, results: &[runner::result::CaseResult]) {
         .unwrap();
 }
 
+/// The JUnit XML of [`mixed`], as the reporter writes it to a file.
+fn mixed_xml() -> String {
+    let dir = scratch("mixed");
+    let path = dir.path().join("junit.xml");
+    write(&path, &mixed());
+    std::fs::read_to_string(&path).unwrap()
+}
+
 fn children<'a, 'i>(node: Node<'a, 'i>, tag: &'a str) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
     node.children().filter(move |n| n.has_tag_name(tag))
 }
@@ -46,10 +54,7 @@ fn case<'a, 'i>(doc: &'a Document<'i>, name: &str) -> Node<'a, 'i> {
 
 #[test]
 fn suites_by_folder_with_cases_named_by_id() {
-    let dir = scratch("structure");
-    let path = dir.join("junit.xml");
-    write(&path, &mixed());
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = mixed_xml();
     let doc = Document::parse(&text).unwrap();
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "testsuites");
@@ -83,10 +88,7 @@ fn suites_by_folder_with_cases_named_by_id() {
 
 #[test]
 fn failure_error_and_skipped_elements() {
-    let dir = scratch("elements");
-    let path = dir.join("junit.xml");
-    write(&path, &mixed());
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = mixed_xml();
     let doc = Document::parse(&text).unwrap();
 
     let failed = child(case(&doc, "nat_tcp.syn_retry"), "failure").unwrap();
@@ -130,10 +132,7 @@ fn failure_error_and_skipped_elements() {
 
 #[test]
 fn suite_properties_and_counts_match_their_cases() {
-    let dir = scratch("counts");
-    let path = dir.join("junit.xml");
-    write(&path, &mixed());
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = mixed_xml();
     let doc = Document::parse(&text).unwrap();
     let mut total = 0;
     for suite in children(doc.root_element(), "testsuite") {
@@ -168,7 +167,7 @@ fn suite_properties_and_counts_match_their_cases() {
 #[test]
 fn the_file_is_replaced_atomically() {
     let dir = scratch("atomic");
-    let path = dir.join("junit.xml");
+    let path = dir.path().join("junit.xml");
     std::fs::write(&path, "old, not XML").unwrap();
     write(&path, &mixed()[..2]);
     write(&path, &mixed());
@@ -182,32 +181,32 @@ fn the_file_is_replaced_atomically() {
     assert_eq!(names, ["junit.xml"]);
 
     // A missing folder is created.
-    let nested = dir.join("out/ci/junit.xml");
+    let nested = dir.path().join("out/ci/junit.xml");
     write(&nested, &mixed());
     assert!(nested.is_file());
-    assert!(!dir.join("out/ci/junit.xml.tmp").exists());
+    assert!(!dir.path().join("out/ci/junit.xml.tmp").exists());
 }
 
 #[test]
 fn an_unwritable_path_is_an_io_error_naming_it() {
     let dir = scratch("unwritable");
-    std::fs::write(dir.join("file"), "").unwrap();
-    let path = dir.join("file/junit.xml");
+    std::fs::write(dir.path().join("file"), "").unwrap();
+    let path = dir.path().join("file/junit.xml");
     let mut junit = JunitReporter::new(path.clone());
     junit.case_finished(&mixed()[0]);
     let err = junit.run_finished(&RunSummary::default()).unwrap_err();
     assert!(matches!(&err, ReportError::Io { .. }), "{err:?}");
     assert!(
-        err.to_string().contains(&dir.join("file").display().to_string()),
+        err.to_string().contains(&dir.path().join("file").display().to_string()),
         "{err}"
     );
-    assert!(!dir.join("file/junit.xml.tmp").exists());
+    assert!(!dir.path().join("file/junit.xml.tmp").exists());
 }
 
 #[test]
 fn an_interrupted_run_lists_the_cases_not_run_as_skipped() {
     let dir = scratch("interrupted");
-    let path = dir.join("junit.xml");
+    let path = dir.path().join("junit.xml");
     let results = [
         result("nat_tcp", "first", Verdict::Pass, 3),
         result("nat_udp", "second", Verdict::Pass, 4),
@@ -253,7 +252,7 @@ fn an_interrupted_run_lists_the_cases_not_run_as_skipped() {
 #[test]
 fn fanout_feeds_every_reporter() {
     let dir = scratch("fanout");
-    let (a, b) = (dir.join("a.xml"), dir.join("b.xml"));
+    let (a, b) = (dir.path().join("a.xml"), dir.path().join("b.xml"));
     let mut fanout = reports::Fanout(vec![
         Box::new(JunitReporter::new(a.clone())),
         Box::new(JunitReporter::new(b.clone())),
@@ -280,7 +279,7 @@ fn summary_counts_verdicts_and_warnings() {
 #[test]
 fn every_time_is_wall_time_and_a_virtual_clock_adds_the_case_time_as_a_property() {
     let dir = scratch("wall_time");
-    let path = dir.join("junit.xml");
+    let path = dir.path().join("junit.xml");
     let results = [
         timed(
             "timeouts",

@@ -2,8 +2,8 @@
 //! ratios against a baseline measured in the same run (the simulated gateway alone processing the
 //! same frames, no engine).
 
+use super::exit::{EXIT_ERROR, EXIT_OK, EXIT_USAGE};
 use super::output::Output;
-use super::{EXIT_OK, EXIT_USAGE};
 use dsl::source::SourceFile;
 use runner::backend::GatewaySpec;
 use runner::result::Verdict;
@@ -190,13 +190,13 @@ fn run_library(jobs: &[Job], testbed: &Arc<dsl::Testbed>, gateway: &GatewaySpec,
 fn run_netns(out: &Output, args: &BenchArgs) -> u8 {
     if !runner::backend::host_tools::is_root() {
         out.error("bench --gateway netns needs root (network namespaces)");
-        return 3;
+        return EXIT_ERROR;
     }
     let f = match runner::bench::netns(args.secs, 2000) {
         Ok(f) => f,
         Err(e) => {
             out.error(&e);
-            return 3;
+            return EXIT_ERROR;
         }
     };
     let mut s = format!(

@@ -1,7 +1,7 @@
 //! `gatecheck check PATHS...`: compile and report.
 
+use super::exit::{EXIT_OK, EXIT_USAGE};
 use super::output::Output;
-use super::{EXIT_OK, EXIT_USAGE};
 use std::path::{Path, PathBuf};
 
 /// Compiles every case under `paths`; prints `ok: N cases` or the errors.

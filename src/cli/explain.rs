@@ -1,7 +1,7 @@
 //! `gatecheck explain FILE`: the compiled steps, one per line.
 
+use super::exit::{EXIT_OK, EXIT_USAGE};
 use super::output::Output;
-use super::{EXIT_OK, EXIT_USAGE};
 use std::path::Path;
 
 /// Prints every variant of the case in `file`, or its errors.

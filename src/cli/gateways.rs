@@ -1,9 +1,10 @@
 //! `gatecheck gateways`: the backends and their profiles, a line each.
 
-use super::EXIT_OK;
+use super::exit::EXIT_OK;
 use super::output::Output;
 
-/// Prints the list.
+/// Prints every backend and quirk profile with what it changes, a line each, then how profiles
+/// combine.
 pub fn run(out: &Output) -> u8 {
     let mut s = String::from(
         "sim                      built-in simulated gateway: compliant NAT, virtual time (the default)\n",

@@ -1,7 +1,7 @@
 //! `gatecheck list PATHS [--tag T] [--format text|json|markdown]`.
 
+use super::exit::{EXIT_OK, EXIT_USAGE};
 use super::output::Output;
-use super::{EXIT_OK, EXIT_USAGE};
 use dsl::plan::Case;
 use std::path::PathBuf;
 

@@ -1,32 +1,20 @@
 //! Command-line interface: argument parsing and the commands.
 
 mod bench;
-mod bundle;
 mod check;
+mod exit;
 mod explain;
 mod gateways;
 mod lab;
 mod list;
-mod out_dir;
 mod output;
 mod run;
-mod select;
 mod signals;
 mod verify;
 
 use clap::{Parser, Subcommand};
+use exit::EXIT_OK;
 use std::path::PathBuf;
-
-/// Exit code: everything fine.
-pub const EXIT_OK: u8 = 0;
-/// Exit code: a case failed (run).
-#[allow(dead_code)]
-pub const EXIT_FAILED: u8 = 1;
-/// Exit code: a case file or argument is wrong.
-pub const EXIT_USAGE: u8 = 2;
-/// Exit code: the paths and selection options left no case to run (as cargo-nextest's "no tests
-/// to run"); 3 is [`run::EXIT_TESTBED`].
-pub const EXIT_NO_CASES: u8 = 4;
 
 /// Declarative conformance tests for home gateways (CPE routers, NAT boxes).
 #[derive(Debug, Parser)]

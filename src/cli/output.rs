@@ -114,3 +114,8 @@ impl Output {
         }
     }
 }
+
+/// How reports name the testbed: the file `--testbed` gave, or `built-in`.
+pub fn testbed_label(path: Option<&Path>) -> String {
+    path.map_or("built-in".to_string(), |p| p.display().to_string())
+}

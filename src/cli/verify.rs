@@ -1,14 +1,15 @@
 //! `gatecheck verify CAPTURE CASE`: judges a case against a capture recorded elsewhere (both
 //! sides of a gateway in one pcapng), with the verdict, report and exit code of a live run.
 
-use super::output::Output;
-use super::run::EXIT_TESTBED;
-use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use reports::pcapng::Capture;
+use super::exit::{EXIT_ERROR, EXIT_USAGE, exit_for_verdicts};
+use super::output::{Output, testbed_label};
+use dsl::plan::Case;
+use pcapng::Capture;
 use reports::{CaseClock, ConsoleReporter, JunitReporter, Reporter, RunInfo, RunSummary};
-use runner::backend::replay::{RecordedPacket, Recording};
-use runner::result::{Direction, Verdict};
+use runner::backend::replay::{self, Playback};
+use runner::result::CaseResult;
 use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime};
 
 /// The options of `verify`.
 #[derive(Debug, clap::Args)]
@@ -39,71 +40,90 @@ pub struct VerifyArgs {
     pub junit: Option<PathBuf>,
 }
 
-/// Runs `verify`.
+/// Runs `verify`; returns the exit code.
 pub fn run(out: &Output, args: VerifyArgs) -> u8 {
-    let Some(testbed) = out.testbed(args.testbed.as_deref()) else {
-        return EXIT_USAGE;
+    verify_steps(out, &args).unwrap_or_else(|code| code)
+}
+
+/// The steps of [`run`], in order: the first that cannot go on ends the command with its exit
+/// code (`Err`), after saying why; a verdict ends it with the code a live run would give.
+fn verify_steps(out: &Output, args: &VerifyArgs) -> Result<u8, u8> {
+    let testbed = out.testbed(args.testbed.as_deref()).ok_or(EXIT_USAGE)?;
+    let skew = dsl::duration::parse(&args.skew).map_err(|e| {
+        out.error(&format!("--skew {}: {}", args.skew, e.message));
+        EXIT_USAGE
+    })?;
+    let capture = pcapng::read_capture(&args.capture).map_err(|e| capture_error(out, args, e))?;
+    let loaded = out
+        .load_cases(std::slice::from_ref(&args.case), &testbed, "nothing was verified")
+        .ok_or(EXIT_USAGE)?;
+    let cases: Vec<&Case> = loaded.files.iter().flat_map(|f| f.compiled.cases.iter()).collect();
+    let case = choose_case(out, args, &cases, &capture)?;
+    let sides = replay::assign_sides(&capture, &testbed, args.lan.as_deref(), args.wan.as_deref())
+        .map_err(|e| capture_error(out, args, e))?;
+    let playback = replay::replay_frames(&capture, sides, &testbed).map_err(|e| capture_error(out, args, e))?;
+    announce(out, args, case, &capture, sides, &playback, skew);
+    let info = RunInfo {
+        gateway: "capture".into(),
+        profile: args.capture.display().to_string(),
+        testbed: testbed_label(args.testbed.as_deref()),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        cases: vec![case.id.clone()],
+        clock: CaseClock::Virtual,
+        started: SystemTime::now(),
     };
-    let skew = match dsl::duration::parse(&args.skew) {
-        Ok(d) => d,
-        Err(e) => {
-            out.error(&format!("--skew {}: {}", args.skew, e.message));
-            return EXIT_USAGE;
-        }
-    };
-    let capture = match reports::pcapng::read_capture(&args.capture) {
-        Ok(c) => c,
-        Err(e) => {
-            out.error(&format!("{}: {e}", args.capture.display()));
-            return EXIT_USAGE;
-        }
-    };
-    let Some(loaded) = out.load_cases(std::slice::from_ref(&args.case), &testbed, "nothing was verified") else {
-        return EXIT_USAGE;
-    };
-    let cases: Vec<_> = loaded.files.iter().flat_map(|f| f.compiled.cases.iter()).collect();
-    let wanted = args.case_id.clone().or_else(|| case_named_in(&capture));
-    let case = match (&wanted, cases.as_slice()) {
-        (_, [only]) if args.case_id.is_none() => *only,
-        (Some(id), _) => match cases.iter().find(|c| c.id == *id) {
-            Some(c) => *c,
-            None => {
-                out.error(&format!(
-                    "{} has no case `{id}`; its cases: {}",
-                    args.case.display(),
-                    ids(&cases)
-                ));
-                return EXIT_USAGE;
-            }
-        },
+    let started = Instant::now();
+    let mut result = runner::verify::verify(case, &testbed, playback, skew);
+    result.group = "verify".into();
+    report(out, args, &info, &result, started.elapsed())?;
+    Ok(exit_for_verdicts([result.verdict]))
+}
+
+/// Says what is wrong with the capture, naming it; a capture verify cannot use is a usage error.
+fn capture_error(out: &Output, args: &VerifyArgs, e: impl std::fmt::Display) -> u8 {
+    out.error(&format!("{}: {e}", args.capture.display()));
+    EXIT_USAGE
+}
+
+/// The case to judge: `--case-id`, else the one the capture names, else the file's only case.
+fn choose_case<'a>(out: &Output, args: &VerifyArgs, cases: &[&'a Case], capture: &Capture) -> Result<&'a Case, u8> {
+    let wanted = args.case_id.as_deref().or_else(|| capture.case_id());
+    match (wanted, cases) {
+        (_, [only]) if args.case_id.is_none() => Ok(*only),
+        (Some(id), _) => cases.iter().copied().find(|c| c.id == id).ok_or_else(|| {
+            out.error(&format!(
+                "{} has no case `{id}`; its cases: {}",
+                args.case.display(),
+                ids(cases)
+            ));
+            EXIT_USAGE
+        }),
         (None, _) => {
             out.error(&format!(
                 "{} holds {} cases; choose one with --case-id ({})",
                 args.case.display(),
                 cases.len(),
-                ids(&cases)
+                ids(cases)
             ));
-            return EXIT_USAGE;
+            Err(EXIT_USAGE)
         }
-    };
-    let recording = recording_of(&capture);
-    let sides =
-        match runner::backend::replay::assign_sides(&recording, &testbed, args.lan.as_deref(), args.wan.as_deref()) {
-            Ok(s) => s,
-            Err(e) => {
-                out.error(&format!("{}: {e}", args.capture.display()));
-                return EXIT_USAGE;
-            }
-        };
-    let playback = match runner::backend::replay::replay_frames(&recording, sides, &testbed) {
-        Ok(f) => f,
-        Err(e) => {
-            out.error(&format!("{}: {e}", args.capture.display()));
-            return EXIT_USAGE;
-        }
-    };
+    }
+}
+
+/// Says on stderr what is judged against what: the case, the capture, which interface is which
+/// side, how many frames and the skew.
+fn announce(
+    out: &Output,
+    args: &VerifyArgs,
+    case: &Case,
+    capture: &Capture,
+    sides: [usize; 2],
+    playback: &Playback,
+    skew: Duration,
+) {
     let name = |i: usize| {
-        recording.interfaces[i]
+        capture.interfaces[i]
+            .name
             .clone()
             .unwrap_or_else(|| format!("interface {i}"))
     };
@@ -116,71 +136,31 @@ pub fn run(out: &Output, args: VerifyArgs) -> u8 {
         playback.frames.len(),
         dsl::duration::format(skew)
     ));
-    let info = RunInfo {
-        gateway: "capture".into(),
-        profile: args.capture.display().to_string(),
-        testbed: args
-            .testbed
-            .as_ref()
-            .map_or("built-in".to_string(), |p| p.display().to_string()),
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        cases: vec![case.id.clone()],
-        clock: CaseClock::Virtual,
-        started: std::time::SystemTime::now(),
-    };
-    let started = std::time::Instant::now();
-    let mut result = runner::verify::verify(case, &testbed, playback, skew);
-    result.group = "verify".into();
+}
+
+/// Reports the verdict as a run (`info`) of one case on the console, and in JUnit when
+/// `--junit` asks; a JUnit file that could not be written ends the command.
+fn report(out: &Output, args: &VerifyArgs, info: &RunInfo, result: &CaseResult, elapsed: Duration) -> Result<(), u8> {
     let mut console = ConsoleReporter::new(Box::new(std::io::stdout()), out.color(), false);
-    let mut junit = args.junit.clone().map(JunitReporter::new);
-    console.run_started(&info);
-    console.case_finished(&result);
-    let summary = RunSummary::from_results(std::slice::from_ref(&result), started.elapsed());
+    console.run_started(info);
+    console.case_finished(result);
+    let summary = RunSummary::from_results(std::slice::from_ref(result), elapsed);
     if let Err(e) = console.run_finished(&summary) {
         out.error(&e.to_string());
     }
-    if let Some(j) = &mut junit {
-        j.run_started(&info);
-        j.case_finished(&result);
-        if let Err(e) = j.run_finished(&summary) {
-            out.error(&e.to_string());
-            return EXIT_TESTBED;
-        }
-    }
-    match result.verdict {
-        Verdict::Pass | Verdict::Skip => EXIT_OK,
-        Verdict::Fail => EXIT_FAILED,
-        Verdict::Error => EXIT_TESTBED,
-    }
-}
-
-/// The case a gatecheck capture names in its section comment (`… — case ID (…) — …`).
-fn case_named_in(capture: &Capture) -> Option<String> {
-    capture.comments.iter().find_map(|c| {
-        let rest = c.split_once(" — case ")?.1;
-        rest.split_whitespace().next().map(str::to_string)
+    let Some(path) = &args.junit else {
+        return Ok(());
+    };
+    let mut junit = JunitReporter::new(path.clone());
+    junit.run_started(info);
+    junit.case_finished(result);
+    junit.run_finished(&summary).map_err(|e| {
+        out.error(&e.to_string());
+        EXIT_ERROR
     })
 }
 
 /// The case ids, comma-separated.
-fn ids(cases: &[&dsl::plan::Case]) -> String {
+fn ids(cases: &[&Case]) -> String {
     cases.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")
-}
-
-/// The capture as the runner's verifier takes it.
-fn recording_of(capture: &Capture) -> Recording {
-    Recording {
-        interfaces: capture.interfaces.iter().map(|i| i.name.clone()).collect(),
-        frames: capture
-            .frames
-            .iter()
-            .map(|f| RecordedPacket {
-                interface: f.interface,
-                timestamp_ns: f.timestamp_ns,
-                direction: f.direction.map(Direction::from),
-                bytes: f.bytes.clone(),
-            })
-            .collect(),
-        recorded_until_ns: capture.recorded_until_ns,
-    }
 }

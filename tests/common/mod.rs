@@ -22,30 +22,57 @@ pub fn gatecheck(args: &[&str]) -> Run {
     gatecheck_in(&root(), args)
 }
 
+impl From<std::process::Output> for Run {
+    fn from(out: std::process::Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 /// Runs `gatecheck ARGS` from folder `cwd`, without color.
 pub fn gatecheck_in(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_gatecheck"))
+    Command::new(env!("CARGO_BIN_EXE_gatecheck"))
         .args(args)
         .arg("--color=never")
         .current_dir(cwd)
         .env_remove("NO_COLOR")
         .output()
-        .expect("run gatecheck");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+        .expect("run gatecheck")
+        .into()
 }
 
-/// A fresh, empty folder for one test, named after it (under the system's temporary folder).
-pub fn scratch(name: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let dir = std::env::temp_dir().join(format!("gatecheck-{name}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("create a scratch folder");
-    dir
+/// `gatecheck ARGS --out OUT` and the JUnit file it wrote (`OUT/junit.xml`); panics with what
+/// it printed when it wrote none.
+pub fn run_with_junit(args: &[&str], out: &Path) -> (Run, String) {
+    let mut all = args.to_vec();
+    all.extend(["--out", out.to_str().unwrap()]);
+    let r = gatecheck(&all);
+    let xml = std::fs::read_to_string(out.join("junit.xml"))
+        .unwrap_or_else(|e| panic!("{args:?}: no JUnit written ({e}):\n{}\n{}", r.stdout, r.stderr));
+    (r, xml)
+}
+
+/// Verdict and failing step per case id, as [`junit_verdicts`] reads them.
+pub type Verdicts = std::collections::BTreeMap<String, (String, Option<usize>)>;
+
+/// `gatecheck ARGS` with a fresh output folder: what it printed, and each case's verdict and
+/// failing step from its JUnit file.
+pub fn run_verdicts(args: &[&str]) -> (Run, Verdicts) {
+    let tmp = scratch("run");
+    let (r, xml) = run_with_junit(args, tmp.path());
+    (r, junit_verdicts(&xml))
+}
+
+/// A fresh, empty folder for one test, named after it (under the system's temporary folder),
+/// removed with everything in it when the value is dropped, also when the test fails.
+pub fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("gatecheck-{name}-"))
+        .tempdir()
+        .expect("create a scratch folder")
 }
 
 /// Every `*.yaml` under a folder of the repository, sorted, as paths relative to the root.
@@ -58,6 +85,26 @@ pub fn yaml_files(dir: &str) -> Vec<String> {
         .collect()
 }
 
+/// `path` (absolute, as `insta::glob!` gives it) relative to the repository root, as a user
+/// would type it there: `tests/bad/anchor_alias.yaml`.
+pub fn relative(path: &Path) -> String {
+    let root = root().canonicalize().expect("the repository root");
+    path.strip_prefix(&root).unwrap_or(path).to_string_lossy().into_owned()
+}
+
+/// insta settings for one snapshot per input file of an `insta::glob!`, stored as
+/// `DIR/NAME.snap` (DIR relative to the test file): without the glob's `@file` suffix, its input
+/// file or the asserted expression, so each snapshot keeps the plain name and header it had.
+pub fn snapshot_per_file(dir: &str) -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(dir);
+    s.set_prepend_module_to_snapshot(false);
+    s.set_omit_expression(true);
+    s.remove_snapshot_suffix();
+    s.remove_input_file();
+    s
+}
+
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).expect("read dir") {
         let p = e.unwrap().path();
@@ -66,6 +113,36 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         } else if p.extension().is_some_and(|x| x == "yaml") {
             out.push(p);
         }
+    }
+}
+
+/// Whether the root-only lab test `test` cannot run here (see [`root_and_tools`]); when it
+/// cannot, says so loudly, so that a skip never passes for a pass.
+pub fn skipped_without_root(test: &str) -> bool {
+    match root_and_tools() {
+        Ok(()) => false,
+        Err(why) => {
+            eprintln!("\n!!! SKIPPED {test}: {why}. It needs root, iproute2, nftables and ethtool. !!!\n");
+            true
+        }
+    }
+}
+
+/// Builds a `netns` lab with `gatecheck lab up UP_ARGS` (a profile, `--testbed FILE`), runs `f`
+/// with the lab's id, and removes the lab whatever `f` does; a panic of `f` is passed on once the
+/// lab is gone.
+pub fn with_lab(up_args: &[&str], f: impl FnOnce(&str)) {
+    let mut args = vec!["lab", "up"];
+    args.extend(up_args);
+    let up = gatecheck(&args);
+    assert_eq!(up.code, 0, "{}{}", up.stdout, up.stderr);
+    let id = up.stdout.split_whitespace().nth(1).expect("lab ID is up").to_string();
+    // The panic is passed on once the lab is removed: nothing observes what `f` left half done.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&id)));
+    let down = gatecheck(&["lab", "down", "--id", &id]);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
     }
 }
 
@@ -92,7 +169,7 @@ pub fn sh(args: &[&str]) -> String {
 }
 
 /// Verdict and failing step per test case name, read from a JUnit file.
-pub fn junit_verdicts(xml: &str) -> std::collections::BTreeMap<String, (String, Option<usize>)> {
+pub fn junit_verdicts(xml: &str) -> Verdicts {
     let doc = roxmltree::Document::parse(xml).expect("valid JUnit XML");
     let mut v = std::collections::BTreeMap::new();
     for tc in doc.descendants().filter(|n| n.has_tag_name("testcase")) {

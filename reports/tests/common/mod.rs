@@ -147,12 +147,10 @@ impl Write for Captured {
     }
 }
 
-/// A fresh, empty folder for one test.
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("reports-tests")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh, empty folder for one test, named after it, removed when the value is dropped.
+pub fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("gatecheck-reports-{name}-"))
+        .tempdir()
+        .unwrap()
 }

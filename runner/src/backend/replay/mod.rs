@@ -5,8 +5,8 @@
 use crate::backend::{GatewayPorts, PortsError, Received};
 use crate::codec::FrameRepr;
 use crate::engine::view::{L4View, View};
-use crate::result::Direction;
 use dsl::plan::Side;
+use pcapng::{Capture, Frame, PacketDirection};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::net::IpAddr;
@@ -14,32 +14,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::time::{Instant, Sleep};
-
-/// A capture as `verify` needs it: its interfaces and its frames.
-#[derive(Clone, Debug, Default)]
-pub struct Recording {
-    /// Each interface's name (`if_name`), when it has one; frames index this.
-    pub interfaces: Vec<Option<String>>,
-    /// The frames, in file order.
-    pub frames: Vec<RecordedPacket>,
-    /// When the recording stopped, in the frames' time base, when the capture says so
-    /// (`isb_endtime`).
-    pub recorded_until_ns: Option<i128>,
-}
-
-/// One frame of a [`Recording`].
-#[derive(Clone, Debug)]
-pub struct RecordedPacket {
-    /// Index into [`Recording::interfaces`].
-    pub interface: usize,
-    /// Nanoseconds since the epoch (any fixed origin will do); `None` when the block has none.
-    pub timestamp_ns: Option<i128>,
-    /// The direction the capture records (`epb_flags`), as seen from the capturing host:
-    /// [`Direction::Sent`] went out of it into the gateway.
-    pub direction: Option<Direction>,
-    /// The bytes, from the Ethernet header on.
-    pub bytes: Vec<u8>,
-}
 
 /// Why a capture cannot be judged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,11 +49,11 @@ pub enum VerifyError {
 }
 
 /// The interfaces of the capture, for messages: `0 (lan), 1 (wan), 2`.
-fn interface_list(r: &Recording) -> String {
+fn interface_list(r: &Capture) -> String {
     r.interfaces
         .iter()
         .enumerate()
-        .map(|(i, n)| match n {
+        .map(|(i, interface)| match &interface.name {
             Some(n) => format!("{i} ({n})"),
             None => i.to_string(),
         })
@@ -91,7 +65,7 @@ fn interface_list(r: &Recording) -> String {
 /// interface name or index); else the interfaces named `lan` and `wan`; else, with exactly two
 /// interfaces, the one whose frames carry the testbed's LAN host addresses.
 pub fn assign_sides(
-    rec: &Recording,
+    rec: &Capture,
     testbed: &dsl::Testbed,
     lan: Option<&str>,
     wan: Option<&str>,
@@ -100,9 +74,7 @@ pub fn assign_sides(
         return Err(VerifyError::NotTwoSides(rec.interfaces.len()));
     }
     let find = |side: &'static str, wanted: &str| -> Result<usize, VerifyError> {
-        rec.interfaces
-            .iter()
-            .position(|n| n.as_deref() == Some(wanted))
+        rec.interface_named(wanted)
             .or_else(|| wanted.parse::<usize>().ok().filter(|i| *i < rec.interfaces.len()))
             .ok_or_else(|| VerifyError::NoSuchInterface {
                 side,
@@ -129,7 +101,7 @@ pub fn assign_sides(
 }
 
 /// The one other interface of a two-interface capture.
-fn other_of(rec: &Recording, i: usize) -> Result<usize, VerifyError> {
+fn other_of(rec: &Capture, i: usize) -> Result<usize, VerifyError> {
     if rec.interfaces.len() == 2 {
         Ok(1 - i)
     } else {
@@ -145,7 +117,7 @@ fn other_of(rec: &Recording, i: usize) -> Result<usize, VerifyError> {
 
 /// The LAN side of a two-interface capture: the interface whose frames carry more addresses of
 /// the testbed's LAN hosts.
-fn by_addresses(rec: &Recording, testbed: &dsl::Testbed) -> Result<[usize; 2], VerifyError> {
+fn by_addresses(rec: &Capture, testbed: &dsl::Testbed) -> Result<[usize; 2], VerifyError> {
     if rec.interfaces.len() != 2 {
         return Err(VerifyError::Ambiguous(
             format!(
@@ -196,7 +168,7 @@ pub struct ReplayFrame {
     pub offset: Duration,
     /// It went into the gateway (a tester's frame) rather than out of it.
     pub toward_gateway: bool,
-    /// The bytes.
+    /// The frame, from the Ethernet header on.
     pub bytes: Vec<u8>,
 }
 
@@ -214,7 +186,7 @@ pub struct Playback {
 /// The frames of the two chosen interfaces, in time order, each with its direction: from the
 /// capture's direction flags when it records them; else a frame from the gateway's MAC came out
 /// of it and one to it went in; else a frame from one of the side's hosts went in.
-pub fn replay_frames(rec: &Recording, sides: [usize; 2], testbed: &dsl::Testbed) -> Result<Playback, VerifyError> {
+pub fn replay_frames(rec: &Capture, sides: [usize; 2], testbed: &dsl::Testbed) -> Result<Playback, VerifyError> {
     let mut chosen = Vec::new();
     for (n, f) in rec.frames.iter().enumerate() {
         let side = if f.interface == sides[0] {
@@ -246,7 +218,7 @@ pub fn replay_frames(rec: &Recording, sides: [usize; 2], testbed: &dsl::Testbed)
 }
 
 /// The gateway's MAC on `side`: the testbed's, or the one its ARP replies give for its address.
-fn gateway_mac(side: Side, frames: &[(i128, Side, &RecordedPacket)], testbed: &dsl::Testbed) -> Option<[u8; 6]> {
+fn gateway_mac(side: Side, frames: &[(i128, Side, &Frame)], testbed: &dsl::Testbed) -> Option<[u8; 6]> {
     let conf = testbed.side(side);
     if conf.gateway.mac.is_some() {
         return conf.gateway.mac;
@@ -262,9 +234,10 @@ fn gateway_mac(side: Side, frames: &[(i128, Side, &RecordedPacket)], testbed: &d
 }
 
 /// Whether a captured frame went into the gateway (see [`replay_frames`]).
-fn toward_gateway(side: Side, f: &RecordedPacket, testbed: &dsl::Testbed, gw_mac: Option<[u8; 6]>) -> bool {
+fn toward_gateway(side: Side, f: &Frame, testbed: &dsl::Testbed, gw_mac: Option<[u8; 6]>) -> bool {
     if let Some(d) = f.direction {
-        return d == Direction::Sent;
+        // Recorded on the tester: what it sent went into the gateway.
+        return d == PacketDirection::Outbound;
     }
     let conf = testbed.side(side);
     let frame = FrameRepr::parse(&f.bytes);
@@ -335,5 +308,66 @@ impl GatewayPorts for ReplayPorts {
             bytes: f.bytes,
             toward_gateway: f.toward_gateway,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pcapng::{CaptureMeta, FrameToWrite};
+    use std::time::SystemTime;
+
+    /// A capture gatecheck wrote: a frame the tester sent on `lan` 1 ms in, one that came out
+    /// of the gateway on `wan` 2 ms in, and the recording stopped at 5 s.
+    fn capture() -> Capture {
+        let meta = CaptureMeta {
+            case_id: "c".into(),
+            title: String::new(),
+            verdict: "pass".into(),
+            gateway: "sim".into(),
+            version: "0.1.0".into(),
+            interfaces: [String::new(), String::new()],
+            failure: None,
+            start: SystemTime::UNIX_EPOCH + Duration::from_secs(1_750_000_000),
+            recorded_for: Some(Duration::from_secs(5)),
+        };
+        let frame = |interface, ms, direction, byte| FrameToWrite {
+            interface,
+            at: Duration::from_millis(ms),
+            direction,
+            bytes: byte,
+            comments: &[],
+        };
+        let frames = [
+            frame(0, 1, PacketDirection::Outbound, &[1u8; 60][..]),
+            frame(1, 2, PacketDirection::Inbound, &[2u8; 60][..]),
+        ];
+        pcapng::parse_capture(&pcapng::encode_capture(&meta, frames).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_gatecheck_capture_plays_back_by_interface_name_and_direction_flags() {
+        let testbed = dsl::Testbed::builtin();
+        let capture = capture();
+        let sides = assign_sides(&capture, &testbed, None, None).unwrap();
+        assert_eq!(sides, [0, 1]);
+        assert_eq!(
+            assign_sides(&capture, &testbed, Some("wan"), Some("lan")).unwrap(),
+            [1, 0]
+        );
+        let playback = replay_frames(&capture, sides, &testbed).unwrap();
+        let seen: Vec<_> = playback
+            .frames
+            .iter()
+            .map(|f| (f.side, f.offset, f.toward_gateway, f.bytes[0]))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (Side::Lan, Duration::ZERO, true, 1),
+                (Side::Wan, Duration::from_millis(1), false, 2)
+            ]
+        );
+        assert_eq!(playback.recorded_until, Some(Duration::from_millis(4_999)));
     }
 }
