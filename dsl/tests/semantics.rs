@@ -274,6 +274,54 @@ fn option_names_accept_tcpdump_and_packetdrill_spellings() {
 }
 
 #[test]
+fn every_option_name_means_its_kind_in_lacks_and_explain_writes_it_back() {
+    for (name, kind) in TCP_OPTION_NAMES {
+        let cases = ok(&case(&format!("  - lan: expect web S lacks <{name}>\n")));
+        let pattern = step_packet(&cases[0], 0);
+        assert_eq!(pattern.lacks_options, [kind], "{name}");
+        let text = dsl::display::packet_text(pattern, &cases[0].flows, false);
+        assert!(text.ends_with(&format!("lacks <{name}>")), "{name}: {text}");
+    }
+}
+
+/// The `| `entry` | kind |` rows of the option table of docs/language.md §3.5.
+fn documented_option_kinds() -> Vec<(String, String)> {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/language.md")).unwrap();
+    let section = doc.split("### 3.5 TCP options").nth(1).unwrap();
+    let section = section.split("\n### ").next().unwrap();
+    section
+        .lines()
+        .filter_map(|l| {
+            let mut cells = l.strip_prefix("| `")?.split(" | ");
+            let entry = cells.next()?.split(['`', ' ']).next()?.to_string();
+            Some((entry, cells.next()?.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_option_names_and_kinds_are_those_docs_language_md_documents() {
+    let documented = documented_option_kinds();
+    for (name, kind) in TCP_OPTION_NAMES {
+        assert!(
+            documented.iter().any(|(n, k)| n == name && *k == kind.to_string()),
+            "{name} = kind {kind} is not in the table of docs/language.md §3.5: {documented:?}"
+        );
+    }
+    let mut named: Vec<&str> = documented
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .filter(|n| *n != "kind")
+        .collect();
+    named.dedup();
+    assert_eq!(
+        named.len(),
+        TCP_OPTION_NAMES.len(),
+        "every documented name is in the table: {named:?}"
+    );
+}
+
+#[test]
 fn icmp_errors_quote_a_full_inner_packet() {
     let cases = ok(&case(
         "  - lan: udp lan:5000 -> wan:53\n  - wan: expect udp gw:$p -> wan:53\n  - wan: icmp unreachable port wan -> gw inner (udp gw:$p -> wan:53)\n  - lan: expect icmp unreachable port inner (udp lan:5000 -> wan:53)\n",

@@ -257,8 +257,7 @@ impl CaseCx<'_> {
                         );
                         continue;
                     }
-                    let in_flow = spec.flow.is_some();
-                    self.options(o, &mut spec, place.mode, in_flow);
+                    self.options(o, &mut spec, place.mode);
                 }
                 Clause::Payload(pl) => {
                     if let Some(prev) = seen_payload.replace(pl.span) {

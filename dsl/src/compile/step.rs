@@ -480,7 +480,7 @@ impl CaseCx<'_> {
                     },
                 )?;
                 if let (Some(id), Some(flags)) = (spec.flow, spec.flags) {
-                    if flags & 0x02 != 0 {
+                    if flags & tcp_flag::SYN != 0 {
                         self.syn_seen[id][CaseCx::side_index(side)] = true;
                     }
                 }
@@ -513,7 +513,7 @@ impl CaseCx<'_> {
             );
             return None;
         }
-        let has_ack_flag = spec.flags.is_some_and(|f| f & 0x10 != 0);
+        let has_ack_flag = spec.flags.is_some_and(|f| f & tcp_flag::ACK != 0);
         let ack_written = spec.fields.iter().any(|t| t.field == Field::Ack);
         if f.proto == Proto::Tcp && has_ack_flag && !ack_written && !self.syn_seen[id][CaseCx::side_index(side)] {
             let at = p.flags.as_ref().map_or(p.head.span, |w| w.span);
