@@ -270,25 +270,7 @@ fn read_testbed(root: &Node, diags: &mut Vec<Diagnostic>) -> Option<Testbed> {
     };
     t.capabilities = t.derived_capabilities();
     if let Some(n) = rec.get("capabilities") {
-        let mut caps = BTreeSet::new();
-        for (w, span) in fields::string_list(n, "capability", diags) {
-            match Capability::ALL.iter().find(|c| c.name() == w) {
-                Some(c) => {
-                    caps.insert(*c);
-                }
-                None => diags.push(
-                    Diagnostic::error(
-                        span,
-                        format!(
-                            "unknown capability `{w}`{}",
-                            names::suggestion(&w, Capability::ALL.iter().map(|c| c.name()))
-                        ),
-                    )
-                    .with_label(format!("expected one of {}", Capability::list())),
-                ),
-            }
-        }
-        t.capabilities = caps;
+        t.capabilities = fields::capabilities(n, diags);
     }
     if let Some(n) = rec.get("noise") {
         for (w, span) in fields::string_list(n, "noise class", diags) {

@@ -285,26 +285,10 @@ fn read_header(rec: &Record, diags: &mut Vec<Diagnostic>) -> Header {
         .get("refs")
         .map(|n| fields::string_list(n, "ref", diags))
         .unwrap_or_default();
-    let mut requires = BTreeSet::new();
-    if let Some(n) = rec.get("requires") {
-        for (w, span) in fields::string_list(n, "capability", diags) {
-            match Capability::ALL.iter().find(|c| c.name() == w) {
-                Some(c) => {
-                    requires.insert(*c);
-                }
-                None => diags.push(
-                    Diagnostic::error(
-                        span,
-                        format!(
-                            "unknown capability `{w}`{}",
-                            names::suggestion(&w, Capability::ALL.iter().map(|c| c.name()))
-                        ),
-                    )
-                    .with_label(format!("expected one of {}", Capability::list())),
-                ),
-            }
-        }
-    }
+    let requires = rec
+        .get("requires")
+        .map(|n| fields::capabilities(n, diags))
+        .unwrap_or_default();
     let within = rec.get("within").and_then(|n| {
         let d = fields::duration(n, "`within`", false, diags)?;
         diags.extend(window::short_window_warning(d, n.span, false));
