@@ -2,7 +2,7 @@
 //! so far have bound and observed.
 
 use crate::diag::Diagnostic;
-use crate::plan::{Capability, Flow, Side};
+use crate::plan::{Capability, Flow};
 use crate::source::{SourceFile, Span};
 use crate::testbed::Testbed;
 use crate::yaml::Scalar;
@@ -109,13 +109,6 @@ impl<'f> CaseCx<'f> {
     pub fn use_var(&mut self, name: &str) {
         if let Some(b) = self.bindings.get_mut(name) {
             b.used = true;
-        }
-    }
-
-    pub fn side_index(side: Side) -> usize {
-        match side {
-            Side::Lan => 0,
-            Side::Wan => 1,
         }
     }
 }
