@@ -11,16 +11,27 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// The case-level keys other than steps, flows, vars and matrix.
+/// Each field is its key's value, or a stand-in where the key is missing or bad.
 pub(crate) struct Header {
+    /// `case:` (empty if bad).
     pub id: String,
+    /// Where the id is written: each case's location.
     pub id_span: Span,
+    /// `title:`.
     pub title: String,
+    /// `description:`.
     pub description: Option<String>,
+    /// `tags:`.
     pub tags: Vec<String>,
+    /// `refs:`.
     pub refs: Vec<String>,
+    /// `requires:`.
     pub requires: BTreeSet<Capability>,
+    /// `within:`, the default window of expects.
     pub within: Duration,
+    /// `timeout:`.
     pub timeout: Duration,
+    /// `strict:`.
     pub strict: bool,
 }
 

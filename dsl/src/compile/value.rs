@@ -7,11 +7,15 @@ use crate::sentence::ast::{self, AtomKind};
 use crate::source::Span;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// What a value position is for: the field's kind, whether arithmetic wraps, and its name.
+/// What a value position is for: the field's kind, its name (for messages) and the sentence's
+/// family (for address literals).
 #[derive(Clone, Copy)]
 pub(crate) struct Slot<'a> {
+    /// How the value is written and how wide it is.
     pub kind: FieldKind,
+    /// The field or position, as messages name it.
     pub name: &'a str,
+    /// The sentence's IP family, when it has one.
     pub family: Option<plan::Family>,
 }
 

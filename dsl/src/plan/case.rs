@@ -34,7 +34,7 @@ pub struct Case {
     pub strict: bool,
     /// Variables bound before the first step (`vars:` and matrix values), as text.
     pub vars: Vec<(String, String)>,
-    /// The flows, indexed by [`FlowId`].
+    /// The flows, indexed by [`FlowId`](super::FlowId).
     pub flows: Vec<Flow>,
     /// The steps, numbered from 1.
     pub steps: Vec<Step>,

@@ -22,8 +22,11 @@ use crate::sentence::ast;
 /// Where a packet sentence sits: its side, its verb, and whether it is quoted by `inner`.
 #[derive(Clone, Copy)]
 pub(crate) struct Place {
+    /// The side the step acts on.
     pub side: Side,
+    /// Sent, matched, or matched by `expect no`.
     pub mode: Mode,
+    /// Whether this is the packet an ICMP error quotes.
     pub inner: bool,
 }
 
