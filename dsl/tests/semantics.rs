@@ -1,60 +1,31 @@
 //! Properties of the language as compiled: what a case means, not how it is printed.
 
+mod support;
+
 use dsl::plan::*;
-use dsl::source::SourceFile;
 use dsl::testbed::Testbed;
 use std::path::Path;
 use std::time::Duration;
+use support::*;
 
-fn compile(text: &str) -> dsl::Compiled {
-    compile_on(text, &Testbed::builtin())
-}
-
-fn compile_on(text: &str, tb: &Testbed) -> dsl::Compiled {
-    let f = SourceFile::new(Path::new("t.yaml"), text);
-    dsl::compile(&f, tb)
-}
-
-fn ok(text: &str) -> Vec<Case> {
-    let c = compile(text);
-    let errs: Vec<_> = c
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.message.clone())
-        .collect();
-    assert!(errs.is_empty(), "unexpected errors: {errs:#?}");
-    c.cases
-}
-
-fn errors(text: &str) -> Vec<String> {
-    compile(text)
-        .diagnostics
-        .into_iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.message)
-        .collect()
-}
-
-fn warnings(text: &str) -> Vec<String> {
-    compile(text)
-        .diagnostics
-        .into_iter()
-        .filter(|d| !d.is_error())
-        .map(|d| d.message)
-        .collect()
-}
-
+/// A case with three flows (`web`, `web6`, `ping`) and these steps.
 fn case(steps: &str) -> String {
     format!(
         "case: t.x\ntitle: T\nflows:\n  web: tcp lan:40000 -> wan:80\n  web6: tcp6 lan:40000 -> wan:80\n  ping: icmp lan -> wan id=7\nsteps:\n{steps}"
     )
 }
 
+/// The value a packet gives `f`, if any.
 fn field(p: &PacketSpec, f: Field) -> Option<&Value> {
     p.fields.iter().find(|t| t.field == f).map(|t| &t.value)
 }
 
+/// The kinds of a packet's whole option list `<...>`, in order.
+fn option_kinds(p: &PacketSpec) -> Vec<u8> {
+    p.options.as_ref().unwrap().iter().map(TcpOptionSpec::kind).collect()
+}
+
+/// The value `n`.
 fn int(n: u64) -> Value {
     Value::One(Expr::Int(n))
 }
@@ -72,9 +43,7 @@ fn matrix_variants_vary_the_first_key_slowest_and_keep_step_numbers() {
     for c in &cases {
         assert_eq!(c.steps[1].number, 2);
     }
-    let Action::Send { packet, .. } = &cases[2].steps[1].action else {
-        panic!()
-    };
+    let packet = sent(&cases[2], 1);
     assert_eq!(packet.src.as_ref().unwrap().port, Some(int(2)));
 }
 
@@ -115,9 +84,7 @@ fn a_wan_send_needs_the_mapping_except_on_ipv6_flows() {
         errors(&case("  - lan: web S\n  - wan: web S. ack=1\n"))[0].contains("before its mapping has been observed")
     );
     let cases = ok(&case("  - lan: web6 S\n  - wan: web6 S. ack=1\n"));
-    let Action::Send { packet, .. } = &cases[0].steps[1].action else {
-        panic!()
-    };
+    let packet = sent(&cases[0], 1);
     // Untranslated: the WAN side sends straight to the client's own address and port.
     assert!(matches!(&packet.dst.as_ref().unwrap().addr, Addr::Host(h) if h.name == "lan"));
     assert_eq!(packet.dst.as_ref().unwrap().port, Some(int(40000)));
@@ -155,10 +122,7 @@ fn send_defaults_follow_the_table() {
     let cases = ok(&case(
         "  - lan: tcp lan:1 -> wan:2 S\n  - lan: udp lan:1 -> wan:2\n  - lan: icmp echo-request lan -> wan\n  - lan: udp6 lan:1 -> wan:2\n",
     ));
-    let pk = |i: usize| match &cases[0].steps[i].action {
-        Action::Send { packet, .. } => packet.clone(),
-        _ => panic!(),
-    };
+    let pk = |i: usize| sent(&cases[0], i);
     assert_eq!(field(&pk(0), Field::Ttl), Some(&int(64)));
     assert_eq!(field(&pk(0), Field::Df), Some(&int(1)));
     assert_eq!(field(&pk(0), Field::Win), Some(&int(65535)));
@@ -211,9 +175,7 @@ fn vars_are_text_parsed_where_used_including_sets() {
     let cases = ok(
         "case: t.v\ntitle: V\nvars:\n  ports: \"{80, 443}\"\n  hex: 0x00ff\nsteps:\n  - lan: tcp lan:1 -> wan:80 S\n  - wan: expect tcp gw:* -> wan:* S dport=$ports\n  - lan: udp lan:1 -> wan:2 data 0x00ff\n",
     );
-    let Action::Expect { pattern, .. } = &cases[0].steps[1].action else {
-        panic!()
-    };
+    let pattern = expected(&cases[0], 1);
     assert_eq!(
         field(pattern, Field::Dport),
         Some(&Value::Set(vec![Expr::Int(80), Expr::Int(443)]))
@@ -237,20 +199,9 @@ fn option_lists_keep_wire_order_and_multisets() {
     let cases = ok(&case(
         "  - lan: web S <mss 1460, sackOK, nop, wscale 7, fo>\n  - wan: expect web S has <nop, nop> lacks <fo, kind 99>\n",
     ));
-    let Action::Send { packet, .. } = &cases[0].steps[0].action else {
-        panic!()
-    };
-    let kinds: Vec<u8> = packet
-        .options
-        .as_ref()
-        .unwrap()
-        .iter()
-        .map(TcpOptionSpec::kind)
-        .collect();
+    let kinds = option_kinds(sent(&cases[0], 0));
     assert_eq!(kinds, [2, 4, 1, 3, 34]);
-    let Action::Expect { pattern, .. } = &cases[0].steps[1].action else {
-        panic!()
-    };
+    let pattern = expected(&cases[0], 1);
     assert_eq!(pattern.has_options, vec![TcpOptionSpec::Nop, TcpOptionSpec::Nop]);
     assert_eq!(pattern.lacks_options, vec![34, 99]);
 }
@@ -260,16 +211,7 @@ fn option_names_accept_tcpdump_and_packetdrill_spellings() {
     let cases = ok(&case(
         "  - lan: web S <MSS 1460, SACKOK, TS val 1 ecr 0, FO, FOEXP 0011223344556677>\n",
     ));
-    let Action::Send { packet, .. } = &cases[0].steps[0].action else {
-        panic!()
-    };
-    let kinds: Vec<u8> = packet
-        .options
-        .as_ref()
-        .unwrap()
-        .iter()
-        .map(TcpOptionSpec::kind)
-        .collect();
+    let kinds = option_kinds(sent(&cases[0], 0));
     assert_eq!(kinds, [2, 4, 8, 34, 254]);
 }
 
@@ -326,9 +268,7 @@ fn icmp_errors_quote_a_full_inner_packet() {
     let cases = ok(&case(
         "  - lan: udp lan:5000 -> wan:53\n  - wan: expect udp gw:$p -> wan:53\n  - wan: icmp unreachable port wan -> gw inner (udp gw:$p -> wan:53)\n  - lan: expect icmp unreachable port inner (udp lan:5000 -> wan:53)\n",
     ));
-    let Action::Send { packet, .. } = &cases[0].steps[2].action else {
-        panic!()
-    };
+    let packet = sent(&cases[0], 2);
     assert_eq!((packet.icmp_type, packet.icmp_code), (Some(3), Some(3)));
     let inner = packet.inner.as_ref().unwrap();
     assert_eq!(
@@ -344,9 +284,7 @@ fn keywords_are_whole_words_and_code_words_only_in_code_position() {
     let cases = ok(&case(
         "  - lan: udp lan:1 -> wan:2\n  - lan: expect icmp time-exceeded ttl=1\n",
     ));
-    let Action::Expect { pattern, .. } = &cases[0].steps[1].action else {
-        panic!()
-    };
+    let pattern = expected(&cases[0], 1);
     assert_eq!(pattern.icmp_code, None);
     assert_eq!(field(pattern, Field::Ttl), Some(&int(1)));
 }
@@ -389,9 +327,7 @@ fn endpoint_addresses_may_be_sets_in_patterns() {
     let cases = ok(&case(
         "  - lan: udp lan:1 -> wan:2\n  - wan: expect udp gw:* -> {wan, wan2}:2\n",
     ));
-    let Action::Expect { pattern, .. } = &cases[0].steps[1].action else {
-        panic!()
-    };
+    let pattern = expected(&cases[0], 1);
     assert!(matches!(&pattern.dst.as_ref().unwrap().addr, Addr::Set(v) if v.len() == 2));
     assert!(errors(&case("  - lan: udp lan:1 -> {wan, wan2}:2\n"))[0].contains("a set"));
 }
@@ -401,10 +337,7 @@ fn a_type_written_after_id_still_decides_what_id_means() {
     let cases = ok(&case(
         "  - lan: udp lan:1 -> wan:2\n  - lan: expect icmp id=5 type=3\n  - lan: expect icmp id=5 type=0\n",
     ));
-    let pat = |i: usize| match &cases[0].steps[i].action {
-        Action::Expect { pattern, .. } => pattern.clone(),
-        _ => panic!(),
-    };
+    let pat = |i: usize| expected(&cases[0], i);
     assert!(pat(1).fields.iter().any(|t| t.field == Field::IpId));
     assert!(pat(2).fields.iter().any(|t| t.field == Field::IcmpId));
 }
@@ -414,9 +347,7 @@ fn icmp_errors_without_code_words_need_no_code() {
     let cases = ok(&case(
         "  - wan: icmp6 packet-too-big wan -> lan mtu=1280 inner (udp6 lan:1 -> wan:2)\n",
     ));
-    let Action::Send { packet, .. } = &cases[0].steps[0].action else {
-        panic!()
-    };
+    let packet = sent(&cases[0], 0);
     assert_eq!((packet.icmp_type, packet.icmp_code), (Some(2), Some(0)));
 }
 
@@ -451,23 +382,6 @@ fn advice(d: &dsl::diag::Diagnostic) -> &str {
         .strip_prefix("write `")
         .and_then(|l| l.strip_suffix('`'))
         .unwrap_or_else(|| panic!("no advice in {d:?}"))
-}
-
-fn first_error(text: &str) -> dsl::diag::Diagnostic {
-    compile(text)
-        .diagnostics
-        .into_iter()
-        .find(|d| d.is_error())
-        .unwrap_or_else(|| panic!("no error for {text}"))
-}
-
-/// The packet of a send or the pattern of an expect.
-fn step_packet(c: &Case, i: usize) -> &PacketSpec {
-    match &c.steps[i].action {
-        Action::Expect { pattern, .. } | Action::ExpectNo { pattern, .. } => pattern,
-        Action::Send { packet, .. } => packet,
-        other => panic!("{other:?}"),
-    }
 }
 
 #[test]
@@ -606,13 +520,7 @@ fn errors_in_the_header_do_not_hide_errors_in_the_steps() {
 
 #[test]
 fn a_send_from_the_gateway_or_the_other_side_warns_unless_it_cannot_be_an_expect() {
-    let warned = |steps: &str| -> Vec<dsl::diag::Diagnostic> {
-        compile(&case(steps))
-            .diagnostics
-            .into_iter()
-            .filter(|d| !d.is_error())
-            .collect()
-    };
+    let warned = |steps: &str| warning_diagnostics(&case(steps));
     for (steps, at) in [
         ("  - wan: udp gw:* -> wan:53\n", "gw"),
         ("  - lan: udp gw.lan:53 -> lan:5000\n", "gw.lan"),
@@ -656,11 +564,7 @@ fn an_expect_of_a_frame_that_cannot_come_out_on_its_side_warns() {
         ("  - lan: expect icmp echo-request lan -> gw\n", "gw"),
     ] {
         let text = case(steps);
-        let w: Vec<_> = compile(&text)
-            .diagnostics
-            .into_iter()
-            .filter(|d| !d.is_error())
-            .collect();
+        let w = warning_diagnostics(&text);
         assert_eq!(w.len(), 1, "{steps}: {w:#?}");
         assert_eq!(&text[w[0].span.range()], at, "{steps}: at the destination");
     }
@@ -707,11 +611,7 @@ fn windows_shorter_than_real_gateways_meet_warn_at_the_duration() {
         ("  - wan: expect udp gw:* -> wan:53\n".into(), "within: 10ms\n", false),
     ] {
         let text = format!("case: t.x\ntitle: T\n{header}steps:\n{send}{steps}");
-        let w: Vec<_> = compile(&text)
-            .diagnostics
-            .into_iter()
-            .filter(|d| !d.is_error())
-            .collect();
+        let w = warning_diagnostics(&text);
         assert_eq!(w.len(), usize::from(warns), "{header}{steps}: {w:#?}");
         if let Some(w) = w.first() {
             let written = &text[w.span.range()];
@@ -739,4 +639,30 @@ fn explain_writes_checksums_in_hex_that_read_back_to_the_same_value() {
     assert!(text.contains("ttl=64"), "other numbers stay decimal: {text}");
     let again = ok(&case(&format!("  - wan: {}\n", text.replace("=auto", "=*"))));
     assert_eq!(field(step_packet(&again[0], 0), Field::IcmpCsum), Some(&int(0x1234)));
+}
+
+#[test]
+fn a_capability_word_means_the_same_in_requires_and_in_a_testbeds_capabilities() {
+    let testbed = |words: &str| {
+        let text = format!(
+            "lan:\n  gateway: {{ipv4: 192.168.0.1}}\nwan:\n  gateway: {{ipv4: 203.0.113.2}}\ncapabilities: [{words}]\n"
+        );
+        Testbed::from_source(&source("tb.yaml", text))
+    };
+    let requiring = |words: &str| format!("case: t.c\ntitle: C\nrequires: [{words}]\nsteps:\n  - note: n\n");
+    for c in Capability::ALL {
+        let tb = testbed(c.name()).unwrap_or_else(|d| panic!("{d:?}"));
+        assert_eq!(tb.capabilities.into_iter().collect::<Vec<_>>(), [c]);
+        let cases = ok(&requiring(c.name()));
+        assert!(cases[0].needs.contains(&c), "{c:?}");
+    }
+    let in_testbed = testbed("ipv7").unwrap_err();
+    let in_case = compile(&requiring("ipv7")).diagnostics;
+    let said = |d: &[dsl::diag::Diagnostic]| {
+        d.iter()
+            .map(|d| (d.message.clone(), d.label.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(said(&in_testbed), said(&in_case));
+    assert!(in_case[0].message.contains("did you mean `ipv4`"), "{in_case:?}");
 }
