@@ -123,15 +123,15 @@ fn send_defaults_follow_the_table() {
         "  - lan: tcp lan:1 -> wan:2 S\n  - lan: udp lan:1 -> wan:2\n  - lan: icmp echo-request lan -> wan\n  - lan: udp6 lan:1 -> wan:2\n",
     ));
     let pk = |i: usize| sent(&cases[0], i);
-    assert_eq!(field(&pk(0), Field::Ttl), Some(&int(64)));
-    assert_eq!(field(&pk(0), Field::Df), Some(&int(1)));
-    assert_eq!(field(&pk(0), Field::Win), Some(&int(65535)));
-    assert_eq!(field(&pk(0), Field::Seq), Some(&int(0)));
-    assert_eq!(field(&pk(0), Field::IpId), Some(&Value::Any));
-    assert_eq!(field(&pk(1), Field::Df), Some(&int(0)));
-    assert_eq!(field(&pk(2), Field::IcmpId), Some(&int(0)));
-    assert_eq!(field(&pk(3), Field::Hlim), Some(&int(64)));
-    assert_eq!(field(&pk(3), Field::FlowLabel), Some(&int(0)));
+    assert_eq!(field(pk(0), Field::Ttl), Some(&int(64)));
+    assert_eq!(field(pk(0), Field::Df), Some(&int(1)));
+    assert_eq!(field(pk(0), Field::Win), Some(&int(65535)));
+    assert_eq!(field(pk(0), Field::Seq), Some(&int(0)));
+    assert_eq!(field(pk(0), Field::IpId), Some(&Value::Any));
+    assert_eq!(field(pk(1), Field::Df), Some(&int(0)));
+    assert_eq!(field(pk(2), Field::IcmpId), Some(&int(0)));
+    assert_eq!(field(pk(3), Field::Hlim), Some(&int(64)));
+    assert_eq!(field(pk(3), Field::FlowLabel), Some(&int(0)));
     assert_eq!(pk(1).payload, Some(PayloadSpec::Bytes(vec![])));
 }
 

@@ -64,7 +64,7 @@ pub(super) fn written_icmp_type(p: &ast::Packet) -> Option<u8> {
             }
             _ => None,
         })
-        .last()
+        .next_back()
         .flatten()
 }
 
