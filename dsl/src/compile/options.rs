@@ -36,23 +36,7 @@ impl CaseCx<'_> {
     /// `lacks <...>` names kinds only.
     fn option_kind(&mut self, e: &ast::OptionEntry) -> Option<u8> {
         if e.name.text.eq_ignore_ascii_case("kind") {
-            let Some(a) = e.args.first() else {
-                self.error(
-                    e.name.span,
-                    "`kind` needs a number: `lacks <kind N>`",
-                    "expected `kind N`",
-                );
-                return None;
-            };
-            let Ok(kind) = a.text.parse::<u8>() else {
-                self.error(
-                    a.span,
-                    format!("`{}` is not an option kind (0..255)", a.text),
-                    "expected a kind number",
-                );
-                return None;
-            };
-            return Some(kind);
+            return self.kind_number(e, "`lacks <kind N>`", "expected a kind number");
         }
         let Some(kind) = option_kind_named(&e.name.text) else {
             return self.unknown_option(e);
@@ -266,22 +250,7 @@ impl CaseCx<'_> {
 
     /// `kind N [HEX]`: a raw option; without HEX, empty in a send and any data in a pattern.
     fn raw_option(&mut self, e: &ast::OptionEntry, mode: Mode) -> Option<TcpOptionSpec> {
-        let Some(k) = e.args.first() else {
-            self.error(
-                e.name.span,
-                "`kind` needs a number: `kind N [HEX]`",
-                "expected `kind N`",
-            );
-            return None;
-        };
-        let Ok(kind) = k.text.parse::<u8>() else {
-            self.error(
-                k.span,
-                format!("`{}` is not an option kind (0..255)", k.text),
-                "expected 0..255",
-            );
-            return None;
-        };
+        let kind = self.kind_number(e, "`kind N [HEX]`", "expected 0..255")?;
         let data = match e.args.get(1) {
             Some(h) => Some(self.hex(&h.text, h.span, "option data")?),
             None if mode == Mode::Send => Some(Vec::new()),
@@ -296,6 +265,23 @@ impl CaseCx<'_> {
             return None;
         }
         Some(TcpOptionSpec::Raw { kind, data })
+    }
+
+    /// The number after `kind`; `usage` and `label` say how the entry is written where it is.
+    fn kind_number(&mut self, e: &ast::OptionEntry, usage: &str, label: &str) -> Option<u8> {
+        let Some(k) = e.args.first() else {
+            self.error(
+                e.name.span,
+                format!("`kind` needs a number: {usage}"),
+                "expected `kind N`",
+            );
+            return None;
+        };
+        let Ok(kind) = k.text.parse::<u8>() else {
+            self.error(k.span, format!("`{}` is not an option kind (0..255)", k.text), label);
+            return None;
+        };
+        Some(kind)
     }
 
     /// A value written inside an option entry (a word, not a parsed value).

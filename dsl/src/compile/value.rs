@@ -236,24 +236,20 @@ impl CaseCx<'_> {
             }
             return None;
         };
-        match (v6, slot.family) {
-            (false, Some(plan::Family::V6)) => {
-                self.error(
-                    a.span,
-                    "an IPv4 address in an IPv6 sentence",
-                    "expected an IPv6 address in brackets",
-                );
-                return None;
-            }
-            (true, Some(plan::Family::V4)) => {
-                self.error(
-                    a.span,
-                    "an IPv6 address in an IPv4 sentence",
-                    "use tcp6, udp6, icmp6 or ipv6 for IPv6",
-                );
-                return None;
-            }
-            _ => {}
+        let other_family = match (v6, slot.family) {
+            (false, Some(plan::Family::V6)) => Some((
+                "an IPv4 address in an IPv6 sentence",
+                "expected an IPv6 address in brackets",
+            )),
+            (true, Some(plan::Family::V4)) => Some((
+                "an IPv6 address in an IPv4 sentence",
+                "use tcp6, udp6, icmp6 or ipv6 for IPv6",
+            )),
+            _ => None,
+        };
+        if let Some((message, label)) = other_family {
+            self.error(a.span, message, label);
+            return None;
         }
         self.literal_warning(ip, a.span);
         Some(Expr::Ip(ip))

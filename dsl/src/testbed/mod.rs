@@ -93,28 +93,29 @@ impl Testbed {
             ipv4: Some((Ipv4Addr::from(v4), p4)),
             ipv6: Some((Ipv6Addr::new(0x3fff, 0, 0, v6_net, 0, 0, 0, v6_last), 64)),
         };
+        let side = |gateway: HostConf, hosts: Vec<HostConf>| SideConf {
+            interface: None,
+            gateway,
+            router: None,
+            mtu: DEFAULT_MTU,
+            hosts,
+        };
         let mut t = Testbed {
             gateway: None,
-            lan: SideConf {
-                interface: None,
-                gateway: h("gw.lan", [2, 0, 0, 0, 1, 1], [192, 168, 0, 1], 1, 1, 24),
-                router: None,
-                mtu: DEFAULT_MTU,
-                hosts: vec![
+            lan: side(
+                h("gw.lan", [2, 0, 0, 0, 1, 1], [192, 168, 0, 1], 1, 1, 24),
+                vec![
                     h("lan", [2, 0, 0, 0, 1, 0x64], [192, 168, 0, 100], 0x100, 1, 24),
                     h("lan2", [2, 0, 0, 0, 1, 0x65], [192, 168, 0, 101], 0x101, 1, 24),
                 ],
-            },
-            wan: SideConf {
-                interface: None,
-                gateway: h("gw", [2, 0, 0, 0, 2, 1], [203, 0, 113, 2], 2, 2, 24),
-                router: None,
-                mtu: DEFAULT_MTU,
-                hosts: vec![
+            ),
+            wan: side(
+                h("gw", [2, 0, 0, 0, 2, 1], [203, 0, 113, 2], 2, 2, 24),
+                vec![
                     h("wan", [2, 0, 0, 0, 2, 3], [203, 0, 113, 3], 3, 2, 24),
                     h("wan2", [2, 0, 0, 0, 2, 4], [203, 0, 113, 4], 4, 2, 24),
                 ],
-            },
+            ),
             capabilities: BTreeSet::new(),
             noise: Vec::new(),
         };
