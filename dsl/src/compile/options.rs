@@ -220,7 +220,10 @@ impl CaseCx<'_> {
                             ),
                         )
                         .with_label("bad cookie length")
-                        .with_help("to send a malformed option on purpose, write `kind 34 HEX`"),
+                        .with_help(format!(
+                            "to send a malformed option on purpose, write `kind {} HEX`",
+                            option_kind::FAST_OPEN
+                        )),
                     );
                     return None;
                 }
