@@ -15,6 +15,13 @@ pub fn source(name: &str, text: impl Into<String>) -> SourceFile {
     SourceFile::new(Path::new(name), text)
 }
 
+/// A case with three flows (`web`, `web6`, `ping`) and these steps.
+pub fn case(steps: &str) -> String {
+    format!(
+        "case: t.x\ntitle: T\nflows:\n  web: tcp lan:40000 -> wan:80\n  web6: tcp6 lan:40000 -> wan:80\n  ping: icmp lan -> wan id=7\nsteps:\n{steps}"
+    )
+}
+
 /// Compiles a file against the built-in testbed.
 pub fn compile_file(f: &SourceFile) -> Compiled {
     dsl::compile(f, &Testbed::builtin())
