@@ -91,7 +91,7 @@ impl CaseCx<'_> {
             option_kind::TIMESTAMPS => self.timestamps(e, mode),
             option_kind::SACK => self.sack(e, mode),
             option_kind::FAST_OPEN => Some(TcpOptionSpec::FastOpen(self.fast_open_cookie(e, mode)?)),
-            option_kind::FAST_OPEN_EXP => Some(TcpOptionSpec::FastOpenExp(self.fast_open_cookie(e, mode)?)),
+            option_kind::EXPERIMENTAL => Some(TcpOptionSpec::FastOpenExp(self.fast_open_cookie(e, mode)?)),
             _ => {
                 // Every name of TCP_OPTION_NAMES has its arm above.
                 self.unknown_option(e);

@@ -3,7 +3,8 @@
 
 use super::Value;
 
-/// The kinds on the wire of the TCP options the language has a name for.
+/// The kinds on the wire of the TCP options the language has a name for (the IANA "TCP Option
+/// Kind Numbers").
 pub mod option_kind {
     /// End of option list.
     pub const EOL: u8 = 0;
@@ -21,8 +22,9 @@ pub mod option_kind {
     pub const TIMESTAMPS: u8 = 8;
     /// TCP Fast Open (RFC 7413).
     pub const FAST_OPEN: u8 = 34;
-    /// The experimental TCP Fast Open option (kind 254 with magic 0xF989).
-    pub const FAST_OPEN_EXP: u8 = 254;
+    /// Experimental options (RFC 6994): `fo-exp` is TCP Fast Open in one, marked by the magic
+    /// 0xF989.
+    pub const EXPERIMENTAL: u8 = 254;
 }
 
 /// The option names of the language and their kinds, in the order a "did you mean" offers them:
@@ -36,7 +38,7 @@ pub const TCP_OPTION_NAMES: [(&str, u8); 9] = [
     ("wscale", option_kind::WINDOW_SCALE),
     ("sack", option_kind::SACK),
     ("fo", option_kind::FAST_OPEN),
-    ("fo-exp", option_kind::FAST_OPEN_EXP),
+    ("fo-exp", option_kind::EXPERIMENTAL),
 ];
 
 /// The kind of an option name, in any case (`SACKOK`); `foexp` is another spelling of `fo-exp`.
@@ -104,7 +106,7 @@ impl TcpOptionSpec {
             TcpOptionSpec::Sack(_) => option_kind::SACK,
             TcpOptionSpec::Timestamps { .. } => option_kind::TIMESTAMPS,
             TcpOptionSpec::FastOpen(_) => option_kind::FAST_OPEN,
-            TcpOptionSpec::FastOpenExp(_) => option_kind::FAST_OPEN_EXP,
+            TcpOptionSpec::FastOpenExp(_) => option_kind::EXPERIMENTAL,
             TcpOptionSpec::Raw { kind, .. } => *kind,
         }
     }
