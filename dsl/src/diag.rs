@@ -16,7 +16,7 @@ pub enum Severity {
 /// One message about one place in a file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
-    /// Error or warning.
+    /// Whether the file still compiles.
     pub severity: Severity,
     /// The headline: what is wrong.
     pub message: String,

@@ -222,18 +222,7 @@ pub fn packet_text(p: &PacketSpec, flows: &[Flow], send: bool) -> String {
         let kinds: Vec<String> = p
             .lacks_options
             .iter()
-            .map(|k| match k {
-                34 => "fo".to_string(),
-                254 => "fo-exp".to_string(),
-                2 => "mss".into(),
-                3 => "wscale".into(),
-                4 => "sackOK".into(),
-                5 => "sack".into(),
-                8 => "ts".into(),
-                1 => "nop".into(),
-                0 => "eol".into(),
-                k => format!("kind {k}"),
-            })
+            .map(|&k| option_name(k).map_or_else(|| format!("kind {k}"), str::to_string))
             .collect();
         out.push(format!("lacks <{}>", kinds.join(", ")));
     }
@@ -348,13 +337,13 @@ fn seq_note(p: &PacketSpec) -> String {
     let has = |f: Field| p.fields.iter().any(|t| t.field == f);
     let mut parts = Vec::new();
     if !has(Field::Seq) {
-        parts.push(if p.flags.is_some_and(|f| f & 0x02 != 0) {
+        parts.push(if p.flags.is_some_and(|f| f & tcp_flag::SYN != 0) {
             "seq=0"
         } else {
             "seq=next"
         });
     }
-    if p.flags.is_some_and(|f| f & 0x10 != 0) && !has(Field::Ack) {
+    if p.flags.is_some_and(|f| f & tcp_flag::ACK != 0) && !has(Field::Ack) {
         parts.push("ack=next");
     }
     let implied = if parts.is_empty() {

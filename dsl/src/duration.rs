@@ -1,5 +1,5 @@
 //! Durations as written in cases: `(DIGITS ['.' DIGITS] UNIT)+`, units `h m s ms us` in
-//! decreasing order, each at most once, a fraction only on the last component (DSL.md §2).
+//! decreasing order, each at most once, a fraction only on the last component (docs/language.md §2).
 
 use std::time::Duration;
 
@@ -17,118 +17,166 @@ pub struct DurationError {
     pub message: String,
 }
 
+/// The units, largest first, with their length in nanoseconds: components must follow this
+/// order, each unit at most once.
 const UNITS: [(&str, u128); 5] = [
     ("h", 3_600_000_000_000),
-    ("ms", 1_000_000),
-    ("us", 1_000),
     ("m", 60_000_000_000),
     ("s", 1_000_000_000),
+    ("ms", 1_000_000),
+    ("us", 1_000),
 ];
-const ORDER: [&str; 5] = ["h", "m", "s", "ms", "us"];
+
+/// The largest number a component may have before its unit (already far beyond [`MAX`]).
+const MAX_COMPONENT: u128 = 1_000_000_000_000;
+
+/// An error at bytes `at..at + len` (at least one byte) of the duration text.
+fn error(at: usize, len: usize, message: String) -> DurationError {
+    DurationError {
+        at,
+        len: len.max(1),
+        message,
+    }
+}
+
+/// One `DIGITS['.' DIGITS]UNIT` component of a duration text.
+struct Component<'t> {
+    /// Where the component starts.
+    start: usize,
+    /// The digits before the decimal point.
+    int: &'t str,
+    /// The digits after it; empty without a fraction.
+    frac: &'t str,
+    /// Where the unit starts.
+    unit_at: usize,
+    /// The unit, one of [`UNITS`].
+    unit: &'t str,
+    /// The unit's place in [`UNITS`].
+    rank: usize,
+    /// The unit's length in nanoseconds.
+    unit_nanos: u128,
+    /// Where the component ends.
+    end: usize,
+}
+
+impl<'t> Component<'t> {
+    /// Reads the component starting at byte `start` of `text`.
+    fn read(text: &'t str, start: usize) -> Result<Component<'t>, DurationError> {
+        let b = text.as_bytes();
+        let digits_end = |from: usize| from + b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let mut i = digits_end(start);
+        if i == start {
+            return Err(error(start, 1, format!("expected digits in the duration `{text}`")));
+        }
+        let int = &text[start..i];
+        let mut frac = "";
+        if b.get(i) == Some(&b'.') {
+            let fs = i + 1;
+            i = digits_end(fs);
+            if i == fs {
+                return Err(error(fs - 1, 1, "expected digits after the decimal point".into()));
+            }
+            frac = &text[fs..i];
+        }
+        let unit_at = i;
+        i += b[i..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        let unit = &text[unit_at..i];
+        if unit.is_empty() {
+            let written = &text[start..i];
+            return Err(error(
+                unit_at.min(b.len().saturating_sub(1)),
+                1,
+                format!("`{written}` needs a unit: h, m, s, ms or us (`{written}s`)"),
+            ));
+        }
+        let Some(rank) = UNITS.iter().position(|(u, _)| *u == unit) else {
+            return Err(error(
+                unit_at,
+                unit.len(),
+                format!("unknown duration unit `{unit}`: expected h, m, s, ms or us"),
+            ));
+        };
+        Ok(Component {
+            start,
+            int,
+            frac,
+            unit_at,
+            unit,
+            rank,
+            unit_nanos: UNITS[rank].1,
+            end: i,
+        })
+    }
+
+    /// The component's length in nanoseconds (a fraction beyond 18 digits is cut).
+    fn nanos(&self, text: &str) -> Result<u128, DurationError> {
+        let int = match self.int.parse::<u128>() {
+            Ok(v) if v <= MAX_COMPONENT => v,
+            _ => {
+                return Err(error(
+                    self.start,
+                    self.end - self.start,
+                    format!("the duration `{text}` is longer than 30 days"),
+                ));
+            }
+        };
+        let mut value = int * self.unit_nanos;
+        if !self.frac.is_empty() {
+            let digits = self.frac.len().min(18);
+            let frac: u128 = self.frac[..digits].parse().unwrap_or(0);
+            value += frac * self.unit_nanos / 10u128.pow(digits as u32);
+        }
+        Ok(value)
+    }
+}
 
 /// Parses a duration; zero is allowed here (the caller decides where zero is an error).
 pub fn parse(text: &str) -> Result<Duration, DurationError> {
-    let err = |at: usize, len: usize, m: String| {
-        Err(DurationError {
-            at,
-            len: len.max(1),
-            message: m,
-        })
-    };
     if text.is_empty() {
-        return err(0, 0, "expected a duration such as `1s`, `250ms` or `1m30s`".into());
+        return Err(error(
+            0,
+            0,
+            "expected a duration such as `1s`, `250ms` or `1m30s`".into(),
+        ));
     }
-    let b = text.as_bytes();
-    let mut i = 0;
+    let mut at = 0;
     let mut total: u128 = 0;
-    let mut last_rank: Option<usize> = None;
-    let mut had_fraction = false;
-    while i < b.len() {
-        let start = i;
-        if had_fraction {
-            return err(
-                start,
-                b.len() - start,
+    let mut last: Option<Component> = None;
+    while at < text.len() {
+        if last.as_ref().is_some_and(|c| !c.frac.is_empty()) {
+            return Err(error(
+                at,
+                text.len() - at,
                 "a fraction is only allowed on the last component (`1.5s`, not `1.5m30s`)".into(),
-            );
+            ));
         }
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == start {
-            return err(start, 1, format!("expected digits in the duration `{text}`"));
-        }
-        let int_part = &text[start..i];
-        let mut frac_part = "";
-        if i < b.len() && b[i] == b'.' {
-            let fs = i + 1;
-            i += 1;
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
+        let c = Component::read(text, at)?;
+        if let Some(prev) = &last {
+            let (at, len) = (c.unit_at, c.unit.len());
+            if c.rank == prev.rank {
+                return Err(error(at, len, format!("the unit `{}` appears twice", c.unit)));
             }
-            if i == fs {
-                return err(fs - 1, 1, "expected digits after the decimal point".into());
-            }
-            frac_part = &text[fs..i];
-            had_fraction = true;
-        }
-        let us = i;
-        while i < b.len() && b[i].is_ascii_alphabetic() {
-            i += 1;
-        }
-        let unit = &text[us..i];
-        if unit.is_empty() {
-            return err(
-                us.min(b.len().saturating_sub(1)),
-                1,
-                format!(
-                    "`{}` needs a unit: h, m, s, ms or us (`{}s`)",
-                    &text[start..i],
-                    &text[start..i]
-                ),
-            );
-        }
-        let Some(&(_, nanos)) = UNITS.iter().find(|(u, _)| *u == unit) else {
-            return err(
-                us,
-                unit.len(),
-                format!("unknown duration unit `{unit}`: expected h, m, s, ms or us"),
-            );
-        };
-        let rank = ORDER.iter().position(|u| *u == unit).unwrap_or(0);
-        if let Some(r) = last_rank {
-            if rank == r {
-                return err(us, unit.len(), format!("the unit `{unit}` appears twice"));
-            }
-            if rank < r {
-                return err(
-                    us,
-                    unit.len(),
-                    format!("units must decrease (h m s ms us): `{unit}` comes after `{}`", ORDER[r]),
-                );
+            if c.rank < prev.rank {
+                return Err(error(
+                    at,
+                    len,
+                    format!(
+                        "units must decrease (h m s ms us): `{}` comes after `{}`",
+                        c.unit, prev.unit
+                    ),
+                ));
             }
         }
-        last_rank = Some(rank);
-        let int: u128 = match int_part.parse::<u128>() {
-            Ok(v) if v <= 1_000_000_000_000 => v,
-            _ => {
-                return err(
-                    start,
-                    i - start,
-                    format!("the duration `{text}` is longer than 30 days"),
-                );
-            }
-        };
-        let mut value = int * nanos;
-        if !frac_part.is_empty() {
-            let digits = frac_part.len().min(18);
-            let frac: u128 = frac_part[..digits].parse().unwrap_or(0);
-            value += frac * nanos / 10u128.pow(digits as u32);
-        }
-        total = total.saturating_add(value);
+        total = total.saturating_add(c.nanos(text)?);
+        at = c.end;
+        last = Some(c);
     }
     if total > MAX.as_nanos() {
-        return err(0, text.len(), format!("the duration `{text}` is longer than 30 days"));
+        return Err(error(
+            0,
+            text.len(),
+            format!("the duration `{text}` is longer than 30 days"),
+        ));
     }
     Ok(Duration::from_nanos(total as u64))
 }
@@ -140,7 +188,7 @@ pub fn format(d: Duration) -> String {
         return "0s".into();
     }
     let mut out = String::new();
-    for (unit, size) in [("h", 3_600_000_000_000u128), ("m", 60_000_000_000)] {
+    for &(unit, size) in &UNITS[..2] {
         if ns >= size {
             out.push_str(&format!("{}{unit}", ns / size));
             ns %= size;

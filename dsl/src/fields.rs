@@ -3,8 +3,10 @@
 
 use crate::diag::Diagnostic;
 use crate::names;
+use crate::plan::Capability;
 use crate::source::Span;
 use crate::yaml::{Node, NodeKind, Scalar};
+use std::collections::BTreeSet;
 
 /// The entries of a mapping whose keys were checked against a list of known keys.
 pub struct Record<'n> {
@@ -122,6 +124,30 @@ pub fn string_list(node: &Node, what: &str, diags: &mut Vec<Diagnostic>) -> Vec<
             Vec::new()
         }
     }
+}
+
+/// A list of capability words (`requires:` of a case, `capabilities:` of a testbed); an unknown
+/// word is reported and left out.
+pub fn capabilities(node: &Node, diags: &mut Vec<Diagnostic>) -> BTreeSet<Capability> {
+    let mut out = BTreeSet::new();
+    for (w, span) in string_list(node, "capability", diags) {
+        match Capability::named(&w) {
+            Some(c) => {
+                out.insert(c);
+            }
+            None => diags.push(
+                Diagnostic::error(
+                    span,
+                    format!(
+                        "unknown capability `{w}`{}",
+                        names::suggestion(&w, Capability::ALL.iter().map(|c| c.name()))
+                    ),
+                )
+                .with_label(format!("expected one of {}", Capability::list())),
+            ),
+        }
+    }
+    out
 }
 
 /// A boolean (`true`/`false`).

@@ -1,12 +1,21 @@
-//! ICMP and ICMPv6 type and code words (DSL.md §3.7).
+//! ICMP and ICMPv6 type and code words (docs/language.md §3.7).
+
+/// ICMP echo request (RFC 792).
+pub const ECHO_REQUEST_V4: u8 = 8;
+/// ICMP echo reply (RFC 792).
+pub const ECHO_REPLY_V4: u8 = 0;
+/// ICMPv6 echo request (RFC 4443 §4.1).
+pub const ECHO_REQUEST_V6: u8 = 128;
+/// ICMPv6 echo reply (RFC 4443 §4.2).
+pub const ECHO_REPLY_V6: u8 = 129;
 
 /// A table of type words: (word, type number, code words with their numbers).
 pub type TypeTable = &'static [(&'static str, u8, &'static [(&'static str, u8)])];
 
 /// ICMPv4 type words with their numbers and code words.
 pub const V4_TYPES: TypeTable = &[
-    ("echo-request", 8, &[]),
-    ("echo-reply", 0, &[]),
+    ("echo-request", ECHO_REQUEST_V4, &[]),
+    ("echo-reply", ECHO_REPLY_V4, &[]),
     (
         "unreachable",
         3,
@@ -28,8 +37,8 @@ pub const V4_TYPES: TypeTable = &[
 
 /// ICMPv6 type words with their numbers and code words.
 pub const V6_TYPES: TypeTable = &[
-    ("echo-request", 128, &[]),
-    ("echo-reply", 129, &[]),
+    ("echo-request", ECHO_REQUEST_V6, &[]),
+    ("echo-reply", ECHO_REPLY_V6, &[]),
     (
         "unreachable",
         1,
@@ -79,11 +88,17 @@ pub fn is_error_type(v6: bool, ty: u8) -> bool {
 
 /// Whether an ICMP type is an echo request or reply.
 pub fn is_echo(v6: bool, ty: u8) -> bool {
-    if v6 {
-        matches!(ty, 128 | 129)
-    } else {
-        matches!(ty, 0 | 8)
-    }
+    ty == echo_request(v6) || ty == echo_reply(v6)
+}
+
+/// The echo request type of a family (`v6 == true` for ICMPv6).
+pub fn echo_request(v6: bool) -> u8 {
+    if v6 { ECHO_REQUEST_V6 } else { ECHO_REQUEST_V4 }
+}
+
+/// The echo reply type of a family (`v6 == true` for ICMPv6).
+pub fn echo_reply(v6: bool) -> u8 {
+    if v6 { ECHO_REPLY_V6 } else { ECHO_REPLY_V4 }
 }
 
 /// The type word for a number, for display.
@@ -97,7 +112,7 @@ pub fn code_word(v6: bool, ty: u8, code: u8) -> Option<&'static str> {
     codes.iter().find(|(_, c)| *c == code).map(|(w, _)| *w)
 }
 
-/// Whether an ICMPv6 type is neighbour discovery / MLD noise (DSL.md §2.1 rule 5).
+/// Whether an ICMPv6 type is neighbour discovery / MLD noise (docs/language.md §2.1 rule 5).
 pub fn is_v6_noise_type(ty: u8) -> bool {
     (130..=137).contains(&ty) || ty == 143
 }

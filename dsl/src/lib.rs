@@ -22,7 +22,6 @@ pub mod sentence;
 pub mod source;
 pub mod spellings;
 pub mod testbed;
-pub mod testbed_yaml;
 pub mod yaml;
 
 pub use compile::{Compiled, compile};

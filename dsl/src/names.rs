@@ -1,6 +1,6 @@
 //! Names: the reserved words, the name syntax, and "did you mean" suggestions.
 
-/// Words that can never be a flow, variable or host name (DSL.md §3.1).
+/// Words that can never be a flow, variable or host name (docs/language.md §3.1).
 pub const RESERVED: &[&str] = &[
     "expect", "no", "nothing", "within", "after", "has", "lacks", "in", "data", "len", "fill", "inner", "none", "gw",
     "tcp", "udp", "icmp", "ipv4", "tcp6", "udp6", "icmp6", "ipv6", "arp", "eth",

@@ -56,7 +56,7 @@ pub enum ReadError {
     /// The file system refused.
     #[error("{path}: cannot read: {source}")]
     Io {
-        /// The file.
+        /// The file that could not be read.
         path: PathBuf,
         /// What the OS said.
         source: std::io::Error,
@@ -64,13 +64,13 @@ pub enum ReadError {
     /// The bytes are not UTF-8 text.
     #[error("{path}:{line}:{col}: not UTF-8 text (invalid byte 0x{byte:02x}); case files must be UTF-8")]
     NotUtf8 {
-        /// The file.
+        /// The file that is not text.
         path: PathBuf,
         /// 1-based line of the first invalid byte.
         line: usize,
         /// 1-based column of the first invalid byte.
         col: usize,
-        /// The offending byte.
+        /// The first byte that is not UTF-8.
         byte: u8,
     },
 }
@@ -128,7 +128,7 @@ impl SourceFile {
         &self.path
     }
 
-    /// The normalized text.
+    /// The text with the BOM removed and CRLF line ends as LF: what every span points into.
     pub fn text(&self) -> &str {
         &self.text
     }

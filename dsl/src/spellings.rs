@@ -3,7 +3,7 @@
 //! language's, so that the error can say exactly what to write (docs/language.md §3.3–§3.5).
 
 use crate::diag::Diagnostic;
-use crate::plan::{TCP_FLAGS, flags_text};
+use crate::plan::{TCP_FLAGS, flags_text, tcp_flag};
 use crate::source::Span;
 
 /// The language's TCP flag letters and what each stands for (docs/language.md §3.3).
@@ -31,16 +31,16 @@ const fn write_note(w: &'static str, n: &'static str) -> Instead {
 
 /// Flag names as written in prose, tcpdump's long forms and Wireshark's Info column.
 const FLAG_NAMES: [(&str, u8); 10] = [
-    ("SYN", 0x02),
-    ("ACK", 0x10),
-    ("FIN", 0x01),
-    ("RESET", 0x04),
-    ("RST", 0x04),
-    ("PUSH", 0x08),
-    ("PSH", 0x08),
-    ("URG", 0x20),
-    ("ECE", 0x40),
-    ("CWR", 0x80),
+    ("SYN", tcp_flag::SYN),
+    ("ACK", tcp_flag::ACK),
+    ("FIN", tcp_flag::FIN),
+    ("RESET", tcp_flag::RST),
+    ("RST", tcp_flag::RST),
+    ("PUSH", tcp_flag::PSH),
+    ("PSH", tcp_flag::PSH),
+    ("URG", tcp_flag::URG),
+    ("ECE", tcp_flag::ECE),
+    ("CWR", tcp_flag::CWR),
 ];
 
 /// Separators people put between flag names (`SYN-ACK`, `SYN/ACK`, `SYN,ACK`, `SYN+ACK`).
@@ -78,8 +78,8 @@ fn flag_letters(part: &str) -> Option<u8> {
     let mut bits = 0;
     for c in part.chars() {
         bits |= match c {
-            'A' => 0x10,
-            'C' => 0x80,
+            'A' => tcp_flag::ACK,
+            'C' => tcp_flag::CWR,
             c => TCP_FLAGS.iter().find(|(l, _)| *l == c)?.1,
         };
     }
@@ -446,9 +446,9 @@ pub fn wireshark_flag_error(span: Span, name: &str, cleared: bool) -> Option<Dia
 pub fn wireshark_flag(name: &str) -> Option<char> {
     let bit = name.strip_prefix("tcp.flags.")?;
     let bits = match bit {
-        "reset" => 0x04,
-        "push" => 0x08,
-        "urg" => 0x20,
+        "reset" => tcp_flag::RST,
+        "push" => tcp_flag::PSH,
+        "urg" => tcp_flag::URG,
         other => tcp_flags(other)?,
     };
     flags_text(bits).chars().next().filter(|_| bits.count_ones() == 1)

@@ -4,7 +4,8 @@
 //! The per-file time bound below is a hang detector (a loop in the parser would trip it), not a
 //! performance claim: throughput is measured by `cargo bench -p gatecheck-dsl`.
 
-use dsl::source::SourceFile;
+mod support;
+
 use dsl::testbed::Testbed;
 use proptest::prelude::*;
 use std::path::Path;
@@ -54,9 +55,9 @@ steps:
 "#;
 
 fn compile_bounded(text: &str) {
-    let f = SourceFile::new(Path::new("fuzz.yaml"), text);
+    let f = support::source("fuzz.yaml", text);
     let t0 = Instant::now();
-    let out = dsl::compile(&f, &Testbed::builtin());
+    let out = support::compile_file(&f);
     let took = t0.elapsed();
     assert!(took < HANG, "compiling took {took:?}: a hang\n{text}");
     for d in &out.diagnostics {
@@ -81,7 +82,7 @@ fn seed_testbed() -> String {
 
 /// Reads a testbed file: a testbed or diagnostics inside the file, never a panic or a hang.
 fn testbed_bounded(text: &str) {
-    let f = SourceFile::new(Path::new("testbed.yaml"), text);
+    let f = support::source("testbed.yaml", text);
     let t0 = Instant::now();
     let out = Testbed::from_source(&f);
     assert!(
@@ -100,7 +101,7 @@ fn testbed_bounded(text: &str) {
 
 #[test]
 fn the_seed_testbed_reads_back() {
-    let f = SourceFile::new(Path::new("testbed.yaml"), seed_testbed());
+    let f = support::source("testbed.yaml", seed_testbed());
     let t = Testbed::from_source(&f).map_err(|d| format!("{d:?}")).unwrap();
     assert_eq!(t.lan.interface.as_deref(), Some("tlan"));
 }
@@ -121,8 +122,8 @@ fn a_word_after_a_multibyte_space_is_a_positioned_error() {
 
 #[test]
 fn the_seed_case_compiles() {
-    let f = SourceFile::new(Path::new("seed.yaml"), SEED_CASE);
-    let out = dsl::compile(&f, &Testbed::builtin());
+    let f = support::source("seed.yaml", SEED_CASE);
+    let out = support::compile_file(&f);
     let errs: Vec<_> = out
         .diagnostics
         .iter()

@@ -2,7 +2,7 @@
 //! so far have bound and observed.
 
 use crate::diag::Diagnostic;
-use crate::plan::{Capability, Flow, Side};
+use crate::plan::{Capability, Flow};
 use crate::source::{SourceFile, Span};
 use crate::testbed::Testbed;
 use crate::yaml::Scalar;
@@ -27,14 +27,19 @@ pub(crate) enum Mode {
 
 /// Where a runtime variable was bound, for the "bound and never used" warning.
 pub(crate) struct Binding {
+    /// Where the variable is bound.
     pub span: Span,
+    /// Whether a later step reads it.
     pub used: bool,
 }
 
 /// Compiler state for one case variant.
 pub(crate) struct CaseCx<'f> {
+    /// The file being compiled (for positions).
     pub file: &'f SourceFile,
+    /// What hosts exist and where.
     pub testbed: &'f Testbed,
+    /// The variant's diagnostics, in the order found.
     pub diags: Vec<Diagnostic>,
     /// `vars:` and matrix values that no `set` changes: substituted at compile time.
     pub consts: HashMap<String, Const<'f>>,
@@ -62,6 +67,7 @@ pub(crate) struct CaseCx<'f> {
 }
 
 impl<'f> CaseCx<'f> {
+    /// The state at the start of a variant: nothing bound, no flows.
     pub fn new(file: &'f SourceFile, testbed: &'f Testbed) -> Self {
         CaseCx {
             file,
@@ -81,14 +87,17 @@ impl<'f> CaseCx<'f> {
         }
     }
 
+    /// Reports an error at `span` with a label under it.
     pub fn error(&mut self, span: Span, msg: impl Into<String>, label: impl Into<String>) {
         self.diags.push(Diagnostic::error(span, msg).with_label(label));
     }
 
+    /// Reports a diagnostic built by the caller.
     pub fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
 
+    /// Reports a warning at `span`.
     pub fn warn(&mut self, span: Span, msg: impl Into<String>) {
         self.diags.push(Diagnostic::warning(span, msg));
     }
@@ -109,13 +118,6 @@ impl<'f> CaseCx<'f> {
     pub fn use_var(&mut self, name: &str) {
         if let Some(b) = self.bindings.get_mut(name) {
             b.used = true;
-        }
-    }
-
-    pub fn side_index(side: Side) -> usize {
-        match side {
-            Side::Lan => 0,
-            Side::Wan => 1,
         }
     }
 }

@@ -1,5 +1,5 @@
-//! Field clauses: resolving a field name to the header that has it (DSL.md §3.4) and compiling
-//! its operator and value.
+//! Field clauses: resolving a field name to the header that has it (docs/language.md §3.4) and
+//! compiling its operator and value.
 
 use super::cx::{CaseCx, Mode};
 use super::packet::Place;
@@ -88,8 +88,6 @@ pub(crate) const FIELD_NAMES: &[&str] = &[
 impl CaseCx<'_> {
     /// Compiles `name OP value` for a packet whose head is already known.
     pub(crate) fn field(&mut self, f: &ast::FieldClause, spec: &PacketSpec, place: Place) -> Option<FieldTest> {
-        let proto = spec.proto.unwrap_or(Proto::Eth);
-        let v6 = spec.family == Some(Family::V6);
         let name = f.name.text.as_str();
         let (prefix, bare) = match name.split_once('.') {
             Some((p, b)) if matches!(p, "eth" | "vlan" | "ip" | "tcp" | "udp" | "icmp" | "icmp6" | "arp") => {
@@ -97,27 +95,40 @@ impl CaseCx<'_> {
             }
             _ => (None, name),
         };
+        let field = self.field_named(f, prefix, bare, spec)?;
+        if !in_sentence(field, prefix, spec) {
+            self.no_such_field(f, field, spec);
+            return None;
+        }
+        let op = self.field_op(f, field, place.mode)?;
+        let slot = Slot {
+            kind: field.kind(),
+            name,
+            family: spec.family,
+        };
+        let value = self.value(&f.value, slot, place.mode)?;
+        Some(FieldTest {
+            field,
+            op,
+            value,
+            default: false,
+        })
+    }
+
+    /// The field a name means, `prefix` its layer if written (`ip` of `ip.id`). An unqualified
+    /// `id` or `seq` is the echo's in an ICMP echo sentence, the IP id or TCP sequence otherwise.
+    fn field_named(
+        &mut self,
+        f: &ast::FieldClause,
+        prefix: Option<&str>,
+        bare: &str,
+        spec: &PacketSpec,
+    ) -> Option<Field> {
+        let proto = spec.proto.unwrap_or(Proto::Eth);
+        let v6 = spec.family == Some(Family::V6);
         let is_echo =
             proto == Proto::Icmp && (spec.icmp_type.is_none_or(|t| crate::icmp::is_echo(v6, t)) || spec.flow.is_some());
-        let unknown = |cx: &mut Self| {
-            if let Some(d) = crate::spellings::unknown_field_error(f.name.span, name) {
-                cx.push(d);
-                return None;
-            }
-            let cleared = tcp_flag_value(&f.value).is_some_and(|(n, _)| n == 0);
-            if let Some(d) = crate::spellings::wireshark_flag_error(f.name.span, name, cleared) {
-                cx.push(d);
-                return None;
-            }
-            let hint = names::suggestion(name, FIELD_NAMES.iter().copied());
-            cx.error(
-                f.name.span,
-                format!("unknown field `{name}`{hint}"),
-                "see the field table in docs/language.md",
-            );
-            None
-        };
-        let field = match (prefix, bare) {
+        Some(match (prefix, bare) {
             (Some("eth"), "src") => Field::EthSrc,
             (Some("eth"), "dst") => Field::EthDst,
             (Some("eth"), "type") => Field::EthType,
@@ -161,64 +172,77 @@ impl CaseCx<'_> {
             (None, "seq") => Field::Seq,
             (None, "ack") => Field::Ack,
             (Some("tcp"), "flags") => {
-                let mut d = Diagnostic::error(
-                    f.name.span,
-                    "write TCP flags as letters after the endpoints (`S.`), or `flags has X`",
-                )
-                .with_label("not a field");
-                if let Some((n, text)) = tcp_flag_value(&f.value) {
-                    if let Ok(bits @ 1..) = u8::try_from(n) {
-                        d = d.with_help(format!("the flags `{text}` are written `{}`", flags_text(bits)));
-                    }
-                }
-                self.push(d);
+                self.tcp_flags_as_field(f);
                 return None;
             }
-            _ => return unknown(self),
-        };
-        // Does the sentence have the header this field lives in?
-        let ip = matches!(proto, Proto::Tcp | Proto::Udp | Proto::Icmp | Proto::Ip);
-        let prefix_ok = match prefix {
-            Some("tcp") => proto == Proto::Tcp,
-            Some("udp") => proto == Proto::Udp,
-            Some("icmp") => proto == Proto::Icmp && !v6,
-            Some("icmp6") => proto == Proto::Icmp && v6,
-            Some("arp") => proto == Proto::Arp,
-            _ => true,
-        };
-        let ok = prefix_ok
-            && match field {
-                Field::EthSrc | Field::EthDst | Field::EthType | Field::Vlan | Field::Csum => true,
-                Field::ArpOp => proto == Proto::Arp,
-                Field::Src | Field::Dst => ip || proto == Proto::Arp,
-                Field::Ttl | Field::IpId | Field::Df | Field::Mf | Field::IpCsum => ip && !v6,
-                Field::Hlim | Field::FlowLabel => ip && v6,
-                Field::Tos | Field::Dscp | Field::Ecn | Field::Frag | Field::IpLen | Field::IpProto => ip,
-                Field::Sport | Field::Dport => matches!(proto, Proto::Tcp | Proto::Udp),
-                Field::Seq | Field::Ack | Field::Win | Field::Urg | Field::TcpRes | Field::TcpCsum => {
-                    proto == Proto::Tcp
-                }
-                Field::UdpLen | Field::UdpCsum => proto == Proto::Udp,
-                Field::IcmpType | Field::IcmpCode | Field::Mtu | Field::IcmpId | Field::IcmpSeq | Field::IcmpCsum => {
-                    proto == Proto::Icmp
-                }
-            };
-        if !ok {
-            let head = super::packet::proto_word(proto, spec.family);
-            let hint = match field {
-                Field::Ttl if v6 => " (IPv6 has a hop limit: write `hlim`)".to_string(),
-                Field::Hlim if !v6 && ip => " (IPv4 has a TTL: write `ttl`)".to_string(),
-                Field::IpId | Field::Df | Field::Mf | Field::IpCsum if v6 => " (an IPv4 header field)".to_string(),
-                Field::FlowLabel if !v6 => " (an IPv6 header field)".to_string(),
-                _ => String::new(),
-            };
-            self.error(
-                f.name.span,
-                format!("a {head} sentence has no field `{name}`{hint}"),
-                format!("no `{name}` in {head}"),
-            );
-            return None;
+            _ => {
+                self.unknown_field(f);
+                return None;
+            }
+        })
+    }
+
+    /// `tcp.flags=...`: flags are letters after the endpoints, or `flags has X`.
+    fn tcp_flags_as_field(&mut self, f: &ast::FieldClause) {
+        let mut d = Diagnostic::error(
+            f.name.span,
+            "write TCP flags as letters after the endpoints (`S.`), or `flags has X`",
+        )
+        .with_label("not a field");
+        if let Some((n, text)) = tcp_flag_value(&f.value) {
+            if let Ok(bits @ 1..) = u8::try_from(n) {
+                d = d.with_help(format!("the flags `{text}` are written `{}`", flags_text(bits)));
+            }
         }
+        self.push(d);
+    }
+
+    /// The error for a field name the language does not have: another tool's spelling, a
+    /// Wireshark flag field, or a "did you mean".
+    fn unknown_field(&mut self, f: &ast::FieldClause) {
+        let name = f.name.text.as_str();
+        if let Some(d) = crate::spellings::unknown_field_error(f.name.span, name) {
+            self.push(d);
+            return;
+        }
+        let cleared = tcp_flag_value(&f.value).is_some_and(|(n, _)| n == 0);
+        if let Some(d) = crate::spellings::wireshark_flag_error(f.name.span, name, cleared) {
+            self.push(d);
+            return;
+        }
+        let hint = names::suggestion(name, FIELD_NAMES.iter().copied());
+        self.error(
+            f.name.span,
+            format!("unknown field `{name}`{hint}"),
+            "see the field table in docs/language.md",
+        );
+    }
+
+    /// The error for a field of a header the sentence does not have.
+    fn no_such_field(&mut self, f: &ast::FieldClause, field: Field, spec: &PacketSpec) {
+        let name = f.name.text.as_str();
+        let proto = spec.proto.unwrap_or(Proto::Eth);
+        let v6 = spec.family == Some(Family::V6);
+        let ip = matches!(proto, Proto::Tcp | Proto::Udp | Proto::Icmp | Proto::Ip);
+        let head = super::packet::proto_word(proto, spec.family);
+        let hint = match field {
+            Field::Ttl if v6 => " (IPv6 has a hop limit: write `hlim`)".to_string(),
+            Field::Hlim if !v6 && ip => " (IPv4 has a TTL: write `ttl`)".to_string(),
+            Field::IpId | Field::Df | Field::Mf | Field::IpCsum if v6 => " (an IPv4 header field)".to_string(),
+            Field::FlowLabel if !v6 => " (an IPv6 header field)".to_string(),
+            _ => String::new(),
+        };
+        self.error(
+            f.name.span,
+            format!("a {head} sentence has no field `{name}`{hint}"),
+            format!("no `{name}` in {head}"),
+        );
+    }
+
+    /// The operator, and what it allows: sets and ranges with `=`/`in`/`!=` only, `in` with
+    /// them only, `=` only in a send, and `csum` only as `csum=*`.
+    fn field_op(&mut self, f: &ast::FieldClause, field: Field, mode: Mode) -> Option<Op> {
+        let name = f.name.text.as_str();
         let op = match f.op.text.as_str() {
             "=" | "in" => Op::Eq,
             "!=" => Op::Ne,
@@ -255,7 +279,7 @@ impl CaseCx<'_> {
             );
             return None;
         }
-        if place.mode == Mode::Send && op != Op::Eq {
+        if mode == Mode::Send && op != Op::Eq {
             self.error(
                 f.op.span,
                 format!("a send sets `{name}`: write `{name}=VALUE`"),
@@ -271,33 +295,38 @@ impl CaseCx<'_> {
             );
             return None;
         }
-        let mode = if place.mode == Mode::Send {
-            Mode::Send
-        } else {
-            place.mode
-        };
-        let slot = Slot {
-            kind: field.kind(),
-            name,
-            family: spec.family,
-        };
-        let value = self.value(&f.value, slot, mode)?;
-        if place.mode == Mode::Send
-            && matches!(value, Value::Any)
-            && !matches!(
-                field,
-                Field::IpId | Field::Sport | Field::Dport | Field::Seq | Field::Ack | Field::IcmpId
-            )
-        {
-            // `*` in a send is the runner's choice: the default for anything else. Accepted.
-        }
-        Some(FieldTest {
-            field,
-            op,
-            value,
-            default: false,
-        })
+        Some(op)
     }
+}
+
+/// Whether the sentence has the header `field` lives in (and the layer `prefix` names).
+fn in_sentence(field: Field, prefix: Option<&str>, spec: &PacketSpec) -> bool {
+    let proto = spec.proto.unwrap_or(Proto::Eth);
+    let v6 = spec.family == Some(Family::V6);
+    let ip = matches!(proto, Proto::Tcp | Proto::Udp | Proto::Icmp | Proto::Ip);
+    let prefix_ok = match prefix {
+        Some("tcp") => proto == Proto::Tcp,
+        Some("udp") => proto == Proto::Udp,
+        Some("icmp") => proto == Proto::Icmp && !v6,
+        Some("icmp6") => proto == Proto::Icmp && v6,
+        Some("arp") => proto == Proto::Arp,
+        _ => true,
+    };
+    prefix_ok
+        && match field {
+            Field::EthSrc | Field::EthDst | Field::EthType | Field::Vlan | Field::Csum => true,
+            Field::ArpOp => proto == Proto::Arp,
+            Field::Src | Field::Dst => ip || proto == Proto::Arp,
+            Field::Ttl | Field::IpId | Field::Df | Field::Mf | Field::IpCsum => ip && !v6,
+            Field::Hlim | Field::FlowLabel => ip && v6,
+            Field::Tos | Field::Dscp | Field::Ecn | Field::Frag | Field::IpLen | Field::IpProto => ip,
+            Field::Sport | Field::Dport => matches!(proto, Proto::Tcp | Proto::Udp),
+            Field::Seq | Field::Ack | Field::Win | Field::Urg | Field::TcpRes | Field::TcpCsum => proto == Proto::Tcp,
+            Field::UdpLen | Field::UdpCsum => proto == Proto::Udp,
+            Field::IcmpType | Field::IcmpCode | Field::Mtu | Field::IcmpId | Field::IcmpSeq | Field::IcmpCsum => {
+                proto == Proto::Icmp
+            }
+        }
 }
 
 /// The number written as a TCP flag field's value, and its text (`tcp.flags=0x12`,

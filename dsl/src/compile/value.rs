@@ -5,13 +5,17 @@ use super::cx::{CaseCx, Mode};
 use crate::plan::{self, Addr, ECN_WORDS, Expr, FieldKind, FlowAttr, Value};
 use crate::sentence::ast::{self, AtomKind};
 use crate::source::Span;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// What a value position is for: the field's kind, whether arithmetic wraps, and its name.
+/// What a value position is for: the field's kind, its name (for messages) and the sentence's
+/// family (for address literals).
 #[derive(Clone, Copy)]
 pub(crate) struct Slot<'a> {
+    /// How the value is written and how wide it is.
     pub kind: FieldKind,
+    /// The field or position, as messages name it.
     pub name: &'a str,
+    /// The sentence's IP family, when it has one.
     pub family: Option<plan::Family>,
 }
 
@@ -155,159 +159,126 @@ impl CaseCx<'_> {
     fn atom(&mut self, a: &ast::Atom, slot: Slot, mode: Mode, must_be_bound: bool) -> Option<Expr> {
         match a.kind {
             AtomKind::Var => self.var(a, slot, mode, must_be_bound),
-            AtomKind::Number => {
-                let n = parse_number(&a.text);
-                match (n, slot.kind) {
-                    (Some(n), FieldKind::Int(_) | FieldKind::Ecn) if fits(n, slot.kind) => Some(Expr::Int(n)),
-                    (Some(n), FieldKind::Int(bits)) => {
-                        let max = if bits >= 64 { u64::MAX } else { (1u64 << bits) - 1 };
-                        self.error(
-                            a.span,
-                            format!("{n} is out of range for `{}` (0..{max})", slot.name),
-                            format!("at most {max}"),
-                        );
-                        None
-                    }
-                    (Some(n), FieldKind::Ecn) => {
-                        self.error(
-                            a.span,
-                            format!("{n} is out of range for `ecn` (0..3 or not-ect, ect1, ect0, ce)"),
-                            "at most 3",
-                        );
-                        None
-                    }
-                    (None, FieldKind::Int(_)) => {
-                        self.error(a.span, format!("`{}` is too large a number", a.text), "too large");
-                        None
-                    }
-                    _ => {
-                        self.error(
-                            a.span,
-                            format!(
-                                "`{}` expects {}, found the number `{}`",
-                                slot.name,
-                                kind_words(slot.kind),
-                                a.text
-                            ),
-                            format!("expected {}", kind_words(slot.kind)),
-                        );
-                        None
-                    }
-                }
-            }
-            AtomKind::Ipv4 => {
-                if slot.kind != FieldKind::Addr {
-                    self.error(
-                        a.span,
-                        format!(
-                            "`{}` expects {}, found an IPv4 address",
-                            slot.name,
-                            kind_words(slot.kind)
-                        ),
-                        format!("expected {}", kind_words(slot.kind)),
-                    );
-                    return None;
-                }
-                match a.text.parse::<std::net::Ipv4Addr>() {
-                    Ok(ip) => {
-                        if slot.family == Some(plan::Family::V6) {
-                            self.error(
-                                a.span,
-                                "an IPv4 address in an IPv6 sentence",
-                                "expected an IPv6 address in brackets",
-                            );
-                            return None;
-                        }
-                        self.literal_warning(IpAddr::V4(ip), a.span);
-                        Some(Expr::Ip(IpAddr::V4(ip)))
-                    }
-                    Err(_) => {
-                        let bad = a.text.split('.').find(|o| o.parse::<u8>().is_err()).unwrap_or("");
-                        self.error(
-                            a.span,
-                            format!(
-                                "`{}` is not an IPv4 address: the octet `{bad}` is greater than 255",
-                                a.text
-                            ),
-                            "each octet is 0..255",
-                        );
-                        None
-                    }
-                }
-            }
-            AtomKind::Ipv6 => {
-                if slot.kind != FieldKind::Addr {
-                    self.error(
-                        a.span,
-                        format!(
-                            "`{}` expects {}, found an IPv6 address",
-                            slot.name,
-                            kind_words(slot.kind)
-                        ),
-                        format!("expected {}", kind_words(slot.kind)),
-                    );
-                    return None;
-                }
-                match a.text.parse::<std::net::Ipv6Addr>() {
-                    Ok(ip) => {
-                        if slot.family == Some(plan::Family::V4) {
-                            self.error(
-                                a.span,
-                                "an IPv6 address in an IPv4 sentence",
-                                "use tcp6, udp6, icmp6 or ipv6 for IPv6",
-                            );
-                            return None;
-                        }
-                        self.literal_warning(IpAddr::V6(ip), a.span);
-                        Some(Expr::Ip(IpAddr::V6(ip)))
-                    }
-                    Err(_) => {
-                        self.error(
-                            a.span,
-                            format!("`[{}]` is not an IPv6 address", a.text),
-                            "expected an IPv6 address such as [3fff:0:0:2::99]",
-                        );
-                        None
-                    }
-                }
-            }
+            AtomKind::Number => self.number_atom(a, slot),
+            AtomKind::Ipv4 => self.ip_atom(a, slot, false),
+            AtomKind::Ipv6 => self.ip_atom(a, slot, true),
             AtomKind::Mac => {
                 if slot.kind != FieldKind::Mac {
-                    self.error(
-                        a.span,
-                        format!("`{}` expects {}, found a MAC address", slot.name, kind_words(slot.kind)),
-                        format!("expected {}", kind_words(slot.kind)),
-                    );
+                    self.kind_mismatch(a, slot, "a MAC address");
                     return None;
                 }
                 crate::testbed::parse_mac(&a.text).map(Expr::Mac)
             }
-            AtomKind::Word => match slot.kind {
-                FieldKind::Addr | FieldKind::Mac => {
-                    let host = self.host(&a.text, a.span)?;
-                    Some(Expr::Host(host))
-                }
-                FieldKind::Ecn => match ECN_WORDS.iter().find(|(w, _)| *w == a.text) {
-                    Some((_, v)) => Some(Expr::Int(*v)),
-                    None => {
-                        let hint = crate::names::suggestion(&a.text, ECN_WORDS.iter().map(|(w, _)| *w));
-                        self.error(
-                            a.span,
-                            format!("unknown ECN value `{}`{hint}", a.text),
-                            "expected not-ect, ect1, ect0, ce or 0..3",
-                        );
-                        None
-                    }
-                },
-                FieldKind::Int(_) => {
+            AtomKind::Word => self.word_atom(a, slot),
+        }
+    }
+
+    /// The error for a value of the wrong kind (`found`) for the slot.
+    fn kind_mismatch(&mut self, a: &ast::Atom, slot: Slot, found: &str) {
+        self.error(
+            a.span,
+            format!("`{}` expects {}, found {found}", slot.name, kind_words(slot.kind)),
+            format!("expected {}", kind_words(slot.kind)),
+        );
+    }
+
+    /// A number, in the range of the slot.
+    fn number_atom(&mut self, a: &ast::Atom, slot: Slot) -> Option<Expr> {
+        match (parse_number(&a.text), slot.kind) {
+            (Some(n), FieldKind::Int(_) | FieldKind::Ecn) if fits(n, slot.kind) => return Some(Expr::Int(n)),
+            (Some(n), FieldKind::Int(bits)) => {
+                let max = if bits >= 64 { u64::MAX } else { (1u64 << bits) - 1 };
+                self.error(
+                    a.span,
+                    format!("{n} is out of range for `{}` (0..{max})", slot.name),
+                    format!("at most {max}"),
+                );
+            }
+            (Some(n), FieldKind::Ecn) => self.error(
+                a.span,
+                format!("{n} is out of range for `ecn` (0..3 or not-ect, ect1, ect0, ce)"),
+                "at most 3",
+            ),
+            (None, FieldKind::Int(_)) => self.error(a.span, format!("`{}` is too large a number", a.text), "too large"),
+            _ => self.kind_mismatch(a, slot, &format!("the number `{}`", a.text)),
+        }
+        None
+    }
+
+    /// An IPv4 (`v6 == false`) or IPv6 address literal, in an address slot of its family.
+    fn ip_atom(&mut self, a: &ast::Atom, slot: Slot, v6: bool) -> Option<Expr> {
+        if slot.kind != FieldKind::Addr {
+            self.kind_mismatch(a, slot, if v6 { "an IPv6 address" } else { "an IPv4 address" });
+            return None;
+        }
+        let parsed = if v6 {
+            a.text.parse::<Ipv6Addr>().ok().map(IpAddr::V6)
+        } else {
+            a.text.parse::<Ipv4Addr>().ok().map(IpAddr::V4)
+        };
+        let Some(ip) = parsed else {
+            if v6 {
+                self.error(
+                    a.span,
+                    format!("`[{}]` is not an IPv6 address", a.text),
+                    "expected an IPv6 address such as [3fff:0:0:2::99]",
+                );
+            } else {
+                let bad = a.text.split('.').find(|o| o.parse::<u8>().is_err()).unwrap_or("");
+                self.error(
+                    a.span,
+                    format!(
+                        "`{}` is not an IPv4 address: the octet `{bad}` is greater than 255",
+                        a.text
+                    ),
+                    "each octet is 0..255",
+                );
+            }
+            return None;
+        };
+        let other_family = match (v6, slot.family) {
+            (false, Some(plan::Family::V6)) => Some((
+                "an IPv4 address in an IPv6 sentence",
+                "expected an IPv6 address in brackets",
+            )),
+            (true, Some(plan::Family::V4)) => Some((
+                "an IPv6 address in an IPv4 sentence",
+                "use tcp6, udp6, icmp6 or ipv6 for IPv6",
+            )),
+            _ => None,
+        };
+        if let Some((message, label)) = other_family {
+            self.error(a.span, message, label);
+            return None;
+        }
+        self.literal_warning(ip, a.span);
+        Some(Expr::Ip(ip))
+    }
+
+    /// A word: a host name in an address or MAC slot, an ECN word in `ecn`.
+    fn word_atom(&mut self, a: &ast::Atom, slot: Slot) -> Option<Expr> {
+        match slot.kind {
+            FieldKind::Addr | FieldKind::Mac => Some(Expr::Host(self.host(&a.text, a.span)?)),
+            FieldKind::Ecn => match ECN_WORDS.iter().find(|(w, _)| *w == a.text) {
+                Some((_, v)) => Some(Expr::Int(*v)),
+                None => {
+                    let hint = crate::names::suggestion(&a.text, ECN_WORDS.iter().map(|(w, _)| *w));
                     self.error(
                         a.span,
-                        format!("`{}` expects a number, found `{}`", slot.name, a.text),
-                        "expected a number or `$var`",
+                        format!("unknown ECN value `{}`{hint}", a.text),
+                        "expected not-ect, ect1, ect0, ce or 0..3",
                     );
                     None
                 }
             },
+            FieldKind::Int(_) => {
+                self.error(
+                    a.span,
+                    format!("`{}` expects a number, found `{}`", slot.name, a.text),
+                    "expected a number or `$var`",
+                );
+                None
+            }
         }
     }
 
@@ -322,93 +293,45 @@ impl CaseCx<'_> {
         }
     }
 
-    /// Resolves a host name, noting the capabilities it needs.
+    /// Resolves a host name, noting the capabilities it needs. `lan2` and `wan2` always resolve:
+    /// on a testbed without them the case needs a capability it lacks and is skipped.
     pub(crate) fn host(&mut self, name: &str, span: Span) -> Option<plan::Host> {
-        match name {
-            "lan2" => {
-                self.needs.insert(plan::Capability::Lan2);
-            }
-            "wan2" => {
-                self.needs.insert(plan::Capability::Wan2);
-            }
-            _ => {}
+        let second = match name {
+            "lan2" => Some((plan::Side::Lan, plan::Capability::Lan2)),
+            "wan2" => Some((plan::Side::Wan, plan::Capability::Wan2)),
+            _ => None,
+        };
+        if let Some((_, capability)) = second {
+            self.needs.insert(capability);
         }
         if let Some(h) = self.testbed.host(name) {
             return Some(h);
         }
-        match name {
-            "lan2" => Some(plan::Host {
+        if let Some((side, _)) = second {
+            return Some(plan::Host {
                 name: name.into(),
-                side: plan::Side::Lan,
+                side,
                 is_gateway: false,
                 mac: None,
                 ipv4: None,
                 ipv6: None,
-            }),
-            "wan2" => Some(plan::Host {
-                name: name.into(),
-                side: plan::Side::Wan,
-                is_gateway: false,
-                mac: None,
-                ipv4: None,
-                ipv6: None,
-            }),
-            _ => {
-                let names = self.testbed.host_names();
-                let hint = crate::names::suggestion(name, names.iter().map(String::as_str));
-                self.error(
-                    span,
-                    format!("unknown host `{name}`{hint}"),
-                    format!("hosts: {}", names.join(", ")),
-                );
-                None
-            }
+            });
         }
+        let names = self.testbed.host_names();
+        let hint = crate::names::suggestion(name, names.iter().map(String::as_str));
+        self.error(
+            span,
+            format!("unknown host `{name}`{hint}"),
+            format!("hosts: {}", names.join(", ")),
+        );
+        None
     }
 
+    /// A `$name` or `$flow.attr`: a constant substituted, a bound variable used, or (in a
+    /// positive pattern, outside arithmetic and sets) a new binding.
     fn var(&mut self, a: &ast::Atom, slot: Slot, mode: Mode, must_be_bound: bool) -> Option<Expr> {
         if let Some((flow, attr)) = a.text.split_once('.') {
-            let Some(&id) = self.flow_index.get(flow) else {
-                let hint = crate::names::suggestion(flow, self.flow_index.keys().map(String::as_str));
-                self.error(
-                    a.span,
-                    format!("undefined flow `{flow}` in `${}`{hint}", a.text),
-                    "no such flow in `flows:`",
-                );
-                return None;
-            };
-            let attr = match attr {
-                "port" => FlowAttr::Port,
-                "addr" => FlowAttr::Addr,
-                "lport" => FlowAttr::Lport,
-                other => {
-                    self.error(
-                        a.span,
-                        format!(
-                            "flows have no attribute `{other}`{}",
-                            crate::names::suggestion(other, ["port", "addr", "lport"])
-                        ),
-                        "expected port, addr or lport",
-                    );
-                    return None;
-                }
-            };
-            if attr != FlowAttr::Lport
-                && mode == Mode::Send
-                && self.flows[id].family == plan::Family::V4
-                && !self.flow_mapped[id]
-            {
-                self.error(
-                    a.span,
-                    format!(
-                        "`${}` is not known yet: the WAN side has not seen flow `{flow}`",
-                        a.text
-                    ),
-                    "no `wan: expect` of this flow before this step",
-                );
-                return None;
-            }
-            return Some(Expr::FlowAttr(id, attr));
+            return self.flow_attr(a, flow, attr, mode);
         }
         if self.consts.contains_key(&a.text) {
             // A constant inside arithmetic or a set: substitute its single value.
@@ -430,36 +353,65 @@ impl CaseCx<'_> {
             self.use_var(&a.text);
             return Some(Expr::Var(a.text.clone()));
         }
-        match mode {
-            Mode::Send => {
-                self.error(
-                    a.span,
-                    format!("`${}` is not bound here: a send needs its value", a.text),
-                    "unbound variable",
-                );
-                None
-            }
-            Mode::Negative => {
-                self.error(
-                    a.span,
-                    format!("`${}` is not bound here, and `expect no` binds nothing", a.text),
-                    "unbound variable",
-                );
-                None
-            }
+        let message = match mode {
+            Mode::Send => format!("`${}` is not bound here: a send needs its value", a.text),
+            Mode::Negative => format!("`${}` is not bound here, and `expect no` binds nothing", a.text),
             Mode::Pattern if must_be_bound => {
-                self.error(
-                    a.span,
-                    format!("`${}` must be bound before it is used in arithmetic or a set", a.text),
-                    "unbound variable",
-                );
-                None
+                format!("`${}` must be bound before it is used in arithmetic or a set", a.text)
             }
             Mode::Pattern => {
                 self.binding_now.push((a.text.clone(), a.span));
-                Some(Expr::Var(a.text.clone()))
+                return Some(Expr::Var(a.text.clone()));
             }
+        };
+        self.error(a.span, message, "unbound variable");
+        None
+    }
+
+    /// `$flow.attr`: a known flow, a known attribute, and in a send of an IPv4 flow, one the WAN
+    /// side has observed.
+    fn flow_attr(&mut self, a: &ast::Atom, flow: &str, attr: &str, mode: Mode) -> Option<Expr> {
+        let Some(&id) = self.flow_index.get(flow) else {
+            let hint = crate::names::suggestion(flow, self.flow_index.keys().map(String::as_str));
+            self.error(
+                a.span,
+                format!("undefined flow `{flow}` in `${}`{hint}", a.text),
+                "no such flow in `flows:`",
+            );
+            return None;
+        };
+        let attr = match attr {
+            "port" => FlowAttr::Port,
+            "addr" => FlowAttr::Addr,
+            "lport" => FlowAttr::Lport,
+            other => {
+                self.error(
+                    a.span,
+                    format!(
+                        "flows have no attribute `{other}`{}",
+                        crate::names::suggestion(other, ["port", "addr", "lport"])
+                    ),
+                    "expected port, addr or lport",
+                );
+                return None;
+            }
+        };
+        if attr != FlowAttr::Lport
+            && mode == Mode::Send
+            && self.flows[id].family == plan::Family::V4
+            && !self.flow_mapped[id]
+        {
+            self.error(
+                a.span,
+                format!(
+                    "`${}` is not known yet: the WAN side has not seen flow `{flow}`",
+                    a.text
+                ),
+                "no `wan: expect` of this flow before this step",
+            );
+            return None;
         }
+        Some(Expr::FlowAttr(id, attr))
     }
 
     /// Compiles an address position (endpoint address or `src=`/`dst=`).

@@ -72,9 +72,9 @@ pub struct Packet {
 /// `src -> dst`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoints {
-    /// The source endpoint.
+    /// Left of the arrow: who sends.
     pub src: Endpoint,
-    /// The destination endpoint.
+    /// Right of the arrow: who receives.
     pub dst: Endpoint,
     /// Both, with the arrow.
     pub span: Span,
@@ -83,11 +83,11 @@ pub struct Endpoints {
 /// `addr[:port]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
-    /// The address part.
+    /// Before the `:`: a host, an address, a variable, `*` or a set.
     pub addr: Value,
-    /// The port part.
+    /// After the `:`, when written.
     pub port: Option<Value>,
-    /// The endpoint text.
+    /// The whole `addr[:port]`.
     pub span: Span,
 }
 
@@ -138,7 +138,7 @@ pub struct FieldClause {
     pub name: Word,
     /// The operator as written (`in` is kept as `in`).
     pub op: Word,
-    /// The value.
+    /// What the field is compared with or set to.
     pub value: Value,
     /// The whole clause.
     pub span: Span,
@@ -227,7 +227,7 @@ impl Value {
 /// `atom (+|- atom)*`, no spaces.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expr {
-    /// The first atom.
+    /// The atom before any `+`/`-`.
     pub first: Atom,
     /// Following `+ atom` / `- atom` terms (`true` = plus).
     pub rest: Vec<(bool, Atom)>,
@@ -235,18 +235,18 @@ pub struct Expr {
     pub span: Span,
 }
 
-/// The smallest value.
+/// One token of a value: a variable, an address, a MAC, a number or a word.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Atom {
     /// What kind of token.
     pub kind: AtomKind,
     /// Its text (for `$x.y`: without the `$`).
     pub text: String,
-    /// Where.
+    /// Where it is in the file (with the `$` of a variable).
     pub span: Span,
 }
 
-/// Kinds of atoms.
+/// What an atom's token is, as the grammar recognised it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AtomKind {
     /// `$name` or `$flow.attr`.

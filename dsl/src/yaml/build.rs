@@ -12,7 +12,7 @@ use std::collections::HashMap;
 /// and elsewhere), yet bounded so a hostile file cannot make it hold unbounded state.
 const PARSER_DEPTH_LIMIT: usize = 4096;
 
-/// See [`super::parse`].
+/// Parses a file into a node tree; see [`super::parse`].
 pub(super) fn parse(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
     let mut options = Options::default();
     options.emit_anchor_events = true;

@@ -16,56 +16,39 @@ pub(super) fn diagnostic(file: &SourceFile, e: &ScanError) -> Diagnostic {
         text,
         m.byte_offset().unwrap_or_else(|| file.offset_of(m.line(), m.col())),
     );
-    let one = char_span(text, at);
     let kind = e.kind();
     let own_line_tab = indentation_tab(text, at).filter(|t| line_start(text, *t) == line_start(text, at));
     if let Some(tab) = own_line_tab.filter(|_| misindented(kind)) {
         // A tab in the indentation makes YAML see a different indentation than the editor.
-        return Diagnostic::error(Span::new(tab, tab + 1), TAB_MESSAGE)
-            .with_label("tab")
-            .with_help("replace the tab with spaces");
+        return tab_error(tab);
     }
+    kind_diagnostic(text, at, kind)
+}
+
+/// The diagnostic for each kind of parser error at `at`. A flat dispatch, one arm per kind (or
+/// group of kinds said the same way), kept whole so that the words for every kind stand side by
+/// side.
+fn kind_diagnostic(text: &str, at: usize, kind: &ErrorKind) -> Diagnostic {
+    let one = char_span(text, at);
     match kind {
         ErrorKind::TabInIndentation
         | ErrorKind::TabInBlockIndentation
         | ErrorKind::TabNotAllowed
         | ErrorKind::TabAtBlockScalarStart
         | ErrorKind::TabInPlainScalar => match indentation_tab(text, at) {
-            Some(tab) => Diagnostic::error(Span::new(tab, tab + 1), TAB_MESSAGE)
-                .with_label("tab")
-                .with_help("replace the tab with spaces"),
+            Some(tab) => tab_error(tab),
             None => Diagnostic::error(one, "a tab is not allowed here")
                 .with_label("tab")
                 .with_help("use spaces; inside a value, put the text in quotes"),
         },
-        ErrorKind::MappingValueNotAllowed => {
-            let line = text.get(line_start(text, at)..at).unwrap_or("").trim_start();
-            let inline = line.contains(": ") || line.starts_with("- ");
-            let d = Diagnostic::error(one, "unexpected `:` in a value");
-            if inline {
-                d.with_label("YAML reads `: ` here as the start of another key")
-                    .with_help(QUOTE_HELP)
-            } else {
-                d.with_label("this line is read as the continuation of the value above")
-                    .with_help("a key must start in the same column as the other keys of its mapping")
-                    .with_help(QUOTE_HELP)
-            }
-        }
+        ErrorKind::MappingValueNotAllowed => colon_error(text, at),
         ErrorKind::UnknownQuotedScalarEscape
         | ErrorKind::InvalidQuotedScalarHexEscape
         | ErrorKind::InvalidLowSurrogateHexEscape
         | ErrorKind::InvalidLowSurrogate
         | ErrorKind::MissingLowSurrogate
         | ErrorKind::UnpairedLowSurrogate
-        | ErrorKind::InvalidUnicodeEscape => {
-            let (span, what) = match bad_escape(text, at) {
-                Some((s, len)) => (Span::new(s, s + len), text.get(s..s + len).unwrap_or("\\")),
-                None => (one, "\\"),
-            };
-            Diagnostic::error(span, format!("`{what}` is not a valid escape in double-quoted text"))
-                .with_label("bad escape")
-                .with_help("write `\\\\` for a backslash, or use single quotes, where `\\` is an ordinary character")
-        }
+        | ErrorKind::InvalidUnicodeEscape => escape_error(text, at),
         ErrorKind::UnclosedQuotedScalar => Diagnostic::error(one, "this quoted text is never closed")
             .with_label("opening quote without a closing one")
             .with_help("end the text with the same quote; inside '...', write '' for a single quote"),
@@ -203,6 +186,40 @@ pub(super) fn diagnostic(file: &SourceFile, e: &ScanError) -> Diagnostic {
     }
 }
 
+/// A tab at `tab` in the indentation of a line.
+fn tab_error(tab: usize) -> Diagnostic {
+    Diagnostic::error(Span::new(tab, tab + 1), TAB_MESSAGE)
+        .with_label("tab")
+        .with_help("replace the tab with spaces")
+}
+
+/// `: ` inside a plain value: on one line, or on a line YAML reads as the continuation of the
+/// value above.
+fn colon_error(text: &str, at: usize) -> Diagnostic {
+    let line = text.get(line_start(text, at)..at).unwrap_or("").trim_start();
+    let inline = line.contains(": ") || line.starts_with("- ");
+    let d = Diagnostic::error(char_span(text, at), "unexpected `:` in a value");
+    if inline {
+        d.with_label("YAML reads `: ` here as the start of another key")
+            .with_help(QUOTE_HELP)
+    } else {
+        d.with_label("this line is read as the continuation of the value above")
+            .with_help("a key must start in the same column as the other keys of its mapping")
+            .with_help(QUOTE_HELP)
+    }
+}
+
+/// A bad escape in double-quoted text opening at `at`, on the escape itself when it can be found.
+fn escape_error(text: &str, at: usize) -> Diagnostic {
+    let (span, what) = match bad_escape(text, at) {
+        Some((s, len)) => (Span::new(s, s + len), text.get(s..s + len).unwrap_or("\\")),
+        None => (char_span(text, at), "\\"),
+    };
+    Diagnostic::error(span, format!("`{what}` is not a valid escape in double-quoted text"))
+        .with_label("bad escape")
+        .with_help("write `\\\\` for a backslash, or use single quotes, where `\\` is an ordinary character")
+}
+
 /// Errors that a tab in the indentation of the line can cause.
 fn misindented(kind: &ErrorKind) -> bool {
     matches!(
@@ -237,14 +254,17 @@ fn code(c: char) -> String {
     }
 }
 
+/// The char at `at` (a space at the end of the text).
 fn char_at(text: &str, at: usize) -> char {
     text.get(at..).and_then(|s| s.chars().next()).unwrap_or(' ')
 }
 
+/// The bracket that closes `open`.
 fn closing(open: char) -> char {
     if open == '{' { '}' } else { ']' }
 }
 
+/// The offset of the start of the line holding `at`.
 fn line_start(text: &str, at: usize) -> usize {
     text.get(..at).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1)
 }

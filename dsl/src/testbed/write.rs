@@ -1,11 +1,12 @@
 //! Writes a [`Testbed`] back out as a testbed file with every value spelled out (the resolved
 //! testbed of a repro bundle): reading the text back gives the same testbed.
 
-use crate::testbed::{HostConf, SideConf, Testbed, mac_text};
+use super::{HostConf, SideConf, Testbed, mac_text};
 use std::fmt::Write;
 
 impl Testbed {
-    /// The testbed as a testbed file (DSL.md §5), all defaults and derived values written out.
+    /// The testbed as a testbed file (docs/language.md §5), all defaults and derived values
+    /// written out.
     pub fn to_yaml(&self) -> String {
         let mut s = String::from("# gatecheck testbed, every value written out\n");
         if let Some(g) = &self.gateway {
