@@ -17,35 +17,26 @@ pub struct TcpFlags {
 
 impl TcpFlags {
     /// FIN: the sender has no more data (takes one sequence number).
-    pub const FIN: u8 = 0x01;
+    pub const FIN: u8 = dsl::plan::tcp_flag::FIN;
     /// SYN: synchronizes sequence numbers, opening a connection (takes one sequence number).
-    pub const SYN: u8 = 0x02;
+    pub const SYN: u8 = dsl::plan::tcp_flag::SYN;
     /// RST: resets the connection.
-    pub const RST: u8 = 0x04;
+    pub const RST: u8 = dsl::plan::tcp_flag::RST;
     /// PSH: asks the receiver to hand the data on at once.
-    pub const PSH: u8 = 0x08;
+    pub const PSH: u8 = dsl::plan::tcp_flag::PSH;
     /// ACK: the acknowledgment number is valid.
-    pub const ACK: u8 = 0x10;
+    pub const ACK: u8 = dsl::plan::tcp_flag::ACK;
     /// URG: the urgent pointer is valid.
-    pub const URG: u8 = 0x20;
+    pub const URG: u8 = dsl::plan::tcp_flag::URG;
     /// ECE: ECN-Echo (RFC 3168), congestion seen, or ECN offered on a SYN.
-    pub const ECE: u8 = 0x40;
+    pub const ECE: u8 = dsl::plan::tcp_flag::ECE;
     /// CWR: congestion window reduced (RFC 3168), or ECN offered on a SYN.
-    pub const CWR: u8 = 0x80;
+    pub const CWR: u8 = dsl::plan::tcp_flag::CWR;
     /// AE (accurate ECN, RFC 9768) bit within `reserved`.
     pub const AE: u8 = 0x01;
 
-    /// tcpdump letters in display order, with their bits.
-    const ORDER: [(char, u8); 8] = [
-        ('F', Self::FIN),
-        ('S', Self::SYN),
-        ('R', Self::RST),
-        ('P', Self::PSH),
-        ('.', Self::ACK),
-        ('U', Self::URG),
-        ('E', Self::ECE),
-        ('W', Self::CWR),
-    ];
+    /// tcpdump letters in display order, with their bits: the case language's letters.
+    const ORDER: [(char, u8); 8] = dsl::plan::TCP_FLAGS;
 
     /// Flags from the flag bits, reserved bits zero.
     pub const fn new(bits: u8) -> Self {

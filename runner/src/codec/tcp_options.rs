@@ -4,29 +4,9 @@ use std::fmt;
 
 use super::{WireError, be16, be32, hex};
 
-/// TCP option kinds (IANA "TCP Option Kind Numbers"): the one list the codec, the engine and the
-/// simulated gateway read.
-pub mod kind {
-    /// End of option list (RFC 9293).
-    pub const EOL: u8 = 0;
-    /// No-operation (RFC 9293).
-    pub const NOP: u8 = 1;
-    /// Maximum segment size (RFC 9293).
-    pub const MSS: u8 = 2;
-    /// Window scale (RFC 7323).
-    pub const WINDOW_SCALE: u8 = 3;
-    /// SACK permitted (RFC 2018).
-    pub const SACK_PERMITTED: u8 = 4;
-    /// SACK blocks (RFC 2018).
-    pub const SACK: u8 = 5;
-    /// Timestamps (RFC 7323).
-    pub const TIMESTAMPS: u8 = 8;
-    /// TCP Fast Open (RFC 7413).
-    pub const FAST_OPEN: u8 = 34;
-    /// Experimental options (RFC 6994): Fast Open before it had its kind, marked by
-    /// [`TFO_EXP_MAGIC`](super::TFO_EXP_MAGIC).
-    pub const EXPERIMENTAL: u8 = 254;
-}
+/// The option kinds (RFC 9293 and the RFCs of each option), named once for the case language and
+/// the codec: the language's table of option names reads the same constants.
+pub use dsl::plan::option_kind as kind;
 
 /// Magic that starts the experimental TCP Fast Open option (kind 254, RFC 6994).
 pub const TFO_EXP_MAGIC: u16 = 0xf989;
