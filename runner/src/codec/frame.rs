@@ -5,6 +5,7 @@ use super::{
     ArpRepr, EthernetRepr, Icmpv4Repr, Icmpv6Repr, Ipv4Repr, Ipv6Repr, Mac, TcpRepr, UdpRepr, WireError, be16,
     ethertype, ip_proto,
 };
+use std::net::IpAddr;
 
 /// Minimum Ethernet frame length without the FCS.
 pub const MIN_FRAME_LEN: usize = 60;
@@ -106,6 +107,17 @@ impl FrameRepr {
             payload,
             checksums: ChecksumStatus::default(),
             anomalies: Vec::new(),
+        }
+    }
+
+    /// The address the frame came from and the one it is for: the IP source and destination, or
+    /// an ARP packet's sender and target addresses; `None` for anything else.
+    pub fn addresses(&self) -> Option<(IpAddr, IpAddr)> {
+        match &self.net {
+            Net::Ipv4(ip) => Some((IpAddr::V4(ip.src), IpAddr::V4(ip.dst))),
+            Net::Ipv6(ip) => Some((IpAddr::V6(ip.src), IpAddr::V6(ip.dst))),
+            Net::Arp(a) => Some((IpAddr::V4(a.sender_ip), IpAddr::V4(a.target_ip))),
+            Net::Other(_) => None,
         }
     }
 

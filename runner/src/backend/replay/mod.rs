@@ -3,8 +3,7 @@
 //! went through the gateway, and [`ReplayPorts`] that play the frames back on the paused clock.
 
 use crate::backend::{GatewayPorts, PortsError, Received};
-use crate::codec::FrameRepr;
-use crate::engine::view::{L4View, View};
+use crate::codec::{ArpOp, FrameRepr, Net};
 use dsl::plan::Side;
 use pcapng::{Capture, Frame, PacketDirection};
 use std::collections::VecDeque;
@@ -130,9 +129,10 @@ fn by_addresses(rec: &Capture, testbed: &dsl::Testbed) -> Result<[usize; 2], Ver
     let lan_addrs: Vec<IpAddr> = host_addrs(&testbed.lan);
     let mut hits = [0usize; 2];
     for f in &rec.frames {
-        let view = View::of_frame(&FrameRepr::parse(&f.bytes));
-        if let Some(ip) = &view.ip {
-            if lan_addrs.contains(&ip.src) || lan_addrs.contains(&ip.dst) {
+        let frame = FrameRepr::parse(&f.bytes);
+        let ip_addresses = frame.addresses().filter(|_| !matches!(frame.net, Net::Arp(_)));
+        if let Some((src, dst)) = ip_addresses {
+            if lan_addrs.contains(&src) || lan_addrs.contains(&dst) {
                 hits[f.interface.min(1)] += 1;
             }
         }
@@ -225,9 +225,9 @@ fn gateway_mac(side: Side, frames: &[(i128, Side, &Frame)], testbed: &dsl::Testb
     }
     let gw = IpAddr::V4(conf.gateway.ipv4?.0);
     frames.iter().filter(|(_, s, _)| *s == side).find_map(|(_, _, f)| {
-        let view = View::of_frame(&FrameRepr::parse(&f.bytes));
-        match view.l4 {
-            L4View::Arp { op: 2, spa, .. } if spa == gw => Some(view.eth_src),
+        let frame = FrameRepr::parse(&f.bytes);
+        match frame.net {
+            Net::Arp(a) if a.op == ArpOp::Reply && IpAddr::V4(a.sender_ip) == gw => Some(frame.eth.src.0),
             _ => None,
         }
     })
@@ -241,21 +241,17 @@ fn toward_gateway(side: Side, f: &Frame, testbed: &dsl::Testbed, gw_mac: Option<
     }
     let conf = testbed.side(side);
     let frame = FrameRepr::parse(&f.bytes);
-    let view = View::of_frame(&frame);
     if let Some(gw) = gw_mac {
-        if view.eth_src == gw {
+        if frame.eth.src.0 == gw {
             return false;
         }
-        if view.eth_dst == gw {
+        if frame.eth.dst.0 == gw {
             return true;
         }
     }
-    let hosts = host_addrs(conf);
-    match (&view.ip, &view.l4) {
-        (Some(ip), _) => hosts.contains(&ip.src),
-        (None, L4View::Arp { spa, .. }) => hosts.contains(spa),
-        _ => false,
-    }
+    frame
+        .addresses()
+        .is_some_and(|(src, _)| host_addrs(conf).contains(&src))
 }
 
 /// Plays frames back on tokio's clock: each is delivered when the (paused) clock reaches its
